@@ -1,0 +1,32 @@
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+PKGS := ./...
+
+.PHONY: build test race bench fuzz lint demo tidy clean
+
+build:
+	go build -ldflags "$(LDFLAGS)" -o bin/wpimport ./cmd/wpimport
+
+test:
+	go test -race $(PKGS)
+
+race: test
+
+# Benchmarks: figures quoted in the issues' closing notes.
+bench:
+	go test -run '^$$' -bench . -benchmem -benchtime 1x -timeout 30m ./internal/parse ./internal/validate ./internal/report ./internal/emulator ./internal/plan ./internal/execute
+
+fuzz:
+	go test -run '^$$' -fuzz FuzzCSV -fuzztime 60s ./internal/parse
+	go test -run '^$$' -fuzz FuzzXLSX -fuzztime 60s ./internal/parse
+
+lint:
+	@test -z "$$(gofmt -l .)" || (gofmt -l . && exit 1)
+	go vet $(PKGS)
+	go mod tidy -diff
+
+demo:
+	go run ./cmd/wpimport demo
+
+clean:
+	rm -rf bin demo-output

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/wpimport/wpimport/internal/parse"
+)
+
+// Exit codes, as DESIGN.md fixes them.
+const (
+	exitOK          = 0
+	exitRows        = 1   // some rows invalid or failed
+	exitUsage       = 2   // usage error or unreadable input
+	exitRefused     = 3   // safety guard tripped, stale or errored plan
+	exitFatal       = 4   // fatal API error (bad token, no permission)
+	exitInterrupted = 130 // Ctrl-C
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// exitError carries an exit code up to run.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func usageErr(format string, args ...any) error {
+	return &exitError{exitUsage, fmt.Errorf(format, args...)}
+}
+
+// env is what a command may touch of the outside world.
+type env struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+}
+
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, e *env, args []string) (int, error)
+}
+
+var commands []command
+
+func init() {
+	commands = []command{
+		{"validate", "check every row of a roster and report what is wrong", cmdValidate},
+		{"plan", "show exactly what would change in Workplace, and save the plan", cmdPlan},
+		{"apply", "execute a signed-off plan (or a roster with --yes) and write the results", cmdApply},
+		{"offboard", "plan deactivation, deletion or erasure of listed accounts", cmdOffboard},
+		{"emulator", "run the Workplace API emulator", cmdEmulator},
+		{"demo", "run validate, plan and apply on samples/ against an embedded emulator", cmdDemo},
+		{"version", "print the version", func(ctx context.Context, e *env, args []string) (int, error) {
+			fmt.Fprintln(e.stdout, "wpimport", version)
+			return exitOK, nil
+		}},
+	}
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return runEnv(ctx, args, &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: osGetenv})
+}
+
+func runEnv(ctx context.Context, args []string, e *env) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		if len(args) > 1 {
+			args = []string{args[1], "--help"}
+		} else {
+			usage(e.stderr)
+			if len(args) == 0 {
+				return exitUsage
+			}
+			return exitOK
+		}
+	}
+	for _, c := range commands {
+		if c.name != args[0] {
+			continue
+		}
+		code, err := c.run(ctx, e, args[1:])
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		if err != nil {
+			fmt.Fprintf(e.stderr, "wpimport %s: %v\n", c.name, err)
+			var ee *exitError
+			var fe *parse.FileError
+			switch {
+			case errors.As(err, &ee):
+				return ee.code
+			case errors.As(err, &fe):
+				return exitUsage
+			case ctx.Err() != nil:
+				return exitInterrupted
+			}
+			return exitUsage
+		}
+		return code
+	}
+	fmt.Fprintf(e.stderr, "wpimport: unknown command %q\n\n", args[0])
+	usage(e.stderr)
+	return exitUsage
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintf(w, "wpimport %s: bulk-import employee rosters into Workplace from Meta\n\nUsage: wpimport COMMAND [ARGS]\n\nCommands:\n", version)
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprint(w, "\nRun \"wpimport COMMAND --help\" for a command's options and an example.\n")
+}
+
+// parseArgs parses flags that may come before or after positional
+// arguments, and returns the positionals.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if rest[0] == "--" {
+			return append(pos, rest[1:]...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+// newFlagSet makes a flag set whose --help prints an example.
+func newFlagSet(e *env, name, synopsis, example string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "Usage: wpimport %s %s\n\nOptions:\n", name, synopsis)
+		fs.PrintDefaults()
+		fmt.Fprintf(e.stderr, "\nExample:\n  %s\n", strings.ReplaceAll(example, "\n", "\n  "))
+	}
+	return fs
+}

@@ -1,0 +1,20 @@
+package main
+
+import (
+	"context"
+	"os"
+)
+
+var osGetenv = os.Getenv
+
+func notYet(ctx context.Context, e *env, args []string) (int, error) {
+	return exitUsage, usageErr("not built yet")
+}
+
+var (
+	cmdPlan     = notYet
+	cmdApply    = notYet
+	cmdOffboard = notYet
+	cmdEmulator = notYet
+	cmdDemo     = notYet
+)

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"github.com/wpimport/wpimport/internal/parse"
+	"github.com/wpimport/wpimport/internal/report"
+	"github.com/wpimport/wpimport/internal/roster"
+	"github.com/wpimport/wpimport/internal/validate"
+)
+
+// inputOptions are the flags every command that reads a roster shares.
+type inputOptions struct {
+	Roster  string
+	Sheet   string
+	Mapping string
+}
+
+func (o *inputOptions) register(fs *flag.FlagSet) {
+	fs.StringVar(&o.Sheet, "sheet", "", "worksheet to read (default: the first visible sheet)")
+	fs.StringVar(&o.Mapping, "mapping", "", "csv (header,field) or yaml (header: field) mapping extra headers to fields")
+}
+
+type validateOptions struct {
+	inputOptions
+	Out string
+}
+
+func parseValidate(e *env, args []string) (*validateOptions, error) {
+	o := &validateOptions{}
+	fs := newFlagSet(e, "validate", "ROSTER [--sheet NAME] [--mapping FILE] [--out FILE]",
+		"wpimport validate roster.xlsx --out validation.xlsx")
+	o.register(fs)
+	fs.StringVar(&o.Out, "out", "", "write a report with one entry per row (.xlsx, .csv or .json)")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return nil, usageErr("give exactly one roster file (got %d arguments)", len(pos))
+	}
+	o.Roster = pos[0]
+	if o.Out != "" {
+		if err := report.CheckPath(o.Out); err != nil {
+			return nil, usageErr("--out %v", err)
+		}
+	}
+	return o, nil
+}
+
+// readRoster opens, parses and validates a roster.
+func readRoster(o inputOptions) (*validate.Result, error) {
+	var mapping map[string]roster.Field
+	if o.Mapping != "" {
+		m, err := parse.LoadMapping(o.Mapping)
+		if err != nil {
+			return nil, usageErr("%v", err)
+		}
+		mapping = m
+	}
+	rd, err := parse.Open(o.Roster, parse.Options{Sheet: o.Sheet, Mapping: mapping})
+	if err != nil {
+		return nil, err
+	}
+	defer rd.Close()
+	validate.PictureBase = filepath.Dir(o.Roster)
+	return validate.Validate(rd)
+}
+
+func cmdValidate(ctx context.Context, e *env, args []string) (int, error) {
+	o, err := parseValidate(e, args)
+	if err != nil {
+		return exitUsage, err
+	}
+	res, err := readRoster(o.inputOptions)
+	if err != nil {
+		return exitUsage, err
+	}
+	printValidation(e.stderr, res, 20)
+	if o.Out != "" {
+		if err := report.Write(o.Out, report.FromValidation(res)); err != nil {
+			return exitUsage, err
+		}
+		fmt.Fprintf(e.stderr, "Report written to %s\n", o.Out)
+	}
+	if _, invalid := res.Counts(); invalid > 0 {
+		return exitRows, nil
+	}
+	return exitOK, nil
+}
+
+// printValidation writes a short summary and the first issues to w.
+func printValidation(w io.Writer, res *validate.Result, max int) {
+	valid, invalid := res.Counts()
+	where := res.Path
+	if res.Sheet != "" {
+		where += fmt.Sprintf(" (sheet %q)", res.Sheet)
+	}
+	for _, is := range res.FileIssues {
+		fmt.Fprintf(w, "%s: %s\n", res.Path, is)
+	}
+	shown := 0
+	for i := range res.Rows {
+		for _, is := range res.Rows[i].Issues {
+			if shown == max {
+				fmt.Fprintf(w, "… more issues: see the report (--out FILE)\n")
+				goto summary
+			}
+			fmt.Fprintf(w, "%s: %s\n", res.Path, is)
+			shown++
+		}
+	}
+summary:
+	fmt.Fprintf(w, "%s: %d rows: %d valid, %d invalid\n", where, len(res.Rows), valid, invalid)
+	if invalid > 0 {
+		fmt.Fprintf(w, "Fix the invalid rows and validate again; valid rows can still be planned and applied (invalid ones are skipped).\n")
+	}
+}

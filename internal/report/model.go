@@ -1,0 +1,167 @@
+package report
+
+import (
+	"fmt"
+	"iter"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/wpimport/wpimport/internal/roster"
+)
+
+// Change is one field's old and new value. It marshals as [old, new].
+type Change [2]string
+
+// Entry is one row of any output, in the results schema of DESIGN.md.
+type Entry struct {
+	Row          int               `json:"row"`
+	Key          string            `json:"key"`
+	Name         string            `json:"name,omitempty"`
+	Action       string            `json:"action"`
+	Status       string            `json:"status"`
+	AccountID    string            `json:"account_id"`
+	Changes      map[string]Change `json:"changes"`
+	Issues       []roster.Issue    `json:"issues"`
+	Attempts     int               `json:"attempts"`
+	ErrorCode    int               `json:"error_code,omitempty"`
+	ErrorMessage string            `json:"error_message,omitempty"`
+	// Cells are the row's original cells, in the order of Document.Headers.
+	Cells []string `json:"-"`
+}
+
+// Table is an extra sheet (xlsx) of plain rows.
+type Table struct {
+	Name    string
+	Headers []string
+	Rows    [][]string
+	Widths  []float64
+}
+
+// Count is one labelled number of the summary.
+type Count struct {
+	Label string `json:"label"`
+	Value int    `json:"value"`
+}
+
+// Summary sums a document up.
+type Summary struct {
+	Title    string         `json:"title"`
+	Rows     int            `json:"rows"`
+	ByStatus []Count        `json:"by_status"`
+	ByAction []Count        `json:"by_action,omitempty"`
+	ByIssue  map[string]int `json:"by_issue,omitempty"`
+	// Facts are what a reader needs to trust the numbers: file, options,
+	// guard figures, timings.
+	Facts [][2]string `json:"facts,omitempty"`
+	// FileIssues are problems of the whole input.
+	FileIssues []roster.Issue `json:"file_issues,omitempty"`
+}
+
+// Document is everything one output file holds.
+type Document struct {
+	Kind    string // validation, plan, results
+	Source  string
+	Headers []string
+	Summary Summary
+	Entries iter.Seq[*Entry]
+	Tables  []Table
+	// Raw, if set, is written as the "plan" key of the json form (plan
+	// files embed their ops this way).
+	Raw any
+}
+
+// CountsOf turns a map into Counts in the order of order, then the rest.
+func CountsOf(m map[string]int, order []string) []Count {
+	var out []Count
+	seen := map[string]bool{}
+	for _, k := range order {
+		if m[k] > 0 {
+			out = append(out, Count{k, m[k]})
+		}
+		seen[k] = true
+	}
+	var rest []string
+	for k := range m {
+		if !seen[k] && m[k] > 0 {
+			rest = append(rest, k)
+		}
+	}
+	sort.Strings(rest)
+	for _, k := range rest {
+		out = append(out, Count{k, m[k]})
+	}
+	return out
+}
+
+// Write writes doc to path in the format its extension names.
+func Write(path string, doc *Document) error {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".xlsx", "":
+		return writeXLSX(path, doc)
+	case ".csv":
+		return writeCSV(path, doc)
+	case ".json":
+		return writeJSON(path, doc)
+	}
+	return fmt.Errorf("%s: unknown output format %q; use .xlsx, .csv or .json", path, filepath.Ext(path))
+}
+
+// CheckPath reports an output path whose format is unknown, before any work.
+func CheckPath(path string) error {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".xlsx", ".csv", ".json":
+		return nil
+	}
+	return fmt.Errorf("%s: unknown output format %q; use .xlsx, .csv or .json", path, filepath.Ext(path))
+}
+
+// fixed columns of the rows sheet, before the original cells.
+var fixedHeaders = []string{"row", "key", "name", "action", "status", "account_id", "changes", "issues", "attempts", "error_code", "error_message"}
+
+func (e *Entry) fixedCells() []string {
+	code := ""
+	if e.ErrorCode != 0 {
+		code = fmt.Sprint(e.ErrorCode)
+	}
+	row := ""
+	if e.Row > 0 {
+		row = fmt.Sprint(e.Row)
+	} else {
+		row = "0"
+	}
+	return []string{row, e.Key, e.Name, e.Action, e.Status, e.AccountID, FormatChanges(e.Changes), FormatIssues(e.Issues), fmt.Sprint(e.Attempts), code, e.ErrorMessage}
+}
+
+// FormatChanges renders changes as "field: old → new; …" in field order.
+func FormatChanges(ch map[string]Change) string {
+	if len(ch) == 0 {
+		return ""
+	}
+	keys := make([]string, 0, len(ch))
+	for k := range ch {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s: %s → %s", k, show(ch[k][0]), show(ch[k][1]))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func show(v string) string {
+	if v == "" {
+		return "(empty)"
+	}
+	return v
+}
+
+// FormatIssues renders issues one per line as "severity code: message".
+func FormatIssues(issues []roster.Issue) string {
+	parts := make([]string, len(issues))
+	for i, is := range issues {
+		parts[i] = fmt.Sprintf("%s %s: %s", is.Severity, is.Code, is.Message)
+	}
+	return strings.Join(parts, "\n")
+}

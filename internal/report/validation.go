@@ -1,0 +1,53 @@
+package report
+
+import (
+	"fmt"
+
+	"github.com/wpimport/wpimport/internal/roster"
+	"github.com/wpimport/wpimport/internal/validate"
+)
+
+var emptyIssues = []roster.Issue{}
+
+// FromValidation makes the document of a validation run.
+func FromValidation(res *validate.Result) *Document {
+	valid, invalid := res.Counts()
+	src := res.Path
+	if res.Sheet != "" {
+		src = fmt.Sprintf("%s (sheet %q)", res.Path, res.Sheet)
+	}
+	doc := &Document{
+		Kind:    "validation",
+		Source:  src,
+		Headers: res.Header.Headers(),
+		Summary: Summary{
+			Title:      "wpimport validation",
+			Rows:       len(res.Rows),
+			ByStatus:   CountsOf(map[string]int{"valid": valid, "invalid": invalid}, []string{"valid", "invalid"}),
+			ByIssue:    res.IssueCounts(),
+			FileIssues: res.FileIssues,
+			Facts: [][2]string{
+				{"file", res.Path},
+				{"format", res.Format},
+				{"sheet", res.Sheet},
+				{"header row", fmt.Sprint(res.Header.Row)},
+			},
+		},
+	}
+	doc.Entries = func(yield func(*Entry) bool) {
+		var e Entry
+		for i := range res.Rows {
+			row := &res.Rows[i]
+			name, _ := validate.BuildName(&res.Header, &row.Record)
+			status := "valid"
+			if !row.Valid() {
+				status = "invalid"
+			}
+			e = Entry{Row: row.Row, Key: res.Key(i), Name: name, Status: status, Issues: row.Issues, Cells: row.Cells()}
+			if !yield(&e) {
+				return
+			}
+		}
+	}
+	return doc
+}

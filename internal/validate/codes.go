@@ -1,0 +1,53 @@
+package validate
+
+import "sort"
+
+// Codes documents every issue code validate and parse emit. The README's
+// table is checked against it by a test.
+var Codes = map[string]string{
+	"file.unknown_columns":          "warning: some columns map to no field; their values are kept in the outputs but not imported",
+	"file.duplicate_column":         "warning: several columns map to the same field; the first non-empty value of each row is used",
+	"file.encoding":                 "warning: the csv is not UTF-8 and was read as Windows-1252",
+	"row.ragged":                    "warning: a csv row has more or fewer cells than the header",
+	"row.unreadable":                "a csv row could not be split into cells (bad quoting)",
+	"name.missing":                  "no name, and no first or last name to build it from",
+	"name.control_chars":            "the name holds a tab, line break or other control character",
+	"email.invalid":                 "the email is not of the form local@domain.tld",
+	"email.duplicate":               "the email (any case) is on several rows",
+	"external_id.scientific":        "the external_id is in scientific notation: Excel destroyed the digits",
+	"external_id.duplicate":         "the external_id is on several rows",
+	"identity.missing":              "the row has neither an email nor an external_id",
+	"work_locale.invalid":           "the locale is not a real ISO 639-1 language and ISO 3166-1 country, as ll_CC",
+	"work_locale.normalized":        "warning: the locale was rewritten to ll_CC (e.g. en-US to en_US)",
+	"auth_method.invalid":           "the login method is neither password nor sso",
+	"active.invalid":                "not a yes/no value",
+	"invited.invalid":               "not a yes/no value",
+	"is_frontline.invalid":          "not a yes/no value",
+	"has_access.invalid":            "not a yes/no value",
+	"has_access.requires_frontline": "has_access is true but is_frontline is not",
+	"start_date.invalid":            "not a date, or an impossible one",
+	"start_date.ambiguous":          "a date like 03/04/2024 that reads differently in different countries",
+	"phone.invalid":                 "not + country code and 8 to 15 digits",
+	"phone_type.invalid":            "the phone type is not one Workplace knows",
+	"manager.self":                  "the row names itself as its manager",
+	"manager.cycle":                 "the row is on a reporting cycle (A reports to B reports to A)",
+	"manager.not_found":             "warning in validate, error in plan: the manager is neither in the file nor in Workplace",
+	"manager.invalid_row":           "plan: the manager's own row is invalid, so the manager cannot be set",
+	"text.control_chars":            "a text cell holds a tab, line break or other control character",
+	"picture_url.invalid":           "the picture URL is not an http(s) URL of a .jpg, .jpeg or .png",
+	"picture_file.invalid":          "the picture file is missing, not a jpg/png, or too large",
+	"new_email.invalid":             "the new email is not of the form local@domain.tld",
+	"new_email.duplicate":           "the new email is already used by another row or account",
+	"match.conflict":                "plan: the external_id matches one account and the email another",
+	"email.taken":                   "plan: the email of a new account belongs to an existing account with another external_id",
+}
+
+// CodeList returns the codes in order.
+func CodeList() []string {
+	out := make([]string, 0, len(Codes))
+	for c := range Codes {
+		out = append(out, c)
+	}
+	sort.Strings(out)
+	return out
+}

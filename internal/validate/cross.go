@@ -1,0 +1,171 @@
+package validate
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/wpimport/wpimport/internal/roster"
+)
+
+// refIndex finds rows by the values a manager reference may hold.
+type refIndex struct {
+	email, ext, id map[string]int32 // key → first row index
+}
+
+// crossRows runs the checks that need every row: duplicates, manager
+// references, self-management and reporting cycles.
+func (r *Result) crossRows() {
+	h := &r.Header
+	n := len(r.Rows)
+	r.refs = refIndex{email: make(map[string]int32, n), ext: make(map[string]int32, n), id: map[string]int32{}}
+	dupEmail := map[string][]int32{}
+	dupExt := map[string][]int32{}
+	index := func(m map[string]int32, dups map[string][]int32, key string, i int) {
+		if key == "" {
+			return
+		}
+		if first, ok := m[key]; ok {
+			if dups != nil {
+				if len(dups[key]) == 0 {
+					dups[key] = append(dups[key], first)
+				}
+				dups[key] = append(dups[key], int32(i))
+			}
+			return
+		}
+		m[key] = int32(i)
+	}
+	for i := range r.Rows {
+		rec := &r.Rows[i].Record
+		email, _, _ := h.Value(rec, roster.Email)
+		ext, _, _ := h.Value(rec, roster.ExternalID)
+		id, _, _ := h.Value(rec, roster.ID)
+		index(r.refs.email, dupEmail, strings.ToLower(email), i)
+		index(r.refs.ext, dupExt, ext, i)
+		index(r.refs.id, nil, id, i)
+	}
+	r.markDuplicates(dupEmail, roster.Email, "email", "email.duplicate")
+	r.markDuplicates(dupExt, roster.ExternalID, "external_id", "external_id.duplicate")
+	r.checkManagers()
+}
+
+func (r *Result) markDuplicates(groups map[string][]int32, f roster.Field, what, code string) {
+	for key, idx := range groups {
+		rows := make([]int, len(idx))
+		for j, i := range idx {
+			rows[j] = r.Rows[i].Row
+		}
+		for _, i := range idx {
+			row := &r.Rows[i]
+			_, col, _ := r.Header.Value(&row.Record, f)
+			others := make([]int, 0, len(rows)-1)
+			for _, o := range rows {
+				if o != row.Row {
+					others = append(others, o)
+				}
+			}
+			row.Issues = append(row.Issues, roster.Issue{Row: row.Row, Column: col, Field: f, Severity: roster.Error, Code: code,
+				Message: fmt.Sprintf("the %s %q is also on row %s; nobody can tell which row is right: keep one row per person", what, key, rowList(others))})
+		}
+	}
+}
+
+// Resolve finds the row a manager reference names: by email (any case),
+// then external_id, then account id. It returns -1 if no row matches.
+func (r *Result) Resolve(ref string) int {
+	if i, ok := r.refs.email[strings.ToLower(ref)]; ok {
+		return int(i)
+	}
+	if i, ok := r.refs.ext[ref]; ok {
+		return int(i)
+	}
+	if i, ok := r.refs.id[ref]; ok {
+		return int(i)
+	}
+	return -1
+}
+
+// ManagerRow returns the row index of row i's manager, or -1.
+func (r *Result) ManagerRow(i int) int {
+	ref, _, _ := r.Header.Value(&r.Rows[i].Record, roster.Manager)
+	if ref == "" {
+		return -1
+	}
+	return r.Resolve(ref)
+}
+
+func (r *Result) checkManagers() {
+	h := &r.Header
+	if !h.Has(roster.Manager) {
+		return
+	}
+	n := len(r.Rows)
+	parent := make([]int32, n)
+	for i := range r.Rows {
+		parent[i] = -1
+		row := &r.Rows[i]
+		ref, col, _ := h.Value(&row.Record, roster.Manager)
+		if ref == "" {
+			continue
+		}
+		m := r.Resolve(ref)
+		switch {
+		case m == i:
+			row.Issues = append(row.Issues, roster.Issue{Row: row.Row, Column: col, Field: roster.Manager, Severity: roster.Error, Code: "manager.self",
+				Message: fmt.Sprintf("the row names itself (%q) as its manager; give the person's real manager or leave the cell empty", ref)})
+		case m < 0:
+			row.Issues = append(row.Issues, roster.Issue{Row: row.Row, Column: col, Field: roster.Manager, Severity: roster.Warning, Code: "manager.not_found",
+				Message: fmt.Sprintf("the manager %q is not in this file; plan will look for it in Workplace and the row fails there if it is not found", ref)})
+		default:
+			parent[i] = int32(m)
+		}
+	}
+	// Cycles: walk each unvisited chain; a chain that meets itself is a cycle.
+	const (
+		unseen = iota
+		onPath
+		done
+	)
+	state := make([]uint8, n)
+	var path []int32
+	for start := range parent {
+		if state[start] != unseen {
+			continue
+		}
+		path = path[:0]
+		i := int32(start)
+		for i >= 0 && state[i] == unseen {
+			state[i] = onPath
+			path = append(path, i)
+			i = parent[i]
+		}
+		if i >= 0 && state[i] == onPath {
+			// path from i to the end is the cycle
+			var cycle []int32
+			for k := len(path) - 1; k >= 0; k-- {
+				cycle = append(cycle, path[k])
+				if path[k] == i {
+					break
+				}
+			}
+			r.markCycle(cycle)
+		}
+		for _, p := range path {
+			state[p] = done
+		}
+	}
+}
+
+func (r *Result) markCycle(cycle []int32) {
+	rows := make([]string, len(cycle))
+	for k := range cycle {
+		rows[len(cycle)-1-k] = fmt.Sprint(r.Rows[cycle[k]].Row)
+	}
+	chain := strings.Join(rows, " → ") + " → " + rows[0]
+	for _, i := range cycle {
+		row := &r.Rows[i]
+		_, col, _ := r.Header.Value(&row.Record, roster.Manager)
+		row.Issues = append(row.Issues, roster.Issue{Row: row.Row, Column: col, Field: roster.Manager, Severity: roster.Error, Code: "manager.cycle",
+			Message: fmt.Sprintf("the row is on a reporting cycle (rows %s report to each other); break the cycle by correcting one manager", chain)})
+	}
+}

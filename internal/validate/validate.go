@@ -1,0 +1,227 @@
+package validate
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/wpimport/wpimport/internal/parse"
+	"github.com/wpimport/wpimport/internal/roster"
+)
+
+// Row is one data row with every issue found in it.
+type Row struct {
+	roster.Record
+	Issues []roster.Issue
+}
+
+// Valid reports whether the row has no error.
+func (r *Row) Valid() bool { return !roster.HasErrors(r.Issues) }
+
+// Result is a validated roster.
+type Result struct {
+	Path, Format, Sheet string
+	Header              roster.Header
+	FileIssues          []roster.Issue
+	Rows                []Row
+
+	refs refIndex
+}
+
+// Counts returns the number of valid and invalid rows.
+func (r *Result) Counts() (valid, invalid int) {
+	for i := range r.Rows {
+		if r.Rows[i].Valid() {
+			valid++
+		} else {
+			invalid++
+		}
+	}
+	return valid, invalid
+}
+
+// checked fields: every mapped field that has a rule, in header order.
+type fieldCol struct {
+	field roster.Field
+	col   int
+}
+
+// Validate reads every row of rd and checks it.
+func Validate(rd *parse.Reader) (*Result, error) {
+	res := &Result{Path: rd.Path, Format: rd.Format, Sheet: rd.Sheet, Header: rd.Header, FileIssues: rd.FileIssues}
+	h := &res.Header
+	var checks []fieldCol
+	var texts []fieldCol
+	for _, c := range h.Columns {
+		if c.Field == "" {
+			continue
+		}
+		if _, ok := rules[c.Field]; ok {
+			checks = append(checks, fieldCol{c.Field, c.Index})
+		} else if c.Field != roster.Name && c.Field != roster.FirstName && c.Field != roster.LastName {
+			texts = append(texts, fieldCol{c.Field, c.Index})
+		}
+	}
+	for rd.Next() {
+		pr := rd.Row()
+		row := Row{Record: pr.Record, Issues: pr.Issues}
+		if !roster.HasErrors(pr.Issues) || pr.Record.Len() > 0 {
+			checkRow(h, &row, checks, texts)
+			if rd.Format == "xlsx" {
+				checkExcelDigits(h, &row)
+			}
+		}
+		res.Rows = append(res.Rows, row)
+	}
+	if err := rd.Err(); err != nil {
+		return nil, err
+	}
+	res.crossRows()
+	return res, nil
+}
+
+func issue(row *Row, h *roster.Header, col int, f roster.Field, p *problem) {
+	is := roster.Issue{Row: row.Row, Field: f, Severity: p.severity, Code: p.code, Message: p.msg}
+	if col >= 0 {
+		is.Column = h.Columns[col].Header
+	}
+	row.Issues = append(row.Issues, is)
+}
+
+func checkRow(h *roster.Header, row *Row, checks, texts []fieldCol) {
+	r := &row.Record
+	// Name, built from first and last name when needed.
+	name, col := BuildName(h, r)
+	switch {
+	case name == "":
+		issue(row, h, col, roster.Name, bad("name.missing", "the row has no name; fill in %s", nameColumns(h)))
+	case hasControl(name):
+		issue(row, h, col, roster.Name, bad("name.control_chars", "the name holds a tab, line break or control character; remove it"))
+	}
+	for _, fc := range checks {
+		v := r.Cell(fc.col)
+		if v == "" || !firstOf(h, r, fc) {
+			continue
+		}
+		if _, p := rules[fc.field](v); p != nil {
+			issue(row, h, fc.col, fc.field, p)
+		}
+	}
+	for _, fc := range texts {
+		if v := r.Cell(fc.col); v != "" && hasControl(v) {
+			issue(row, h, fc.col, fc.field, bad("text.control_chars", "the %s holds a tab, line break or control character; remove it", fc.field))
+		}
+	}
+	email, _, _ := h.Value(r, roster.Email)
+	ext, _, _ := h.Value(r, roster.ExternalID)
+	if email == "" && ext == "" {
+		issue(row, h, -1, "", bad("identity.missing", "the row has neither an email nor an external_id, so nobody can tell which account it is; fill in one of them"))
+	}
+	if v, c, _ := h.Value(r, roster.HasAccess); v != "" {
+		ha, _ := ParseBool(v)
+		fl, _, _ := h.Value(r, roster.IsFrontline)
+		isFl, _ := ParseBool(fl)
+		if ha && !isFl {
+			issue(row, h, colIndex(h, c), roster.HasAccess, bad("has_access.requires_frontline", "has_access is true but is_frontline is not; set is_frontline to true, or has_access to false"))
+		}
+	}
+}
+
+// firstOf reports whether fc is the column whose value counts for its field
+// (the first non-empty one when several columns map to it).
+func firstOf(h *roster.Header, r *roster.Record, fc fieldCol) bool {
+	cols := h.ColumnsOf(fc.field)
+	if len(cols) == 1 {
+		return true
+	}
+	for _, c := range cols {
+		if r.Cell(c) != "" {
+			return c == fc.col
+		}
+	}
+	return false
+}
+
+func colIndex(h *roster.Header, header string) int {
+	for _, c := range h.Columns {
+		if c.Header == header {
+			return c.Index
+		}
+	}
+	return -1
+}
+
+func nameColumns(h *roster.Header) string {
+	if h.Has(roster.Name) {
+		return "the name column"
+	}
+	return "the first and last name"
+}
+
+// BuildName returns the row's name, from the name column or else from the
+// first and last names, and the column it came from (-1 if none).
+func BuildName(h *roster.Header, r *roster.Record) (string, int) {
+	for _, c := range h.ColumnsOf(roster.Name) {
+		if v := r.Cell(c); v != "" {
+			return v, c
+		}
+	}
+	first, _, _ := h.Value(r, roster.FirstName)
+	last, _, _ := h.Value(r, roster.LastName)
+	col := -1
+	if cols := h.ColumnsOf(roster.Name); len(cols) > 0 {
+		col = cols[0]
+	} else if cols := h.ColumnsOf(roster.FirstName); len(cols) > 0 {
+		col = cols[0]
+	}
+	return strings.TrimSpace(first + " " + last), col
+}
+
+// Key is the identity a row is known by in outputs: external_id, else email.
+func (r *Result) Key(i int) string {
+	rec := &r.Rows[i].Record
+	if v, _, _ := r.Header.Value(rec, roster.ExternalID); v != "" {
+		return v
+	}
+	v, _, _ := r.Header.Value(rec, roster.Email)
+	return v
+}
+
+// IssueCounts counts issues by code, file issues included.
+func (r *Result) IssueCounts() map[string]int {
+	out := map[string]int{}
+	for _, is := range r.FileIssues {
+		out[is.Code]++
+	}
+	for i := range r.Rows {
+		for _, is := range r.Rows[i].Issues {
+			out[is.Code]++
+		}
+	}
+	return out
+}
+
+func rowList(rows []int) string {
+	parts := make([]string, 0, len(rows))
+	for i, r := range rows {
+		if i == 10 {
+			parts = append(parts, fmt.Sprintf("and %d more", len(rows)-10))
+			break
+		}
+		parts = append(parts, fmt.Sprint(r))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// checkExcelDigits flags an xlsx external_id that Excel stored as a number
+// and cut to 15 significant digits: more than 15 digits, zeros after the
+// 15th. (Numbers past 1e21 arrive in scientific notation and are caught by
+// the external_id rule.)
+func checkExcelDigits(h *roster.Header, row *Row) {
+	v, col, _ := h.Value(&row.Record, roster.ExternalID)
+	if len(v) <= 15 || !allDigits(v) || strings.Trim(v[15:], "0") != "" {
+		return
+	}
+	issue(row, h, colIndex(h, col), roster.ExternalID, bad("external_id.scientific",
+		"%q has more than 15 digits and ends in zeros: Excel keeps only 15 digits of a number, so the real id was lost; "+
+			"format the column as Text in Excel and re-enter the ids (or export them from HR as text)", v))
+}
