@@ -146,10 +146,8 @@ func (s *csvSource) next() (rawRow, bool) {
 	for _, c := range rec {
 		span += strings.Count(c, "\n")
 	}
-	row := s.advance(line, span)
-	cells := make([]string, len(rec))
-	copy(cells, rec)
-	return rawRow{row: row, cells: cells}, true
+	// rec is reused by the next Read: Reader copies what it keeps.
+	return rawRow{row: s.advance(line, span), cells: rec}, true
 }
 
 // advance moves past a record that starts on line start and covers span

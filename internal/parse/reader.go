@@ -43,10 +43,17 @@ type source interface {
 	close() error
 }
 
+// rawRow is one row from a source. cells may be reused by the source's
+// next call: copy them to keep them.
 type rawRow struct {
 	row   int
 	cells []string
 	issue *roster.Issue // a row the reader could not split into cells
+}
+
+func (r rawRow) keep() rawRow {
+	r.cells = append([]string(nil), r.cells...)
+	return r
 }
 
 // Reader streams the data rows of one roster file.
@@ -60,6 +67,7 @@ type Reader struct {
 	FileIssues []roster.Issue
 
 	src     source
+	size    int64 // file size, for EstimateRows
 	pending []rawRow
 	cur     Row
 	ragged  bool // report short rows too (csv)
@@ -85,7 +93,7 @@ func Open(path string, opts Options) (*Reader, error) {
 	if err != nil {
 		return nil, fileErr(path, err, "cannot read: %v", err)
 	}
-	r := &Reader{Path: path}
+	r := &Reader{Path: path, size: st.Size()}
 	switch k {
 	case kindOLE:
 		return nil, fileErr(path, nil, "%s", oleReason(path, head))
@@ -127,7 +135,7 @@ func (r *Reader) findHeader(opts Options) error {
 		if !ok {
 			break
 		}
-		ahead = append(ahead, row)
+		ahead = append(ahead, row.keep())
 		h := roster.NewHeader(row.row, row.cells, opts.Mapping)
 		if s := h.Recognized(); s > bestScore {
 			best, bestScore = len(ahead)-1, s
@@ -167,7 +175,7 @@ func (r *Reader) findHeader(opts Options) error {
 			}
 			return fileErr(r.Path, nil, "the file has a header (row %d) but no data rows under it", r.Header.Row)
 		}
-		r.pending = append(r.pending, row)
+		r.pending = append(r.pending, row.keep())
 	}
 }
 
@@ -275,3 +283,20 @@ func (r *Reader) Err() error { return r.src.err() }
 
 // Close releases the file.
 func (r *Reader) Close() error { return r.src.close() }
+
+// EstimateRows guesses how many data rows a csv holds from its size and the
+// rows read so far, so callers can size their buffers once. It returns 0
+// when it cannot tell (xlsx).
+func (r *Reader) EstimateRows() int {
+	if r.Format != "csv" || len(r.pending) == 0 {
+		return 0
+	}
+	n := 0
+	for _, p := range r.pending {
+		for _, c := range p.cells {
+			n += len(c) + 1
+		}
+	}
+	perRow := max(n/len(r.pending), 8)
+	return int(r.size/int64(perRow)) + len(r.pending)
+}

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"encoding/json"
 	"fmt"
 	"iter"
 	"path/filepath"
@@ -53,7 +54,7 @@ type Summary struct {
 	ByIssue  map[string]int `json:"by_issue,omitempty"`
 	// Facts are what a reader needs to trust the numbers: file, options,
 	// guard figures, timings.
-	Facts [][2]string `json:"facts,omitempty"`
+	Facts Facts `json:"facts,omitempty"`
 	// FileIssues are problems of the whole input.
 	FileIssues []roster.Issue `json:"file_issues,omitempty"`
 }
@@ -164,4 +165,25 @@ func FormatIssues(issues []roster.Issue) string {
 		parts[i] = fmt.Sprintf("%s %s: %s", is.Severity, is.Code, is.Message)
 	}
 	return strings.Join(parts, "\n")
+}
+
+// Facts are ordered name/value pairs; JSON shows them as an object.
+type Facts [][2]string
+
+// MarshalJSON writes the facts as one object, in order.
+func (fs Facts) MarshalJSON() ([]byte, error) {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, f := range fs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, _ := json.Marshal(f[0])
+		v, _ := json.Marshal(f[1])
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return []byte(b.String()), nil
 }

@@ -26,7 +26,7 @@ func FromValidation(res *validate.Result) *Document {
 			ByStatus:   CountsOf(map[string]int{"valid": valid, "invalid": invalid}, []string{"valid", "invalid"}),
 			ByIssue:    res.IssueCounts(),
 			FileIssues: res.FileIssues,
-			Facts: [][2]string{
+			Facts: Facts{
 				{"file", res.Path},
 				{"format", res.Format},
 				{"sheet", res.Sheet},

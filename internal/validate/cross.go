@@ -12,41 +12,43 @@ type refIndex struct {
 	email, ext, id map[string]int32 // key → first row index
 }
 
-// crossRows runs the checks that need every row: duplicates, manager
-// references, self-management and reporting cycles.
-func (r *Result) crossRows() {
-	h := &r.Header
-	n := len(r.Rows)
-	r.refs = refIndex{email: make(map[string]int32, n), ext: make(map[string]int32, n), id: map[string]int32{}}
-	dupEmail := map[string][]int32{}
-	dupExt := map[string][]int32{}
-	index := func(m map[string]int32, dups map[string][]int32, key string, i int) {
-		if key == "" {
-			return
-		}
-		if first, ok := m[key]; ok {
-			if dups != nil {
-				if len(dups[key]) == 0 {
-					dups[key] = append(dups[key], first)
-				}
-				dups[key] = append(dups[key], int32(i))
+// indexer builds the reference index as rows arrive and collects the
+// duplicate groups.
+type indexer struct {
+	refIndex
+	dupEmail, dupExt map[string][]int32
+}
+
+func newIndexer(n int) *indexer {
+	return &indexer{
+		refIndex: refIndex{email: make(map[string]int32, n), ext: make(map[string]int32, n), id: map[string]int32{}},
+		dupEmail: map[string][]int32{}, dupExt: map[string][]int32{},
+	}
+}
+
+func (ix *indexer) add(h *roster.Header, rec *roster.Record, i int) {
+	email, _, _ := h.Value(rec, roster.Email)
+	ext, _, _ := h.Value(rec, roster.ExternalID)
+	id, _, _ := h.Value(rec, roster.ID)
+	index(ix.email, ix.dupEmail, strings.ToLower(email), i)
+	index(ix.ext, ix.dupExt, ext, i)
+	index(ix.id, nil, id, i)
+}
+
+func index(m map[string]int32, dups map[string][]int32, key string, i int) {
+	if key == "" {
+		return
+	}
+	if first, ok := m[key]; ok {
+		if dups != nil {
+			if len(dups[key]) == 0 {
+				dups[key] = append(dups[key], first)
 			}
-			return
+			dups[key] = append(dups[key], int32(i))
 		}
-		m[key] = int32(i)
+		return
 	}
-	for i := range r.Rows {
-		rec := &r.Rows[i].Record
-		email, _, _ := h.Value(rec, roster.Email)
-		ext, _, _ := h.Value(rec, roster.ExternalID)
-		id, _, _ := h.Value(rec, roster.ID)
-		index(r.refs.email, dupEmail, strings.ToLower(email), i)
-		index(r.refs.ext, dupExt, ext, i)
-		index(r.refs.id, nil, id, i)
-	}
-	r.markDuplicates(dupEmail, roster.Email, "email", "email.duplicate")
-	r.markDuplicates(dupExt, roster.ExternalID, "external_id", "external_id.duplicate")
-	r.checkManagers()
+	m[key] = int32(i)
 }
 
 func (r *Result) markDuplicates(groups map[string][]int32, f roster.Field, what, code string) {

@@ -45,7 +45,8 @@ type fieldCol struct {
 	col   int
 }
 
-// Validate reads every row of rd and checks it.
+// Validate reads every row of rd and checks it. Reading runs in its own
+// goroutine, checking and indexing in this one, so both cores work.
 func Validate(rd *parse.Reader) (*Result, error) {
 	res := &Result{Path: rd.Path, Format: rd.Format, Sheet: rd.Sheet, Header: rd.Header, FileIssues: rd.FileIssues}
 	h := &res.Header
@@ -61,21 +62,44 @@ func Validate(rd *parse.Reader) (*Result, error) {
 			texts = append(texts, fieldCol{c.Field, c.Index})
 		}
 	}
-	for rd.Next() {
-		pr := rd.Row()
-		row := Row{Record: pr.Record, Issues: pr.Issues}
-		if !roster.HasErrors(pr.Issues) || pr.Record.Len() > 0 {
-			checkRow(h, &row, checks, texts)
-			if rd.Format == "xlsx" {
-				checkExcelDigits(h, &row)
+	n := rd.EstimateRows()
+	if n > 0 {
+		res.Rows = make([]Row, 0, n+n/16)
+	}
+	ix := newIndexer(n)
+	batches := make(chan []parse.Row, 4)
+	go func() {
+		defer close(batches)
+		batch := make([]parse.Row, 0, 512)
+		for rd.Next() {
+			batch = append(batch, rd.Row())
+			if len(batch) == cap(batch) {
+				batches <- batch
+				batch = make([]parse.Row, 0, 512)
 			}
 		}
-		res.Rows = append(res.Rows, row)
+		batches <- batch
+	}()
+	for batch := range batches {
+		for _, pr := range batch {
+			row := Row{Record: pr.Record, Issues: pr.Issues}
+			if pr.Record.Len() > 0 {
+				checkRow(h, &row, checks, texts)
+				if rd.Format == "xlsx" {
+					checkExcelDigits(h, &row)
+				}
+			}
+			ix.add(h, &row.Record, len(res.Rows))
+			res.Rows = append(res.Rows, row)
+		}
 	}
 	if err := rd.Err(); err != nil {
 		return nil, err
 	}
-	res.crossRows()
+	res.refs = ix.refIndex
+	res.markDuplicates(ix.dupEmail, roster.Email, "email", "email.duplicate")
+	res.markDuplicates(ix.dupExt, roster.ExternalID, "external_id", "external_id.duplicate")
+	res.checkManagers()
 	return res, nil
 }
 

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "wpimport-bin")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "wpimport")
+	if runtime.GOOS == "windows" {
+		binary += ".exe"
+	}
+	build := exec.Command("go", "build", "-o", binary, ".")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		panic("build wpimport: " + err.Error())
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// runBinary runs the built binary with a clean environment plus env.
+func runBinary(t *testing.T, env []string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Dir = "../.."
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, env...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{out.String(), errb.String(), code}
+}
+
+func TestBinaryValidate(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "report.xlsx")
+	tests := []struct {
+		name       string
+		args       []string
+		code       int
+		stderrHas  []string
+		stdoutWant string
+	}{
+		{"canonical csv", []string{"validate", "samples/roster.csv", "--out", out}, 1,
+			[]string{"samples/roster.csv: 22 rows: 14 valid, 8 invalid", `row 13, column "email": error:`, "[email.invalid]", "Report written to " + out}, ""},
+		{"admin panel template", []string{"validate", "--out", out, "samples/admin-panel-template.csv"}, 1,
+			[]string{"7 rows: 4 valid, 3 invalid", `column "Login Method"`, "[auth_method.invalid]"}, ""},
+		{"xlsx", []string{"validate", "samples/roster.xlsx"}, 1,
+			[]string{`(sheet "Employees"): 6 rows: 4 valid, 2 invalid`, "[external_id.scientific]", `"Badge Colour"`}, ""},
+		{"sheet without a roster", []string{"validate", "--sheet", "People Sets", "samples/roster.xlsx"}, 2,
+			[]string{"no header row found"}, ""},
+		{"missing file", []string{"validate", "nope.csv"}, 2, []string{"nope.csv: no such file"}, ""},
+		{"no args", []string{"validate"}, 2, []string{"give exactly one roster file", "Example:"}, ""},
+		{"bad out", []string{"validate", "samples/roster.csv", "--out", "x.pdf"}, 2, []string{"unknown output format"}, ""},
+		{"help", []string{"validate", "--help"}, 0, []string{"Usage: wpimport validate", "Example:"}, ""},
+		{"unknown command", []string{"frobnicate"}, 2, []string{`unknown command "frobnicate"`}, ""},
+		{"version", []string{"version"}, 0, nil, "wpimport dev\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runBinary(t, nil, tt.args...)
+			if r.code != tt.code {
+				t.Errorf("exit code %d, want %d\nstderr:\n%s", r.code, tt.code, r.stderr)
+			}
+			if r.stdout != tt.stdoutWant {
+				t.Errorf("stdout = %q, want %q", r.stdout, tt.stdoutWant)
+			}
+			for _, s := range tt.stderrHas {
+				if !strings.Contains(r.stderr, s) {
+					t.Errorf("stderr lacks %q:\n%s", s, r.stderr)
+				}
+			}
+		})
+	}
+	if _, err := os.Stat(out); err != nil {
+		t.Errorf("report not written: %v", err)
+	}
+}
+
+func TestParseValidate(t *testing.T) {
+	e := &env{stderr: &bytes.Buffer{}}
+	tests := []struct {
+		args    []string
+		want    validateOptions
+		wantErr string
+	}{
+		{[]string{"r.csv"}, validateOptions{inputOptions: inputOptions{Roster: "r.csv"}}, ""},
+		{[]string{"r.xlsx", "--sheet", "Staff", "--out", "o.json"}, validateOptions{inputOptions: inputOptions{Roster: "r.xlsx", Sheet: "Staff"}, Out: "o.json"}, ""},
+		{[]string{"--mapping", "m.csv", "r.csv"}, validateOptions{inputOptions: inputOptions{Roster: "r.csv", Mapping: "m.csv"}}, ""},
+		{[]string{"a.csv", "b.csv"}, validateOptions{}, "exactly one roster"},
+		{[]string{"r.csv", "--out", "o.txt"}, validateOptions{}, "unknown output format"},
+		{[]string{"r.csv", "--bogus"}, validateOptions{}, "flag provided but not defined"},
+	}
+	for _, tt := range tests {
+		got, err := parseValidate(e, tt.args)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("%v: err = %v, want %q", tt.args, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || *got != tt.want {
+			t.Errorf("%v: got %+v, %v; want %+v", tt.args, got, err, tt.want)
+		}
+	}
+}
+
+func TestRunInProcess(t *testing.T) {
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"validate", "../../samples/admin-panel-template.csv"}, nil, &out, &errb)
+	if code != exitRows || out.Len() != 0 || !strings.Contains(errb.String(), "4 valid, 3 invalid") {
+		t.Errorf("code %d stdout %q stderr %q", code, out.String(), errb.String())
+	}
+}
