@@ -15,6 +15,5 @@ var (
 	cmdPlan     = notYet
 	cmdApply    = notYet
 	cmdOffboard = notYet
-	cmdEmulator = notYet
 	cmdDemo     = notYet
 )

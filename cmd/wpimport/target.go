@@ -1,0 +1,48 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+
+	"github.com/wpimport/wpimport/internal/workplace"
+)
+
+// targetOptions say which API to talk to and where the token comes from.
+// The token itself is never a flag.
+type targetOptions struct {
+	APIURL    string
+	TokenFile string
+}
+
+func (o *targetOptions) register(fs *flag.FlagSet, e *env) {
+	def := e.getenv("WPIMPORT_API_URL")
+	if def == "" {
+		def = workplace.DefaultBaseURL
+	}
+	fs.StringVar(&o.APIURL, "api-url", def, "Graph API base URL (env WPIMPORT_API_URL); http only for loopback")
+	fs.StringVar(&o.TokenFile, "token-file", "", "read the access token from this file (default: env WORKPLACE_ACCESS_TOKEN)")
+}
+
+// client builds the API client; errors are usage errors (exit 2).
+func (o *targetOptions) client(e *env) (*workplace.Client, error) {
+	token := e.getenv("WORKPLACE_ACCESS_TOKEN")
+	if o.TokenFile != "" {
+		t, err := workplace.ReadToken(o.TokenFile)
+		if err != nil {
+			return nil, usageErr("%v", err)
+		}
+		token = t
+	}
+	c, err := workplace.New(workplace.Config{BaseURL: o.APIURL, Token: token, UserAgent: "wpimport/" + version})
+	if err != nil {
+		return nil, usageErr("%v", err)
+	}
+	return c, nil
+}
+
+func apiFailure(err error) error {
+	if workplace.IsFatal(err) {
+		return &exitError{exitFatal, fmt.Errorf("%w\nThe API refused the token or a permission: check WORKPLACE_ACCESS_TOKEN (or --token-file) and the integration's permissions (Provision User Accounts, Manage Work Profiles)", err)}
+	}
+	return err
+}

@@ -1,0 +1,237 @@
+package emulator_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/wpimport/wpimport/internal/emulator"
+	"github.com/wpimport/wpimport/internal/workplace"
+)
+
+func start(t testing.TB, cfg emulator.Config) (*emulator.Server, *workplace.Client) {
+	t.Helper()
+	srv, err := emulator.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	c, err := workplace.New(workplace.Config{BaseURL: srv.URL(), Token: srv.Token()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, c
+}
+
+func post(t *testing.T, srv *emulator.Server, path string, form url.Values) (int, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", srv.URL()+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", "Bearer "+srv.Token())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+func TestBatch(t *testing.T) {
+	srv, c := start(t, emulator.Config{})
+	id, _ := c.CreateAccount(context.Background(), workplace.Fields{"name": "Ada", "email": "ada@acme.example"})
+	items := []map[string]string{
+		{"method": "GET", "relative_url": "/" + id + "?fields=name,email"},
+		{"method": "POST", "relative_url": "/community/accounts", "body": "name=Bob&email=bob%40acme.example"},
+		{"method": "GET", "relative_url": "/v19.0/nobody@acme.example"},
+	}
+	b, _ := json.Marshal(items)
+	code, body := post(t, srv, "/", url.Values{"batch": {string(b)}})
+	if code != 200 {
+		t.Fatalf("batch: %d %s", code, body)
+	}
+	var out []struct {
+		Code int    `json:"code"`
+		Body string `json:"body"`
+	}
+	if err := json.Unmarshal(body, &out); err != nil || len(out) != 3 {
+		t.Fatalf("batch answer %s: %v", body, err)
+	}
+	if out[0].Code != 200 || !strings.Contains(out[0].Body, `"email":"ada@acme.example"`) {
+		t.Errorf("item 0 = %+v", out[0])
+	}
+	if out[1].Code != 200 || !strings.Contains(out[1].Body, `"id"`) {
+		t.Errorf("item 1 = %+v", out[1])
+	}
+	if out[2].Code != 400 || !strings.Contains(out[2].Body, `"code":100`) {
+		t.Errorf("item 2 = %+v", out[2])
+	}
+	if st := srv.Stats(); st.Calls != 4 { // the create above + 3 items
+		t.Errorf("calls = %d, want each item counted", st.Calls)
+	}
+	many := make([]map[string]string, 51)
+	for i := range many {
+		many[i] = map[string]string{"method": "GET", "relative_url": "/" + id}
+	}
+	b, _ = json.Marshal(many)
+	if code, body := post(t, srv, "/", url.Values{"batch": {string(b)}}); code != 400 || !strings.Contains(string(body), "at most 50") {
+		t.Errorf("51 items: %d %s", code, body)
+	}
+}
+
+func TestStateRoundTrip(t *testing.T) {
+	srv, c := start(t, emulator.Config{})
+	ctx := context.Background()
+	boss, _ := c.CreateAccount(ctx, workplace.Fields{"name": "Ada", "email": "ada@acme.example", "external_id": "E1"})
+	c.CreateAccount(ctx, workplace.Fields{"name": "Bob", "external_id": "E2", "manager": boss})
+	c.CreatePeopleSet(ctx, "All", []workplace.Condition{{Field: "ACCOUNT_STATUS", Operator: "IS", Values: []string{"ACTIVE"}}})
+	path := filepath.Join(t.TempDir(), "state.json")
+	if err := srv.SaveStateFile(path); err != nil {
+		t.Fatal(err)
+	}
+	st, err := emulator.LoadStateFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv2, c2 := start(t, emulator.Config{State: st})
+	a, err := c2.GetMember(ctx, "ada@acme.example", nil)
+	if err != nil || a.ID != boss {
+		t.Fatalf("reloaded: %+v %v", a, err)
+	}
+	// New ids continue after the loaded ones, and uniqueness still holds.
+	id, _ := c2.CreateAccount(ctx, workplace.Fields{"name": "Cy", "email": "cy@acme.example"})
+	if id <= boss {
+		t.Errorf("new id %s not after %s", id, boss)
+	}
+	if _, err := c2.CreateAccount(ctx, workplace.Fields{"name": "X", "external_id": "E2"}); !workplace.IsInvalidParameter(err) {
+		t.Errorf("duplicate after reload: %v", err)
+	}
+	resp, err := http.Get(srv2.URL() + "/_emulator/state")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got emulator.State
+	json.NewDecoder(resp.Body).Decode(&got)
+	resp.Body.Close()
+	if len(got.Accounts) != 3 || len(got.PeopleSets) != 1 {
+		t.Errorf("/_emulator/state: %d accounts, %d sets", len(got.Accounts), len(got.PeopleSets))
+	}
+}
+
+// The token bucket never admits more than rate + burst calls in any second,
+// however many clients push.
+func TestRateLimitUnderConcurrency(t *testing.T) {
+	const rate = 100
+	srv, c := start(t, emulator.Config{Rate: rate})
+	ctx := context.Background()
+	id, _ := c.CreateAccount(ctx, workplace.Fields{"name": "Ada", "email": "ada@acme.example"})
+	srv.ResetStats()
+	deadline := time.Now().Add(1500 * time.Millisecond)
+	var wg sync.WaitGroup
+	for i := 0; i < 16; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for time.Now().Before(deadline) {
+				c.GetMember(ctx, id, []string{"id"})
+			}
+		}()
+	}
+	wg.Wait()
+	st := srv.Stats()
+	if st.Throttled == 0 {
+		t.Fatal("16 clients were never throttled at 100/s")
+	}
+	if limit := rate + rate*4/100 + 1; st.MaxPerSec > limit {
+		t.Errorf("admitted %d calls in one second; the limit is %d/s (+burst)", st.MaxPerSec, rate)
+	}
+}
+
+func TestAuthAndUsageHeader(t *testing.T) {
+	srv, _ := start(t, emulator.Config{Rate: 50})
+	req, _ := http.NewRequest("GET", srv.URL()+"/community/members", nil)
+	resp, _ := http.DefaultClient.Do(req)
+	resp.Body.Close()
+	if resp.StatusCode != 401 {
+		t.Errorf("no token: %d", resp.StatusCode)
+	}
+	req.Header.Set("Authorization", "Bearer "+srv.Token())
+	resp, _ = http.DefaultClient.Do(req)
+	resp.Body.Close()
+	var u map[string]int
+	if err := json.Unmarshal([]byte(resp.Header.Get("X-App-Usage")), &u); err != nil || resp.StatusCode != 200 {
+		t.Errorf("X-App-Usage %q: %v (status %d)", resp.Header.Get("X-App-Usage"), err, resp.StatusCode)
+	}
+}
+
+// BenchmarkThroughput measures calls/s the emulator sustains with no
+// latency and no limit, 16 clients reading and writing.
+func BenchmarkThroughput(b *testing.B) {
+	srv, c := start(b, emulator.Config{})
+	ctx := context.Background()
+	id, _ := c.CreateAccount(ctx, workplace.Fields{"name": "Ada", "email": "ada@acme.example"})
+	var mu sync.Mutex
+	n := 0
+	b.ResetTimer()
+	start := time.Now()
+	b.SetParallelism(8) // 8 × GOMAXPROCS(2) = 16 clients
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			i++
+			if i%4 == 0 {
+				c.UpdateAccount(ctx, id, workplace.Fields{"title": fmt.Sprint(i)})
+			} else {
+				c.GetMember(ctx, id, nil)
+			}
+			mu.Lock()
+			n++
+			mu.Unlock()
+		}
+	})
+	b.ReportMetric(float64(n)/time.Since(start).Seconds(), "calls/s")
+	_ = srv
+}
+
+// BenchmarkRateHold reports how close 16 greedy clients get to the
+// configured rate over 5 s: admitted/s ÷ rate.
+func BenchmarkRateHold(b *testing.B) {
+	for _, rate := range []float64{100, 500} {
+		b.Run(fmt.Sprint(rate), func(b *testing.B) {
+			srv, c := start(b, emulator.Config{Rate: rate})
+			ctx := context.Background()
+			id, _ := c.CreateAccount(ctx, workplace.Fields{"name": "Ada", "email": "ada@acme.example"})
+			for b.Loop() {
+				srv.ResetStats()
+				t0 := time.Now()
+				deadline := t0.Add(5 * time.Second)
+				var wg sync.WaitGroup
+				for i := 0; i < 16; i++ {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						for time.Now().Before(deadline) {
+							c.GetMember(ctx, id, []string{"id"})
+						}
+					}()
+				}
+				wg.Wait()
+				st := srv.Stats()
+				admitted := st.Calls - st.Throttled
+				b.ReportMetric(float64(admitted)/time.Since(t0).Seconds()/rate, "achieved/limit")
+				b.ReportMetric(float64(st.MaxPerSec)/rate, "max-1s/limit")
+			}
+		})
+	}
+}

@@ -1,0 +1,298 @@
+package emulator
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Config sets the emulator's behaviour. The zero value is a fast, faultless,
+// unlimited server that accepts the token "test-token".
+type Config struct {
+	Token    string        // accepted bearer token; "" means DefaultToken
+	Rate     float64       // calls per second the app may make; 0 = unlimited
+	Burst    int           // token bucket depth; 0 = 4% of Rate (at least 1)
+	Latency  time.Duration // added to every call
+	Jitter   time.Duration // random extra latency, up to this
+	FailRate float64       // fraction of calls answered 500 code 2, with no side effect
+	DropRate float64       // fraction of writes committed and then left unanswered
+	Seed     int64         // for the fault and latency draws
+	PageCap  int           // largest page a list returns; 0 = 100
+	Now      func() time.Time
+	State    *State // initial state
+	// RetryAfter, if set, is sent with throttling errors.
+	RetryAfter time.Duration
+}
+
+// DefaultToken is the token the emulator accepts unless told otherwise.
+const DefaultToken = "test-token"
+
+// Server is the emulator. It is an http.Handler.
+type Server struct {
+	cfg     Config
+	store   *store
+	limiter *rate.Limiter
+	stats   stats
+	rngMu   sync.Mutex
+	rng     *rand.Rand
+	httpSrv *http.Server
+	ln      net.Listener
+}
+
+// New makes an emulator from cfg.
+func New(cfg Config) (*Server, error) {
+	if cfg.Token == "" {
+		cfg.Token = DefaultToken
+	}
+	if cfg.PageCap <= 0 {
+		cfg.PageCap = 100
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	s := &Server{cfg: cfg, store: newStore(cfg.Now), rng: rand.New(rand.NewSource(cfg.Seed))}
+	s.stats.byRoute = map[string]int{}
+	if cfg.Rate > 0 {
+		burst := cfg.Burst
+		if burst <= 0 {
+			burst = max(1, int(cfg.Rate*0.04))
+		}
+		s.limiter = rate.NewLimiter(rate.Limit(cfg.Rate), burst)
+	}
+	if cfg.State != nil {
+		if err := s.store.load(cfg.State); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// Start serves on addr ("127.0.0.1:0" picks a free port) in the background
+// and returns the base URL.
+func (s *Server) Start(addr string) (string, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", err
+	}
+	s.ln = ln
+	s.httpSrv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	go s.httpSrv.Serve(ln)
+	return "http://" + ln.Addr().String(), nil
+}
+
+// URL returns the base URL of a started server.
+func (s *Server) URL() string {
+	if s.ln == nil {
+		return ""
+	}
+	return "http://" + s.ln.Addr().String()
+}
+
+// Close stops a started server at once.
+func (s *Server) Close() error {
+	if s.httpSrv == nil {
+		return nil
+	}
+	return s.httpSrv.Close()
+}
+
+// Shutdown stops a started server, letting calls in flight finish.
+func (s *Server) Shutdown(ctx context.Context) error {
+	if s.httpSrv == nil {
+		return nil
+	}
+	return s.httpSrv.Shutdown(ctx)
+}
+
+// Snapshot returns a copy of the current state.
+func (s *Server) Snapshot() *State { return s.store.snapshot() }
+
+// LoadStateFile reads a state file written by SaveStateFile.
+func LoadStateFile(path string) (*State, error) { return loadStateFile(path) }
+
+// SaveStateFile writes the current state to path atomically.
+func (s *Server) SaveStateFile(path string) error { return saveStateFile(path, s.Snapshot()) }
+
+// Token returns the accepted token.
+func (s *Server) Token() string { return s.cfg.Token }
+
+func (s *Server) draw() float64 {
+	s.rngMu.Lock()
+	defer s.rngMu.Unlock()
+	return s.rng.Float64()
+}
+
+// ServeHTTP runs the layers described in the package doc.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	path := stripVersion(r.URL.Path)
+	if strings.HasPrefix(path, "/_emulator/") {
+		s.serveControl(w, r, path)
+		return
+	}
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+		r.ParseMultipartForm(8 << 20)
+	}
+	r.ParseForm()
+	if !s.authorized(r) {
+		s.stats.count(routeOf(r.Method, path), outcomeRejected)
+		s.writeErr(w, badToken())
+		return
+	}
+	if r.Method == http.MethodPost && path == "/" && r.Form.Get("batch") != "" {
+		s.serveBatch(w, r)
+		return
+	}
+	resp := s.call(r.Context(), r.Method, path, r.Form, r)
+	if resp.drop {
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				conn.Close()
+				return
+			}
+		}
+		panic(http.ErrAbortHandler) // HTTP/2 or a recorder: abort the stream
+	}
+	s.write(w, resp)
+}
+
+// response is what one call answers, before it is written.
+type response struct {
+	status  int
+	body    any
+	headers map[string]string
+	drop    bool
+}
+
+// call runs one API call (a request or a batch item) through rate limit,
+// latency, faults, the router and the lost-response draw.
+func (s *Server) call(ctx context.Context, method, path string, form map[string][]string, r *http.Request) response {
+	route := routeOf(method, path)
+	if s.limiter != nil && !s.limiter.Allow() {
+		s.stats.count(route, outcomeThrottled)
+		resp := errResponse(throttled())
+		resp.headers = s.usageHeaders(100)
+		if s.cfg.RetryAfter > 0 {
+			resp.headers["Retry-After"] = strconv.Itoa(int(s.cfg.RetryAfter.Seconds() + 0.5))
+		}
+		return resp
+	}
+	s.stats.admit(s.cfg.Now())
+	if d := s.latency(); d > 0 {
+		select {
+		case <-time.After(d):
+		case <-ctx.Done():
+			return response{drop: true}
+		}
+	}
+	if s.cfg.FailRate > 0 && s.draw() < s.cfg.FailRate {
+		s.stats.count(route, outcomeFault)
+		resp := errResponse(serverFault())
+		resp.headers = s.usageHeaders(-1)
+		return resp
+	}
+	resp := s.route(method, path, form, r)
+	resp.headers = s.usageHeaders(-1)
+	write := method == http.MethodPost || method == http.MethodDelete
+	if write && resp.status < 300 && s.cfg.DropRate > 0 && s.draw() < s.cfg.DropRate {
+		s.stats.count(route, outcomeDropped)
+		resp.drop = true
+		return resp
+	}
+	s.stats.count(route, outcomeServed)
+	return resp
+}
+
+func (s *Server) latency() time.Duration {
+	d := s.cfg.Latency
+	if s.cfg.Jitter > 0 {
+		d += time.Duration(s.draw() * float64(s.cfg.Jitter))
+	}
+	return d
+}
+
+// usageHeaders reports how full the rate bucket is as X-App-Usage; pct < 0
+// means compute it.
+func (s *Server) usageHeaders(pct int) map[string]string {
+	if pct < 0 {
+		pct = 0
+		if s.limiter != nil {
+			free := s.limiter.Tokens()
+			pct = int(100 * (1 - free/float64(s.limiter.Burst())))
+			pct = min(max(pct, 0), 99)
+		}
+	}
+	v := fmt.Sprintf(`{"call_count":%d,"total_time":%d,"total_cputime":%d}`, pct, pct/2, pct/2)
+	return map[string]string{"X-App-Usage": v}
+}
+
+func (s *Server) authorized(r *http.Request) bool {
+	tok := ""
+	if h := r.Header.Get("Authorization"); strings.HasPrefix(h, "Bearer ") {
+		tok = strings.TrimPrefix(h, "Bearer ")
+	} else if r.Form != nil {
+		tok = r.Form.Get("access_token")
+	} else {
+		tok = r.URL.Query().Get("access_token")
+	}
+	return tok != "" && tok == s.cfg.Token
+}
+
+func errResponse(e *gerr) response {
+	if e.TraceID == "" {
+		e.TraceID = "EMU" + strconv.FormatInt(time.Now().UnixNano()%1e9, 36)
+	}
+	return response{status: e.status, body: map[string]any{"error": e}}
+}
+
+func (s *Server) writeErr(w http.ResponseWriter, e *gerr) { s.write(w, errResponse(e)) }
+
+func (s *Server) write(w http.ResponseWriter, resp response) {
+	for k, v := range resp.headers {
+		w.Header().Set(k, v)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	status := resp.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(resp.body)
+}
+
+// stripVersion removes a /v19.0 style prefix.
+func stripVersion(p string) string {
+	if len(p) > 2 && p[1] == 'v' && p[2] >= '0' && p[2] <= '9' {
+		if i := strings.IndexByte(p[1:], '/'); i > 0 {
+			return p[i+1:]
+		}
+		return "/"
+	}
+	return p
+}
+
+func (s *Server) serveControl(w http.ResponseWriter, r *http.Request, path string) {
+	if r.Method != http.MethodGet {
+		s.writeErr(w, unsupported(r.Method, path))
+		return
+	}
+	switch path {
+	case "/_emulator/state":
+		s.write(w, response{body: s.Snapshot()})
+	case "/_emulator/stats":
+		s.write(w, response{body: s.Stats()})
+	default:
+		s.writeErr(w, unsupported(r.Method, path))
+	}
+}
+
+var errNoRoute = errors.New("no route")

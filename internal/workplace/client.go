@@ -1,0 +1,268 @@
+package workplace
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// DefaultBaseURL is the Graph API host.
+const DefaultBaseURL = "https://graph.facebook.com"
+
+// Config builds a Client.
+type Config struct {
+	BaseURL    string // DefaultBaseURL if empty; http:// only for loopback hosts
+	Token      string
+	UserAgent  string // "wpimport/<version>"
+	HTTPClient *http.Client
+}
+
+// Client calls the Graph API. It is safe for concurrent use.
+type Client struct {
+	base  *url.URL
+	token string
+	ua    string
+	hc    *http.Client
+	usage atomic.Int64 // last X-App-Usage, max of its figures, percent
+	calls atomic.Int64
+}
+
+// New checks cfg and returns a client.
+func New(cfg Config) (*Client, error) {
+	raw := cfg.BaseURL
+	if raw == "" {
+		raw = DefaultBaseURL
+	}
+	u, err := url.Parse(strings.TrimRight(raw, "/"))
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("API URL %q is not a URL like https://graph.facebook.com", raw)
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		if !isLoopback(u.Hostname()) {
+			return nil, fmt.Errorf("API URL %s: plain http is allowed only for loopback addresses (127.0.0.1, ::1, localhost); use https", u.Redacted())
+		}
+	default:
+		return nil, fmt.Errorf("API URL %s: the scheme must be https", u.Redacted())
+	}
+	if u.User != nil {
+		return nil, fmt.Errorf("API URL must not carry credentials; give the token through WORKPLACE_ACCESS_TOKEN or --token-file")
+	}
+	if strings.TrimSpace(cfg.Token) == "" {
+		return nil, errors.New("no access token: set WORKPLACE_ACCESS_TOKEN or pass --token-file FILE")
+	}
+	hc := cfg.HTTPClient
+	if hc == nil {
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = 64
+		hc = &http.Client{Transport: tr, Timeout: 60 * time.Second}
+	}
+	ua := cfg.UserAgent
+	if ua == "" {
+		ua = "wpimport/dev"
+	}
+	return &Client{base: u, token: strings.TrimSpace(cfg.Token), ua: ua, hc: hc}, nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// ReadToken reads a token from a file, trimming white space.
+func ReadToken(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("read token file: %w", err)
+	}
+	t := strings.TrimSpace(string(b))
+	if t == "" {
+		return "", fmt.Errorf("token file %s is empty", path)
+	}
+	return t, nil
+}
+
+// BaseURL returns the API URL the client talks to.
+func (c *Client) BaseURL() string { return c.base.String() }
+
+// Usage returns the last X-App-Usage figure seen, in percent (0 if none).
+func (c *Client) Usage() int { return int(c.usage.Load()) }
+
+// Calls returns how many calls the client made.
+func (c *Client) Calls() int64 { return c.calls.Load() }
+
+// request is one call.
+type request struct {
+	method string
+	path   string     // "/community/accounts", "/123"
+	query  url.Values // sent in the URL
+	form   url.Values // sent as the form body (writes)
+	body   io.Reader  // a multipart body instead of form
+	ctype  string
+	full   string // a full URL to follow (paging next), instead of path+query
+}
+
+// do sends req and decodes a successful answer into out (if non-nil).
+func (c *Client) do(ctx context.Context, req request, out any) error {
+	target := req.full
+	if target == "" {
+		u := *c.base
+		u.Path = c.base.Path + req.path
+		u.RawQuery = req.query.Encode()
+		target = u.String()
+	}
+	var body io.Reader
+	ctype := req.ctype
+	switch {
+	case req.body != nil:
+		body = req.body
+	case req.form != nil:
+		body = strings.NewReader(req.form.Encode())
+		ctype = "application/x-www-form-urlencoded"
+	}
+	hr, err := http.NewRequestWithContext(ctx, req.method, target, body)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", req.method, req.path, err)
+	}
+	hr.Header.Set("Authorization", "Bearer "+c.token)
+	hr.Header.Set("User-Agent", c.ua)
+	hr.Header.Set("Accept", "application/json")
+	if ctype != "" {
+		hr.Header.Set("Content-Type", ctype)
+	}
+	c.calls.Add(1)
+	resp, err := c.hc.Do(hr)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return &TransportError{Method: req.method, Path: req.path, Err: scrub(err, c.token)}
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return &TransportError{Method: req.method, Path: req.path, Err: scrub(err, c.token)}
+	}
+	c.recordUsage(resp.Header)
+	return checkResponse(req.method, req.path, resp, data, out)
+}
+
+// scrub removes the token from an error's text (a URL in a transport error
+// never carries it, but be sure).
+func scrub(err error, token string) error {
+	if token != "" && strings.Contains(err.Error(), token) {
+		return errors.New(strings.ReplaceAll(err.Error(), token, "[token]"))
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+func (c *Client) recordUsage(h http.Header) {
+	v := h.Get("X-App-Usage")
+	if v == "" {
+		return
+	}
+	var u struct {
+		CallCount    int `json:"call_count"`
+		TotalTime    int `json:"total_time"`
+		TotalCPUTime int `json:"total_cputime"`
+	}
+	if json.Unmarshal([]byte(v), &u) == nil {
+		c.usage.Store(int64(max(u.CallCount, u.TotalTime, u.TotalCPUTime)))
+	}
+}
+
+// checkResponse is the one place a response becomes a value or an error.
+func checkResponse(method, path string, resp *http.Response, data []byte, out any) error {
+	var env struct {
+		Error *struct {
+			Message   string `json:"message"`
+			Type      string `json:"type"`
+			Code      int    `json:"code"`
+			Subcode   int    `json:"error_subcode"`
+			UserTitle string `json:"error_user_title"`
+			UserMsg   string `json:"error_user_msg"`
+			Transient bool   `json:"is_transient"`
+			TraceID   string `json:"fbtrace_id"`
+		} `json:"error"`
+	}
+	jsonErr := json.Unmarshal(data, &env)
+	if jsonErr == nil && env.Error != nil {
+		e := env.Error
+		return &APIError{Method: method, Path: path, HTTPStatus: resp.StatusCode, Code: e.Code, Subcode: e.Subcode, Type: e.Type,
+			Message: e.Message, UserTitle: e.UserTitle, UserMsg: e.UserMsg, Transient: e.Transient, TraceID: e.TraceID,
+			RetryAfter: retryAfter(resp.Header.Get("Retry-After"))}
+	}
+	if resp.StatusCode >= 300 || jsonErr != nil || len(bytes.TrimSpace(data)) == 0 {
+		snippet := strings.Join(strings.Fields(string(data)), " ")
+		if len(snippet) > 120 {
+			snippet = snippet[:120] + "…"
+		}
+		msg := fmt.Sprintf("unexpected answer (HTTP %d, %s)", resp.StatusCode, resp.Header.Get("Content-Type"))
+		if snippet == "" {
+			msg += ", empty body"
+		} else {
+			msg += ": " + snippet
+		}
+		return &APIError{Method: method, Path: path, HTTPStatus: resp.StatusCode, Message: msg,
+			RetryAfter: retryAfter(resp.Header.Get("Retry-After"))}
+	}
+	if out != nil {
+		if err := json.Unmarshal(data, out); err != nil {
+			return &APIError{Method: method, Path: path, HTTPStatus: resp.StatusCode, Message: "cannot decode the answer: " + err.Error()}
+		}
+	}
+	return nil
+}
+
+func retryAfter(v string) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n >= 0 {
+		return time.Duration(n) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(time.Until(t), 0)
+	}
+	return 0
+}
+
+// multipartBody builds a multipart form with fields and one file.
+func multipartBody(fields map[string]string, fileField, fileName string, data []byte) (io.Reader, string, error) {
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	for k, v := range fields {
+		if err := w.WriteField(k, v); err != nil {
+			return nil, "", err
+		}
+	}
+	fw, err := w.CreateFormFile(fileField, fileName)
+	if err != nil {
+		return nil, "", err
+	}
+	fw.Write(data)
+	if err := w.Close(); err != nil {
+		return nil, "", err
+	}
+	return &buf, w.FormDataContentType(), nil
+}
