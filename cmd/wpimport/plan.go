@@ -1,0 +1,232 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/wpimport/wpimport/internal/plan"
+	"github.com/wpimport/wpimport/internal/report"
+	"github.com/wpimport/wpimport/internal/validate"
+)
+
+// stringsFlag collects a repeatable flag.
+type stringsFlag []string
+
+func (s *stringsFlag) String() string     { return strings.Join(*s, ",") }
+func (s *stringsFlag) Set(v string) error { *s = append(*s, v); return nil }
+
+// planFlags are the options of every command that plans a roster.
+type planFlags struct {
+	inputOptions
+	targetOptions
+	Sync                bool
+	MaxDeactivate       string
+	Protect             string
+	Scope               stringsFlag
+	Match               string
+	Empty               string
+	Read                string
+	PeopleSets          string
+	SyncPeopleSets      bool
+	MaxDeletePeopleSets string
+}
+
+func (o *planFlags) register(fs *flag.FlagSet, e *env) {
+	o.inputOptions.register(fs)
+	o.targetOptions.register(fs, e)
+	fs.BoolVar(&o.Sync, "sync", false, "deactivate in-scope accounts (those with an external_id) that no row names")
+	fs.StringVar(&o.MaxDeactivate, "max-deactivate", plan.DefaultMaxDeactivate, "refuse the plan if it deactivates more than N accounts or P% of active accounts")
+	fs.StringVar(&o.Protect, "protect", "", "file of account ids, emails or external ids never touched (one per line, or the first csv column)")
+	fs.Var(&o.Scope, "scope", "narrow --sync to accounts with field=value (department, division, organization, location, cost_center, title); repeatable")
+	fs.StringVar(&o.Match, "match", "external_id,email", "keys to match rows to accounts, in order")
+	fs.StringVar(&o.Empty, "empty", "keep", "empty cells: keep the field as it is, or clear it (name and email are never cleared)")
+	fs.StringVar(&o.Read, "read", "auto", "how to read Workplace: list every account, lookup only those named, or auto")
+	fs.StringVar(&o.PeopleSets, "people-sets", "", "csv of people sets (default: the roster workbook's \"People Sets\" sheet, if any)")
+	fs.BoolVar(&o.SyncPeopleSets, "sync-people-sets", false, "delete people sets absent from the input")
+	fs.StringVar(&o.MaxDeletePeopleSets, "max-delete-people-sets", "0", "refuse the plan if --sync-people-sets deletes more sets than this (count or %)")
+}
+
+// options turns the flags into plan options.
+func (o *planFlags) options() (plan.Options, error) {
+	opts := plan.Options{Sync: o.Sync, MaxDeactivate: o.MaxDeactivate, Empty: o.Empty, Read: o.Read,
+		SyncPeopleSets: o.SyncPeopleSets, MaxDeletePeopleSets: o.MaxDeletePeopleSets}
+	for _, m := range strings.Split(o.Match, ",") {
+		opts.Match = append(opts.Match, strings.TrimSpace(m))
+	}
+	for _, s := range o.Scope {
+		r, err := plan.ParseScope(s)
+		if err != nil {
+			return opts, usageErr("%v", err)
+		}
+		opts.Scope = append(opts.Scope, r)
+	}
+	if len(o.Scope) > 0 && !o.Sync {
+		return opts, usageErr("--scope narrows --sync: add --sync, or drop --scope")
+	}
+	if o.Protect != "" {
+		p, err := readProtect(o.Protect)
+		if err != nil {
+			return opts, usageErr("%v", err)
+		}
+		opts.Protect = p
+	}
+	if err := opts.Normalize(); err != nil {
+		return opts, usageErr("%v", err)
+	}
+	return opts, nil
+}
+
+type planOptions struct {
+	planFlags
+	Out string
+}
+
+func parsePlan(e *env, args []string) (*planOptions, error) {
+	o := &planOptions{}
+	fs := newFlagSet(e, "plan", "ROSTER [--sync] [--max-deactivate N|P%] [--protect FILE] --out plan.json",
+		"wpimport plan roster.xlsx --sync --out plan.json   # also writes plan.xlsx for sign-off")
+	o.register(fs, e)
+	fs.StringVar(&o.Out, "out", "", "the plan file to write (.json); plan.xlsx is written beside it")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return nil, usageErr("give exactly one roster file (got %d arguments)", len(pos))
+	}
+	o.Roster = pos[0]
+	if o.Out == "" || !strings.EqualFold(filepath.Ext(o.Out), ".json") {
+		return nil, usageErr("--out plan.json is required (a .json file; the sign-off workbook is written beside it)")
+	}
+	if _, err := o.options(); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+func readProtect(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("--protect: %w", err)
+	}
+	defer f.Close()
+	var out []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(strings.TrimPrefix(sc.Text(), "\ufeff"))
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		first, _, _ := strings.Cut(line, ",")
+		first = strings.Trim(strings.TrimSpace(first), `"`)
+		if first != "" && !strings.EqualFold(first, "id") && !strings.EqualFold(first, "email") && !strings.EqualFold(first, "external_id") {
+			out = append(out, first)
+		}
+	}
+	return out, sc.Err()
+}
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// makePlan validates the roster and plans it against the target.
+func makePlan(ctx context.Context, e *env, o *planFlags) (*plan.Plan, *validate.Result, error) {
+	opts, err := o.options()
+	if err != nil {
+		return nil, nil, err
+	}
+	res, err := readRoster(o.inputOptions)
+	if err != nil {
+		return nil, nil, err
+	}
+	sum, err := fileSHA256(o.Roster)
+	if err != nil {
+		return nil, nil, err
+	}
+	sets, err := readPeopleSets(o)
+	if err != nil {
+		return nil, nil, err
+	}
+	client, err := o.client(e)
+	if err != nil {
+		return nil, nil, err
+	}
+	valid, invalid := res.Counts()
+	fmt.Fprintf(e.stderr, "%s: %d rows: %d valid, %d invalid. Reading Workplace at %s…\n", res.Path, len(res.Rows), valid, invalid, client.BaseURL())
+	p, err := plan.Build(ctx, plan.Input{Result: res, SHA256: sum, ToolVersion: version, PeopleSets: sets}, client, opts)
+	if err != nil {
+		return nil, nil, apiFailure(err)
+	}
+	return p, res, nil
+}
+
+func planXLSXPath(out string) string {
+	return strings.TrimSuffix(out, filepath.Ext(out)) + ".xlsx"
+}
+
+func cmdPlan(ctx context.Context, e *env, args []string) (int, error) {
+	o, err := parsePlan(e, args)
+	if err != nil {
+		return exitUsage, err
+	}
+	p, res, err := makePlan(ctx, e, &o.planFlags)
+	if err != nil {
+		return exitUsage, err
+	}
+	if err := p.Save(o.Out); err != nil {
+		return exitUsage, err
+	}
+	xlsx := planXLSXPath(o.Out)
+	if err := report.Write(xlsx, report.FromPlan(p, res)); err != nil {
+		return exitUsage, err
+	}
+	return printPlan(e, p, o.Out, xlsx), nil
+}
+
+// printPlan tells what the plan holds and returns the exit code.
+func printPlan(e *env, p *plan.Plan, out, xlsx string) int {
+	shown := 0
+	for _, r := range p.Rows {
+		for _, is := range r.Issues {
+			if is.Severity == "error" && shown < 15 {
+				fmt.Fprintf(e.stderr, "%s: %s\n", p.Roster.Path, is)
+				shown++
+			}
+		}
+	}
+	fmt.Fprintf(e.stderr, "%s\n(read with %d API calls, by %s)\n", p.Summary(), p.ReadCalls, p.ReadMode)
+	for _, w := range p.Warnings {
+		fmt.Fprintf(e.stderr, "Warning: %s\n", w)
+	}
+	fmt.Fprintf(e.stderr, "Plan written to %s; sign-off workbook %s\n", out, xlsx)
+	if p.Refused != "" {
+		fmt.Fprintf(e.stderr, "REFUSED: %s\nNo change was made, and apply will not run this plan.\n", p.Refused)
+		return exitRefused
+	}
+	fmt.Fprintf(e.stderr, "Review it, then run: wpimport apply %s\n", out)
+	for _, r := range p.Rows {
+		if r.Status != "planned" {
+			return exitRows
+		}
+	}
+	return exitOK
+}

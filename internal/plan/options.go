@@ -1,0 +1,118 @@
+package plan
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Options shape a plan. They are saved in it.
+type Options struct {
+	Match         []string    `json:"match"` // key order, default external_id then email
+	Empty         string      `json:"empty"` // "keep" (default) or "clear"
+	Sync          bool        `json:"sync"`
+	Scope         []ScopeRule `json:"scope,omitempty"`
+	Protect       []string    `json:"protect,omitempty"`
+	MaxDeactivate string      `json:"max_deactivate"` // "5%" (default) or a count
+	Read          string      `json:"read"`           // auto, list or lookup
+	// SyncPeopleSets deletes sets absent from the input, behind
+	// MaxDeletePeopleSets.
+	SyncPeopleSets      bool   `json:"sync_people_sets,omitempty"`
+	MaxDeletePeopleSets string `json:"max_delete_people_sets,omitempty"`
+}
+
+// ScopeRule narrows --sync to accounts whose field equals value (any case).
+type ScopeRule struct {
+	Field string `json:"field"`
+	Value string `json:"value"`
+}
+
+// DefaultMaxDeactivate is the guard when none is given.
+const DefaultMaxDeactivate = "5%"
+
+// LookupMax is the largest roster planned by look-ups rather than a full
+// listing (read=auto).
+const LookupMax = 2000
+
+// Normalize fills defaults and checks values.
+func (o *Options) Normalize() error {
+	if len(o.Match) == 0 {
+		o.Match = []string{"external_id", "email"}
+	}
+	for _, m := range o.Match {
+		if m != "external_id" && m != "email" {
+			return fmt.Errorf("--match takes external_id and email, in the order to try them (got %q)", m)
+		}
+	}
+	switch o.Empty {
+	case "":
+		o.Empty = "keep"
+	case "keep", "clear":
+	default:
+		return fmt.Errorf("--empty is keep or clear (got %q)", o.Empty)
+	}
+	if o.MaxDeactivate == "" {
+		o.MaxDeactivate = DefaultMaxDeactivate
+	}
+	if _, _, err := ParseLimit(o.MaxDeactivate); err != nil {
+		return fmt.Errorf("--max-deactivate: %v", err)
+	}
+	if o.MaxDeletePeopleSets == "" {
+		o.MaxDeletePeopleSets = "0"
+	}
+	if _, _, err := ParseLimit(o.MaxDeletePeopleSets); err != nil {
+		return fmt.Errorf("--max-delete-people-sets: %v", err)
+	}
+	switch o.Read {
+	case "":
+		o.Read = "auto"
+	case "auto", "list", "lookup":
+	default:
+		return fmt.Errorf("--read is auto, list or lookup (got %q)", o.Read)
+	}
+	if o.Sync && o.Read == "lookup" {
+		return fmt.Errorf("--sync needs every account: it cannot be used with --read lookup")
+	}
+	return nil
+}
+
+// ParseLimit reads "N" or "P%".
+func ParseLimit(s string) (n int, percent bool, err error) {
+	s = strings.TrimSpace(s)
+	if p, ok := strings.CutSuffix(s, "%"); ok {
+		f, err := strconv.ParseFloat(p, 64)
+		if err != nil || f < 0 || f > 100 {
+			return 0, false, fmt.Errorf("%q is not a percentage between 0%% and 100%%", s)
+		}
+		return int(f * 100), true, nil // hundredths of a percent
+	}
+	v, err := strconv.Atoi(s)
+	if err != nil || v < 0 {
+		return 0, false, fmt.Errorf("%q is neither a count nor a percentage like 5%%", s)
+	}
+	return v, false, nil
+}
+
+// LimitOf applies a limit spec to a base count.
+func LimitOf(spec string, base int) int {
+	n, pct, _ := ParseLimit(spec)
+	if pct {
+		return base * n / 10000
+	}
+	return n
+}
+
+// ParseScope reads field=value.
+func ParseScope(s string) (ScopeRule, error) {
+	f, v, ok := strings.Cut(s, "=")
+	f = strings.TrimSpace(strings.ToLower(f))
+	if !ok || f == "" || strings.TrimSpace(v) == "" {
+		return ScopeRule{}, fmt.Errorf("--scope takes field=value, e.g. department=Sales (got %q)", s)
+	}
+	switch f {
+	case "department", "division", "organization", "location", "cost_center", "title":
+	default:
+		return ScopeRule{}, fmt.Errorf("--scope field %q: use department, division, organization, location, cost_center or title", f)
+	}
+	return ScopeRule{Field: f, Value: strings.TrimSpace(v)}, nil
+}

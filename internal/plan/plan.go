@@ -1,0 +1,220 @@
+package plan
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/wpimport/wpimport/internal/roster"
+)
+
+// FormatVersion is the plan file format; apply refuses others.
+const FormatVersion = 1
+
+// Action is what an op does to an account.
+type Action string
+
+const (
+	Create     Action = "create"
+	Update     Action = "update"
+	Deactivate Action = "deactivate"
+	Reactivate Action = "reactivate"
+	None       Action = "none"
+	Skip       Action = "skip"
+	Delete     Action = "delete"
+	Erase      Action = "erase"
+)
+
+// ManagerRef names the manager an op sets: an existing account, or the
+// account another op of this plan creates.
+type ManagerRef struct {
+	AccountID string `json:"account_id,omitempty"`
+	CreateOp  int    `json:"create_op,omitempty"` // Op.ID of a create, when AccountID is ""
+	Ref       string `json:"ref"`                 // as the roster wrote it
+}
+
+// Phone is a phone number to add as primary.
+type Phone struct {
+	Number string `json:"number"`
+	Type   string `json:"type"`
+}
+
+// Op is one change to one account.
+type Op struct {
+	ID        int    `json:"id"` // 1-based, stable within the plan
+	Row       int    `json:"row"`
+	Key       string `json:"key"`
+	Name      string `json:"name"`
+	Action    Action `json:"action"`
+	AccountID string `json:"account_id,omitempty"` // the target; "" for a create
+	// Lookup is how a create's account is found if its outcome is unknown.
+	Lookup *Lookup `json:"lookup,omitempty"`
+	// Fields are the parameters of the main call (create or update).
+	Fields map[string]string `json:"fields,omitempty"`
+	// Manager to set: in the create call, in the update call, or right after
+	// a reactivation.
+	Manager *ManagerRef `json:"manager,omitempty"`
+	// Level orders creates: managers (level 0) before their reports.
+	Level       int                  `json:"level"`
+	Phone       *Phone               `json:"phone,omitempty"`
+	PictureURL  string               `json:"picture_url,omitempty"`
+	PictureFile string               `json:"picture_file,omitempty"`
+	Changes     map[string][2]string `json:"changes,omitempty"`
+	// Fingerprint is the target's state when planned ("absent" for a
+	// create): apply skips the op as stale if it differs.
+	Fingerprint string `json:"fingerprint"`
+	Reason      string `json:"reason,omitempty"`
+}
+
+// Lookup identifies an account by its keys.
+type Lookup struct {
+	ExternalID string `json:"external_id,omitempty"`
+	Email      string `json:"email,omitempty"`
+}
+
+// Calls is the number of API calls an op needs.
+func (o *Op) Calls() int {
+	n := 0
+	switch o.Action {
+	case Create, Update, Deactivate, Delete, Erase:
+		n = 1
+	case Reactivate:
+		n = 1
+		if o.Manager != nil {
+			n++
+		}
+	}
+	if o.Phone != nil {
+		n++
+	}
+	if o.PictureURL != "" || o.PictureFile != "" {
+		n++
+	}
+	return n
+}
+
+// RowEntry is what the plan says of one roster row (or, with Row 0, of an
+// account only --sync touches). It has the DESIGN.md results schema.
+type RowEntry struct {
+	Row       int                  `json:"row"`
+	Key       string               `json:"key"`
+	Name      string               `json:"name,omitempty"`
+	Action    Action               `json:"action"`
+	Status    string               `json:"status"` // planned, conflict, invalid
+	AccountID string               `json:"account_id"`
+	Changes   map[string][2]string `json:"changes"`
+	Issues    []roster.Issue       `json:"issues"`
+	Attempts  int                  `json:"attempts"`
+	Op        int                  `json:"op,omitempty"` // Op.ID
+}
+
+// Guard is the --max-deactivate check as it was made.
+type Guard struct {
+	Spec          string `json:"spec"`          // as given, e.g. "5%" or "40"
+	Limit         int    `json:"limit"`         // deactivations allowed
+	Active        int    `json:"active"`        // active accounts read
+	Deactivations int    `json:"deactivations"` // deactivations planned
+	Raised        bool   `json:"raised"`        // the limit was raised above the default for this run
+	Tripped       bool   `json:"tripped"`
+}
+
+// RosterInfo identifies the roster a plan was made from.
+type RosterInfo struct {
+	Path   string   `json:"path"`
+	Sheet  string   `json:"sheet,omitempty"`
+	SHA256 string   `json:"sha256"`
+	Rows   int      `json:"rows"`
+	Header []string `json:"header"`
+}
+
+// Plan is a saved plan.
+type Plan struct {
+	FormatVersion int        `json:"format_version"`
+	ToolVersion   string     `json:"tool_version"`
+	CreatedAt     time.Time  `json:"created_at"`
+	Kind          string     `json:"kind"` // "roster" or "offboard"
+	Roster        RosterInfo `json:"roster"`
+	APIURL        string     `json:"api_url"`
+	Options       Options    `json:"options"`
+	Guard         Guard      `json:"guard"`
+	ReadMode      string     `json:"read_mode"` // list or lookup
+	ReadCalls     int        `json:"read_calls"`
+	// Refused says why apply must not run this plan ("" if it may).
+	Refused    string         `json:"refused,omitempty"`
+	Warnings   []string       `json:"warnings,omitempty"`
+	Ops        []Op           `json:"ops"`
+	Rows       []RowEntry     `json:"rows"`
+	PeopleSets []SetOp        `json:"people_sets,omitempty"`
+	FileIssues []roster.Issue `json:"file_issues,omitempty"`
+}
+
+// Counts returns the number of ops per action.
+func (p *Plan) Counts() map[Action]int {
+	m := map[Action]int{}
+	for _, o := range p.Ops {
+		m[o.Action]++
+	}
+	return m
+}
+
+// Summary is the one line terraform would print.
+func (p *Plan) Summary() string {
+	c := p.Counts()
+	s := fmt.Sprintf("Plan: %d to create, %d to update, %d to deactivate, %d to reactivate", c[Create], c[Update], c[Deactivate], c[Reactivate])
+	if c[Delete] > 0 {
+		s += fmt.Sprintf(", %d to delete", c[Delete])
+	}
+	if c[Erase] > 0 {
+		s += fmt.Sprintf(", %d to erase", c[Erase])
+	}
+	unchanged, invalid, conflict := 0, 0, 0
+	for _, r := range p.Rows {
+		switch {
+		case r.Status == "invalid":
+			invalid++
+		case r.Status == "conflict":
+			conflict++
+		case r.Action == None:
+			unchanged++
+		}
+	}
+	s += fmt.Sprintf("; %d unchanged, %d invalid, %d conflicts", unchanged, invalid, conflict)
+	if n := len(p.PeopleSets); n > 0 {
+		sc := map[Action]int{}
+		for _, so := range p.PeopleSets {
+			sc[so.Action]++
+		}
+		s += fmt.Sprintf("; people sets: %d to create, %d to update, %d to delete", sc[Create], sc[Update], sc[Delete])
+	}
+	return s + "."
+}
+
+// Save writes the plan as JSON, atomically.
+func (p *Plan) Save(path string) error {
+	data, err := json.MarshalIndent(p, "", " ")
+	if err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return fmt.Errorf("write plan: %w", err)
+	}
+	return os.Rename(tmp, path)
+}
+
+// Load reads a saved plan and checks its format version.
+func Load(path string) (*Plan, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read plan: %w", err)
+	}
+	var p Plan
+	if err := json.Unmarshal(data, &p); err != nil {
+		return nil, fmt.Errorf("%s is not a wpimport plan: %w", path, err)
+	}
+	if p.FormatVersion != FormatVersion {
+		return nil, fmt.Errorf("%s is a plan of format %d; this wpimport reads format %d: make the plan again with this version", path, p.FormatVersion, FormatVersion)
+	}
+	return &p, nil
+}

@@ -1,0 +1,310 @@
+package plan_test
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wpimport/wpimport/internal/emulator"
+	"github.com/wpimport/wpimport/internal/parse"
+	"github.com/wpimport/wpimport/internal/plan"
+	"github.com/wpimport/wpimport/internal/validate"
+	"github.com/wpimport/wpimport/internal/workplace"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+var ctx = context.Background()
+
+// world is an emulator with accounts, and a client for it.
+type world struct {
+	srv    *emulator.Server
+	client *workplace.Client
+}
+
+func newWorld(t *testing.T, accounts ...*emulator.Account) *world {
+	t.Helper()
+	srv, err := emulator.New(emulator.Config{State: &emulator.State{Accounts: accounts}, PageCap: 25})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	c, err := workplace.New(workplace.Config{BaseURL: srv.URL(), Token: srv.Token()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &world{srv, c}
+}
+
+func rosterOf(t *testing.T, csv string) *validate.Result {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "roster.csv")
+	os.WriteFile(p, []byte(csv), 0o600)
+	rd, err := parse.Open(p, parse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	res, err := validate.Validate(rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func (w *world) plan(t *testing.T, csv string, opts plan.Options) *plan.Plan {
+	t.Helper()
+	p, err := plan.Build(ctx, plan.Input{Result: rosterOf(t, csv), ToolVersion: "test"}, w.client, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// render is a stable text form of a plan for golden files.
+func render(p *plan.Plan) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\nread: %s\nguard: %+v\nrefused: %s\n\nops:\n", p.Summary(), p.ReadMode, p.Guard, p.Refused)
+	for _, op := range p.Ops {
+		mgr := "-"
+		if op.Manager != nil {
+			mgr = op.Manager.Ref
+			if op.Manager.CreateOp > 0 {
+				mgr += fmt.Sprintf(" (op %d)", op.Manager.CreateOp)
+			}
+		}
+		var ch []string
+		for k, v := range op.Changes {
+			ch = append(ch, fmt.Sprintf("%s: %q→%q", k, v[0], v[1]))
+		}
+		sort.Strings(ch)
+		fmt.Fprintf(&b, "  #%d row %d %s %s level=%d manager=%s\n", op.ID, op.Row, op.Key, op.Action, op.Level, mgr)
+		for _, c := range ch {
+			fmt.Fprintf(&b, "      %s\n", c)
+		}
+	}
+	b.WriteString("\nrows:\n")
+	for _, r := range p.Rows {
+		var codes []string
+		for _, is := range r.Issues {
+			codes = append(codes, is.Code)
+		}
+		fmt.Fprintf(&b, "  row %d %s %s %s %v\n", r.Row, r.Key, r.Action, r.Status, codes)
+	}
+	return b.String()
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		os.MkdirAll("testdata", 0o755)
+		os.WriteFile(path, []byte(got), 0o644)
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./internal/plan -update)", err)
+	}
+	if got != string(want) {
+		t.Errorf("plan differs from %s (go test ./internal/plan -update, then review the diff):\n%s", path, got)
+	}
+}
+
+func acct(id, name, email, ext, title, mgr string, active bool) *emulator.Account {
+	return &emulator.Account{ID: id, Name: name, Email: email, ExternalID: ext, Title: title, Manager: mgr, Active: active,
+		WorkLocale: "en_US", DeactivateAt: time.Time{}}
+}
+
+func TestFreshMigration(t *testing.T) {
+	w := newWorld(t)
+	p := w.plan(t, "name,email,external_id,title,manager\n"+
+		"Rep,rep@acme.example,E3,Engineer,E2\n"+ // its manager comes later in the file
+		"Boss,boss@acme.example,E1,CEO,\n"+
+		"Mid,mid@acme.example,E2,VP,boss@acme.example\n", plan.Options{})
+	golden(t, "fresh", render(p))
+	for _, op := range p.Ops {
+		if op.Action != plan.Create || op.Calls() != 1 {
+			t.Errorf("op %+v: want one create call", op)
+		}
+	}
+}
+
+func quarterlyWorld(t *testing.T) *world {
+	return newWorld(t,
+		acct("100000000000001", "Boss", "boss@acme.example", "E1", "CEO", "", true),
+		acct("100000000000002", "Mover", "mover@acme.example", "E2", "Engineer", "100000000000001", true),
+		acct("100000000000003", "Stayer", "stayer@acme.example", "E3", "Analyst", "100000000000001", true),
+		acct("100000000000004", "Leaver", "leaver@acme.example", "E4", "Clerk", "100000000000001", true),
+		acct("100000000000005", "Returner", "returner@acme.example", "E5", "Clerk", "100000000000001", false),
+		acct("100000000000006", "Contractor", "contractor@acme.example", "", "Temp", "", true), // no external_id: out of sync scope
+	)
+}
+
+const quarterly = "name,email,external_id,title,manager\n" +
+	"Boss,boss@acme.example,E1,CEO,\n" +
+	"Mover,mover@acme.example,E2,Engineering Manager,E1\n" + // mover: new title
+	"Stayer,stayer@acme.example,E3,Analyst,E1\n" + // unchanged
+	"Returner,returner@acme.example,E5,Clerk,E1\n" + // deactivated: reactivate, manager again
+	"Joiner,joiner@acme.example,E6,Engineer,E2\n" // joiner under an existing manager
+
+func TestQuarterly(t *testing.T) {
+	w := quarterlyWorld(t)
+	p := w.plan(t, quarterly, plan.Options{Sync: true, MaxDeactivate: "50%"})
+	golden(t, "quarterly", render(p))
+}
+
+func TestSyncGuard(t *testing.T) {
+	w := quarterlyWorld(t)
+	// Default 5% of 5 active accounts is 0: the leaver trips it.
+	p := w.plan(t, quarterly, plan.Options{Sync: true})
+	if !p.Guard.Tripped || p.Refused == "" || !strings.Contains(p.Refused, "deactivates 1 accounts, over the limit of 0") {
+		t.Errorf("guard = %+v refused %q", p.Guard, p.Refused)
+	}
+	if st := w.srv.Stats(); st.ByRoute["POST /{id}"] != 0 || st.ByRoute["POST /community/accounts"] != 0 {
+		t.Errorf("planning made write calls: %v", st.ByRoute)
+	}
+	// Raised for this run: recorded.
+	p = w.plan(t, quarterly, plan.Options{Sync: true, MaxDeactivate: "1"})
+	if p.Guard.Tripped || !p.Guard.Raised {
+		t.Errorf("raised guard = %+v", p.Guard)
+	}
+	// Scope and protect narrow the deactivations.
+	p = w.plan(t, quarterly, plan.Options{Sync: true, Protect: []string{"leaver@acme.example"}})
+	if p.Refused != "" || p.Counts()[plan.Deactivate] != 0 {
+		t.Errorf("protected leaver: %s", render(p))
+	}
+	p = w.plan(t, quarterly, plan.Options{Sync: true, Scope: []plan.ScopeRule{{Field: "title", Value: "engineer"}}})
+	if p.Counts()[plan.Deactivate] != 0 {
+		t.Errorf("out-of-scope leaver deactivated: %s", render(p))
+	}
+	// An invalid row still names its account: never deactivated.
+	typo := strings.Replace(quarterly, "Stayer,stayer@acme.example,E3,Analyst,E1", "Stayer,stayer@acme,E3,Analyst,E1", 1)
+	p = w.plan(t, typo, plan.Options{Sync: true, MaxDeactivate: "100%"})
+	for _, op := range p.Ops {
+		if op.Action == plan.Deactivate && op.Key == "E3" {
+			t.Error("an account named by an invalid row was deactivated")
+		}
+	}
+}
+
+func TestConflicts(t *testing.T) {
+	w := newWorld(t,
+		acct("100000000000001", "Ann", "ann@acme.example", "E1", "", "", true),
+		acct("100000000000002", "Ben", "ben@acme.example", "E2", "", "", true),
+		acct("100000000000003", "Cat", "cat@acme.example", "E3", "", "", true),
+	)
+	p := w.plan(t, "name,email,external_id,manager\n"+
+		"Ann,ben@acme.example,E1,\n"+ // E1 is Ann but the email is Ben's: conflict
+		"Cat,cat@acme.example,E9,\n"+ // Cat's email, but Cat has E3: conflict
+		"Dan,dan@acme.example,E4,ghost@acme.example\n"+ // manager nowhere
+		"Eve,eve@acme.example,E5,E1\n", // manager row is a conflict
+		plan.Options{})
+	golden(t, "conflicts", render(p))
+}
+
+func TestDeepChain(t *testing.T) {
+	w := newWorld(t, acct("100000000000001", "Root", "root@acme.example", "R", "", "", true))
+	var b strings.Builder
+	b.WriteString("name,external_id,manager\n")
+	for i := 10; i >= 1; i-- { // deepest first in the file
+		mgr := fmt.Sprint("L", i-1)
+		if i == 1 {
+			mgr = "root@acme.example"
+		}
+		fmt.Fprintf(&b, "Level %d,L%d,%s\n", i, i, mgr)
+	}
+	p := w.plan(t, b.String(), plan.Options{})
+	levels := map[string]int{}
+	for _, op := range p.Ops {
+		levels[op.Key] = op.Level
+		if op.Action != plan.Create || op.Calls() != 1 {
+			t.Errorf("op %+v: want one create call", op)
+		}
+	}
+	// L1 reports to an existing account: level 0; each report one deeper.
+	for i := 1; i <= 10; i++ {
+		if got := levels[fmt.Sprint("L", i)]; got != i-1 {
+			t.Errorf("L%d level %d, want %d", i, got, i-1)
+		}
+	}
+}
+
+func TestRoundTripAndStale(t *testing.T) {
+	w := quarterlyWorld(t)
+	p := w.plan(t, quarterly, plan.Options{Sync: true, MaxDeactivate: "50%"})
+	path := filepath.Join(t.TempDir(), "plan.json")
+	if err := p.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	q, err := plan.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if render(q) != render(p) || q.Roster.Rows != p.Roster.Rows || q.APIURL != p.APIURL {
+		t.Fatal("plan changed in the round trip")
+	}
+	data, _ := os.ReadFile(path)
+	if strings.Contains(string(data), w.srv.Token()) {
+		t.Error("the plan holds the token")
+	}
+	stale, err := plan.Stale(ctx, w.client, q.Ops, nil)
+	if err != nil || len(stale) != 0 {
+		t.Fatalf("fresh plan: stale %v, %v", stale, err)
+	}
+	// Someone edits the mover in the Admin Panel, and creates the joiner.
+	w.client.UpdateAccount(ctx, "100000000000002", workplace.Fields{"department": "Sales"})
+	w.client.CreateAccount(ctx, workplace.Fields{"name": "Joiner", "email": "joiner@acme.example"})
+	stale, _ = plan.Stale(ctx, w.client, q.Ops, nil)
+	var keys []string
+	for _, op := range q.Ops {
+		if stale[op.ID] != "" {
+			keys = append(keys, op.Key)
+		}
+	}
+	sort.Strings(keys)
+	if strings.Join(keys, ",") != "E2,E6" {
+		t.Errorf("stale ops = %v (%v), want the mover and the joiner", keys, stale)
+	}
+	// Another version is refused.
+	os.WriteFile(path, []byte(strings.Replace(string(data), `"format_version": 1`, `"format_version": 99`, 1)), 0o644)
+	if _, err := plan.Load(path); err == nil || !strings.Contains(err.Error(), "format 99") {
+		t.Errorf("Load of version 99: %v", err)
+	}
+}
+
+func TestEmptyClear(t *testing.T) {
+	w := newWorld(t, acct("100000000000001", "Ann", "ann@acme.example", "E1", "Boss", "", true))
+	keep := w.plan(t, "name,email,external_id,title\nAnn,,E1,\n", plan.Options{})
+	if keep.Counts()[plan.Update] != 0 {
+		t.Errorf("empty cells changed something by default: %s", render(keep))
+	}
+	clear := w.plan(t, "name,email,external_id,title\nAnn,,E1,\n", plan.Options{Empty: "clear"})
+	ops := clear.Ops
+	if len(ops) != 1 || ops[0].Fields["title"] != "" || ops[0].Changes["title"] != [2]string{"Boss", ""} {
+		t.Errorf("clear: %s", render(clear))
+	}
+	if _, ok := ops[0].Fields["email"]; ok {
+		t.Error("email cleared")
+	}
+}
+
+func TestLookupCalls(t *testing.T) {
+	w := quarterlyWorld(t)
+	w.srv.ResetStats()
+	p := w.plan(t, quarterly, plan.Options{})
+	if p.ReadMode != "lookup" || p.ReadCalls > 3 {
+		t.Errorf("read %s with %d calls", p.ReadMode, p.ReadCalls)
+	}
+	if p.Counts()[plan.Reactivate] != 1 {
+		t.Errorf("lookup mode missed the deactivated returner: %s", render(p))
+	}
+}

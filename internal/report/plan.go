@@ -1,0 +1,158 @@
+package report
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/wpimport/wpimport/internal/plan"
+	"github.com/wpimport/wpimport/internal/validate"
+)
+
+// FromPlan makes the sign-off document of a plan. res gives the original
+// cells; it may be nil (offboarding lists).
+func FromPlan(p *plan.Plan, res *validate.Result) *Document {
+	counts := map[string]int{}
+	actions := map[string]int{}
+	issues := map[string]int{}
+	for _, r := range p.Rows {
+		counts[r.Status]++
+		actions[string(r.Action)]++
+		for _, is := range r.Issues {
+			issues[is.Code]++
+		}
+	}
+	title := "wpimport plan"
+	if p.Refused != "" {
+		title = "wpimport plan: REFUSED"
+	}
+	doc := &Document{
+		Kind:    "plan",
+		Source:  p.Roster.Path,
+		Headers: p.Roster.Header,
+		Summary: Summary{
+			Title:      title,
+			Rows:       len(p.Rows),
+			ByStatus:   CountsOf(counts, []string{"planned", "conflict", "invalid"}),
+			ByAction:   CountsOf(actions, []string{"create", "update", "reactivate", "deactivate", "delete", "erase", "none", "skip"}),
+			ByIssue:    issues,
+			FileIssues: p.FileIssues,
+			Facts:      planFacts(p),
+		},
+	}
+	cells := rowCells(res)
+	doc.Entries = func(yield func(*Entry) bool) {
+		var e Entry
+		for _, r := range p.Rows {
+			e = Entry{Row: r.Row, Key: r.Key, Name: r.Name, Action: string(r.Action), Status: r.Status, AccountID: r.AccountID,
+				Changes: changesOf(r.Changes), Issues: r.Issues, Cells: cells[r.Row]}
+			if !yield(&e) {
+				return
+			}
+		}
+	}
+	doc.Tables = planTables(p)
+	return doc
+}
+
+func rowCells(res *validate.Result) map[int][]string {
+	out := map[int][]string{}
+	if res == nil {
+		return out
+	}
+	for i := range res.Rows {
+		out[res.Rows[i].Row] = res.Rows[i].Cells()
+	}
+	return out
+}
+
+func changesOf(m map[string][2]string) map[string]Change {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make(map[string]Change, len(m))
+	for k, v := range m {
+		out[k] = Change(v)
+	}
+	return out
+}
+
+func planFacts(p *plan.Plan) Facts {
+	o := p.Options
+	f := Facts{
+		{"summary", p.Summary()},
+		{"roster", p.Roster.Path},
+		{"roster sha256", p.Roster.SHA256},
+		{"API URL", p.APIURL},
+		{"made at", p.CreatedAt.Format("2006-01-02 15:04:05 MST")},
+		{"tool version", p.ToolVersion},
+		{"state read by", fmt.Sprintf("%s (%d API calls)", p.ReadMode, p.ReadCalls)},
+		{"match order", strings.Join(o.Match, ", then ")},
+		{"empty cells", o.Empty},
+		{"sync", fmt.Sprint(o.Sync)},
+		{"deactivation guard", fmt.Sprintf("%d planned, limit %d (--max-deactivate %s of %d active accounts)", p.Guard.Deactivations, p.Guard.Limit, p.Guard.Spec, p.Guard.Active)},
+	}
+	if p.Guard.Raised {
+		f = append(f, [2]string{"guard raised", "yes: the limit was raised above the default 5% for this run"})
+	}
+	if len(o.Scope) > 0 {
+		var s []string
+		for _, r := range o.Scope {
+			s = append(s, r.Field+"="+r.Value)
+		}
+		f = append(f, [2]string{"sync scope", strings.Join(s, " and ")})
+	}
+	if len(o.Protect) > 0 {
+		f = append(f, [2]string{"protected accounts", fmt.Sprint(len(o.Protect))})
+	}
+	if p.Refused != "" {
+		f = append(f, [2]string{"REFUSED", p.Refused})
+	}
+	for _, w := range p.Warnings {
+		f = append(f, [2]string{"warning", w})
+	}
+	return f
+}
+
+func planTables(p *plan.Plan) []Table {
+	changes := Table{Name: "Changes", Headers: []string{"row", "person", "key", "action", "field", "old", "new"}, Widths: []float64{6, 24, 16, 12, 14, 30, 30}}
+	deacts := Table{Name: "Deactivations", Headers: []string{"row", "person", "key", "account_id", "reason"}, Widths: []float64{6, 24, 16, 18, 60}}
+	skipped := Table{Name: "Skipped", Headers: []string{"row", "key", "status", "code", "reason"}, Widths: []float64{6, 18, 10, 24, 90}}
+	for _, op := range p.Ops {
+		keys := make([]string, 0, len(op.Changes))
+		for k := range op.Changes {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			c := op.Changes[k]
+			changes.Rows = append(changes.Rows, []string{fmt.Sprint(op.Row), op.Name, op.Key, string(op.Action), k, c[0], show(c[1])})
+		}
+		if op.Action == plan.Deactivate {
+			deacts.Rows = append(deacts.Rows, []string{fmt.Sprint(op.Row), op.Name, op.Key, op.AccountID, op.Reason})
+		}
+	}
+	for _, r := range p.Rows {
+		if r.Status == "planned" {
+			continue
+		}
+		for _, is := range r.Issues {
+			if is.Severity == "error" {
+				skipped.Rows = append(skipped.Rows, []string{fmt.Sprint(r.Row), r.Key, r.Status, is.Code, is.Message})
+			}
+		}
+	}
+	tables := []Table{changes, deacts, skipped}
+	if len(p.PeopleSets) > 0 {
+		tables = append(tables, peopleSetTable(p))
+	}
+	return tables
+}
+
+func peopleSetTable(p *plan.Plan) Table {
+	t := Table{Name: "People sets", Headers: []string{"people set", "action"}, Widths: []float64{30, 12}}
+	for _, s := range p.PeopleSets {
+		t.Rows = append(t.Rows, []string{s.Name, string(s.Action)})
+	}
+	return t
+}
