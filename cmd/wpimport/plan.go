@@ -12,9 +12,11 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/wpimport/wpimport/internal/execute"
 	"github.com/wpimport/wpimport/internal/plan"
 	"github.com/wpimport/wpimport/internal/report"
 	"github.com/wpimport/wpimport/internal/validate"
+	"github.com/wpimport/wpimport/internal/workplace"
 )
 
 // stringsFlag collects a repeatable flag.
@@ -27,6 +29,7 @@ func (s *stringsFlag) Set(v string) error { *s = append(*s, v); return nil }
 type planFlags struct {
 	inputOptions
 	targetOptions
+	Rate                float64
 	Sync                bool
 	MaxDeactivate       string
 	Protect             string
@@ -42,6 +45,7 @@ type planFlags struct {
 func (o *planFlags) register(fs *flag.FlagSet, e *env) {
 	o.inputOptions.register(fs)
 	o.targetOptions.register(fs, e)
+	fs.Float64Var(&o.Rate, "rate", 20, "most API calls per second, look-ups included")
 	fs.BoolVar(&o.Sync, "sync", false, "deactivate in-scope accounts (those with an external_id) that no row names")
 	fs.StringVar(&o.MaxDeactivate, "max-deactivate", plan.DefaultMaxDeactivate, "refuse the plan if it deactivates more than N accounts or P% of active accounts")
 	fs.StringVar(&o.Protect, "protect", "", "file of account ids, emails or external ids never touched (one per line, or the first csv column)")
@@ -110,6 +114,9 @@ func parsePlan(e *env, args []string) (*planOptions, error) {
 	if _, err := o.options(); err != nil {
 		return nil, err
 	}
+	if o.Rate <= 0 {
+		return nil, usageErr("--rate must be positive")
+	}
 	return o, nil
 }
 
@@ -148,8 +155,9 @@ func fileSHA256(path string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// makePlan validates the roster and plans it against the target.
-func makePlan(ctx context.Context, e *env, o *planFlags) (*plan.Plan, *validate.Result, error) {
+// makePlan validates the roster and plans it against the target, through
+// client (nil: one is made, paced at o.Rate).
+func makePlan(ctx context.Context, e *env, o *planFlags, client *workplace.Client) (*plan.Plan, *validate.Result, error) {
 	opts, err := o.options()
 	if err != nil {
 		return nil, nil, err
@@ -166,9 +174,10 @@ func makePlan(ctx context.Context, e *env, o *planFlags) (*plan.Plan, *validate.
 	if err != nil {
 		return nil, nil, err
 	}
-	client, err := o.client(e)
-	if err != nil {
-		return nil, nil, err
+	if client == nil {
+		if client, err = o.client(e, execute.NewLayer(o.Rate, execute.DefaultRetry)); err != nil {
+			return nil, nil, err
+		}
 	}
 	valid, invalid := res.Counts()
 	fmt.Fprintf(e.stderr, "%s: %d rows: %d valid, %d invalid. Reading Workplace at %s…\n", res.Path, len(res.Rows), valid, invalid, client.BaseURL())
@@ -188,7 +197,7 @@ func cmdPlan(ctx context.Context, e *env, args []string) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
-	p, res, err := makePlan(ctx, e, &o.planFlags)
+	p, res, err := makePlan(ctx, e, &o.planFlags, nil)
 	if err != nil {
 		return exitUsage, err
 	}

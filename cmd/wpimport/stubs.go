@@ -12,7 +12,6 @@ func notYet(ctx context.Context, e *env, args []string) (int, error) {
 }
 
 var (
-	cmdApply    = notYet
 	cmdOffboard = notYet
 	cmdDemo     = notYet
 )

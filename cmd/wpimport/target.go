@@ -4,6 +4,8 @@ import (
 	"flag"
 	"fmt"
 
+	"github.com/wpimport/wpimport/internal/execute"
+
 	"github.com/wpimport/wpimport/internal/workplace"
 )
 
@@ -23,8 +25,9 @@ func (o *targetOptions) register(fs *flag.FlagSet, e *env) {
 	fs.StringVar(&o.TokenFile, "token-file", "", "read the access token from this file (default: env WORKPLACE_ACCESS_TOKEN)")
 }
 
-// client builds the API client; errors are usage errors (exit 2).
-func (o *targetOptions) client(e *env) (*workplace.Client, error) {
+// client builds the API client, its calls paced and retried by layer;
+// errors are usage errors (exit 2).
+func (o *targetOptions) client(e *env, layer *execute.Layer) (*workplace.Client, error) {
 	token := e.getenv("WORKPLACE_ACCESS_TOKEN")
 	if o.TokenFile != "" {
 		t, err := workplace.ReadToken(o.TokenFile)
@@ -33,10 +36,11 @@ func (o *targetOptions) client(e *env) (*workplace.Client, error) {
 		}
 		token = t
 	}
-	c, err := workplace.New(workplace.Config{BaseURL: o.APIURL, Token: token, UserAgent: "wpimport/" + version})
+	c, err := workplace.New(workplace.Config{BaseURL: o.APIURL, Token: token, UserAgent: "wpimport/" + version, Wrap: layer.Wrap})
 	if err != nil {
 		return nil, usageErr("%v", err)
 	}
+	layer.Bind(c.Usage)
 	return c, nil
 }
 

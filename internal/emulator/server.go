@@ -220,15 +220,14 @@ func (s *Server) latency() time.Duration {
 	return d
 }
 
-// usageHeaders reports how full the rate bucket is as X-App-Usage; pct < 0
-// means compute it.
+// usageHeaders reports X-App-Usage: the calls admitted in the last second
+// as a percentage of the limit, like Graph's share of a budget used over a
+// window; pct >= 0 forces the figure (100 when throttling).
 func (s *Server) usageHeaders(pct int) map[string]string {
 	if pct < 0 {
 		pct = 0
 		if s.limiter != nil {
-			free := s.limiter.Tokens()
-			pct = int(100 * (1 - free/float64(s.limiter.Burst())))
-			pct = min(max(pct, 0), 99)
+			pct = min(int(100*float64(s.stats.recent(s.cfg.Now()))/s.cfg.Rate), 100)
 		}
 	}
 	v := fmt.Sprintf(`{"call_count":%d,"total_time":%d,"total_cputime":%d}`, pct, pct/2, pct/2)

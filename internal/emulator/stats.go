@@ -91,3 +91,15 @@ func (s *Server) ResetStats() {
 	st.calls, st.throttled, st.faults, st.dropped, st.rejected, st.maxSec = 0, 0, 0, 0, 0, 0
 	st.window = nil
 }
+
+// recent counts the calls admitted in the second before now.
+func (st *stats) recent(now time.Time) int {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	cut := now.Add(-time.Second)
+	n := 0
+	for i := len(st.window) - 1; i >= 0 && st.window[i].After(cut); i-- {
+		n++
+	}
+	return n
+}

@@ -321,7 +321,7 @@ func (c *Client) GetMany(ctx context.Context, ids []string, fields []string) (ma
 		part := ids[i:min(i+50, len(ids))]
 		q := url.Values{"ids": {strings.Join(part, ",")}, "fields": {fieldsParam(fields)}}
 		var m map[string]*Account
-		err := c.do(ctx, request{method: "GET", path: "/", query: q}, &m)
+		err := c.do(ctx, request{method: "GET", path: "/", query: q, weight: len(part)}, &m)
 		if err != nil && !IsNotFound(err) {
 			return nil, err
 		}

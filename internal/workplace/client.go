@@ -27,6 +27,10 @@ type Config struct {
 	Token      string
 	UserAgent  string // "wpimport/<version>"
 	HTTPClient *http.Client
+	// Wrap, if set, wraps every HTTP call: pacing and retrying are layers
+	// the caller supplies (package execute). weight is the number of API
+	// calls the request costs (?ids= counts each id).
+	Wrap func(ctx context.Context, method string, weight int, call func(context.Context) error) error
 }
 
 // Client calls the Graph API. It is safe for concurrent use.
@@ -37,6 +41,7 @@ type Client struct {
 	hc    *http.Client
 	usage atomic.Int64 // last X-App-Usage, max of its figures, percent
 	calls atomic.Int64
+	wrap  func(ctx context.Context, method string, weight int, call func(context.Context) error) error
 }
 
 // New checks cfg and returns a client.
@@ -74,7 +79,7 @@ func New(cfg Config) (*Client, error) {
 	if ua == "" {
 		ua = "wpimport/dev"
 	}
-	return &Client{base: u, token: strings.TrimSpace(cfg.Token), ua: ua, hc: hc}, nil
+	return &Client{base: u, token: strings.TrimSpace(cfg.Token), ua: ua, hc: hc, wrap: cfg.Wrap}, nil
 }
 
 func isLoopback(host string) bool {
@@ -116,10 +121,33 @@ type request struct {
 	body   io.Reader  // a multipart body instead of form
 	ctype  string
 	full   string // a full URL to follow (paging next), instead of path+query
+	weight int    // API calls this request costs (default 1)
 }
 
-// do sends req and decodes a successful answer into out (if non-nil).
+// do sends req through the caller's wrapper, if any.
 func (c *Client) do(ctx context.Context, req request, out any) error {
+	if c.wrap == nil {
+		return c.send(ctx, req, out)
+	}
+	if req.body != nil && c.wrap != nil {
+		// a multipart body can be read once: buffer it for retries
+		b, err := io.ReadAll(req.body)
+		if err != nil {
+			return err
+		}
+		req.body = nil
+		data := b
+		return c.wrap(ctx, req.method, max(req.weight, 1), func(ctx context.Context) error {
+			r := req
+			r.body = bytes.NewReader(data)
+			return c.send(ctx, r, out)
+		})
+	}
+	return c.wrap(ctx, req.method, max(req.weight, 1), func(ctx context.Context) error { return c.send(ctx, req, out) })
+}
+
+// send makes one HTTP request and decodes a successful answer into out.
+func (c *Client) send(ctx context.Context, req request, out any) error {
 	target := req.full
 	if target == "" {
 		u := *c.base

@@ -1,0 +1,267 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/wpimport/wpimport/internal/execute"
+	"github.com/wpimport/wpimport/internal/plan"
+	"github.com/wpimport/wpimport/internal/report"
+	"github.com/wpimport/wpimport/internal/validate"
+)
+
+type applyOptions struct {
+	planFlags
+	Plan        string // a plan.json, or "" with Roster and Yes
+	Yes         bool
+	Concurrency int
+	Results     string
+	OnlyFailed  string
+}
+
+func parseApply(e *env, args []string) (*applyOptions, error) {
+	o := &applyOptions{}
+	fs := newFlagSet(e, "apply", "plan.json [--rate R] [--concurrency C] [--results FILE] [--only-failed RESULTS]\n       wpimport apply ROSTER --yes [plan options]",
+		"wpimport apply plan.json --rate 50 --results results.xlsx\n"+
+			"wpimport apply plan.json --only-failed results.xlsx   # retry just the failed rows")
+	o.register(fs, e)
+	fs.BoolVar(&o.Yes, "yes", false, "plan and apply a roster in one go, without a signed-off plan (scripted use)")
+	fs.IntVar(&o.Concurrency, "concurrency", 8, "calls in flight at once")
+	fs.StringVar(&o.Results, "results", "", "results file (.xlsx, .csv or .json; default: beside the plan, NAME-results.xlsx)")
+	fs.StringVar(&o.OnlyFailed, "only-failed", "", "re-run only the rows this results file lists as failed")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return nil, usageErr("give exactly one plan.json (or a roster with --yes); got %d arguments", len(pos))
+	}
+	if strings.EqualFold(filepath.Ext(pos[0]), ".json") {
+		o.Plan = pos[0]
+		if o.Yes {
+			return nil, usageErr("--yes plans a roster; %s is already a plan: drop --yes", pos[0])
+		}
+	} else {
+		if !o.Yes {
+			return nil, usageErr("%s is a roster: make a plan first (wpimport plan %s --out plan.json) and apply it after sign-off, or pass --yes to plan and apply in one go", pos[0], pos[0])
+		}
+		if o.OnlyFailed != "" {
+			return nil, usageErr("--only-failed works on a plan file, not with --yes")
+		}
+		o.Roster = pos[0]
+		if _, err := o.options(); err != nil {
+			return nil, err
+		}
+	}
+	if o.Rate <= 0 || o.Concurrency <= 0 {
+		return nil, usageErr("--rate and --concurrency must be positive")
+	}
+	if o.Results == "" {
+		base := o.Plan
+		if base == "" {
+			base = o.Roster
+		}
+		o.Results = strings.TrimSuffix(base, filepath.Ext(base)) + "-results.xlsx"
+		if o.OnlyFailed != "" {
+			o.Results = o.OnlyFailed
+		}
+	}
+	if err := report.CheckPath(o.Results); err != nil {
+		return nil, usageErr("--results %v", err)
+	}
+	return o, nil
+}
+
+func refused(format string, args ...any) error {
+	return &exitError{exitRefused, fmt.Errorf(format, args...)}
+}
+
+func cmdApply(ctx context.Context, e *env, args []string) (int, error) {
+	o, err := parseApply(e, args)
+	if err != nil {
+		return exitUsage, err
+	}
+	layer := execute.NewLayer(o.Rate, execute.DefaultRetry)
+	client, err := o.client(e, layer)
+	if err != nil {
+		return exitUsage, err
+	}
+	var p *plan.Plan
+	var res *validate.Result
+	planID := ""
+	if o.Plan != "" {
+		if p, err = plan.Load(o.Plan); err != nil {
+			if os.IsNotExist(errors.Unwrap(err)) {
+				return exitUsage, usageErr("%v", err)
+			}
+			return exitRefused, refused("%v", err)
+		}
+		data, _ := os.ReadFile(o.Plan)
+		sum := sha256.Sum256(data)
+		planID = hex.EncodeToString(sum[:8])
+		res = rosterFor(e, p)
+	} else {
+		if p, res, err = makePlan(ctx, e, &o.planFlags, client); err != nil {
+			return exitUsage, err
+		}
+		planPath := strings.TrimSuffix(o.Results, filepath.Ext(o.Results)) + "-plan.json"
+		if err := p.Save(planPath); err != nil {
+			return exitUsage, err
+		}
+		fmt.Fprintf(e.stderr, "%s\nPlan saved to %s\n", p.Summary(), planPath)
+		planID = "yes:" + p.Roster.SHA256[:16]
+	}
+	if p.Refused != "" {
+		return exitRefused, refused("the plan was refused and will not be applied: %s", p.Refused)
+	}
+	if strings.TrimRight(client.BaseURL(), "/") != strings.TrimRight(p.APIURL, "/") {
+		return exitRefused, refused("the plan was made against %s, not %s: apply it there (--api-url %s) or make a new plan", p.APIURL, client.BaseURL(), p.APIURL)
+	}
+	only, err := onlyFailed(o.OnlyFailed, p)
+	if err != nil {
+		return exitUsage, err
+	}
+	journalPath := o.Results + ".journal"
+	j, resumed, err := execute.OpenJournal(journalPath, planID)
+	if errors.Is(err, execute.ErrJournalMismatch) {
+		return exitRefused, refused("%v: choose another --results file, or move the journal away if that run is over", err)
+	}
+	if err != nil {
+		return exitUsage, err
+	}
+	defer j.Close()
+	if len(resumed) > 0 {
+		fmt.Fprintf(e.stderr, "Resuming from %s: %d ops already recorded are not repeated.\n", journalPath, countDone(resumed))
+	}
+	abort, cancelAbort := context.WithCancel(context.Background())
+	defer cancelAbort()
+	go secondInterrupt(ctx, abort, cancelAbort, e)
+	fmt.Fprintf(e.stderr, "Applying %d ops to %s at up to %g calls/s, %d at a time…\n", len(p.Ops), p.APIURL, o.Rate, o.Concurrency)
+	result, runErr := execute.Run(ctx, client, layer, p, execute.Options{Concurrency: o.Concurrency, Journal: j, Resumed: resumed,
+		RetryFailed: only != nil, Only: only, Hooks: progressFor(e), Abort: abort})
+	if result == nil {
+		return exitUsage, runErr
+	}
+	if err := report.Write(o.Results, report.FromResults(report.Run{Plan: p, Roster: res, Result: result, Rate: o.Rate, Concurrency: o.Concurrency})); err != nil {
+		return exitUsage, fmt.Errorf("write results: %w (the journal %s still holds every outcome)", err, journalPath)
+	}
+	return printResults(e, p, result, o.Results, runErr), nil
+}
+
+// rosterFor re-reads the plan's roster for the original cells, if it is
+// still there and unchanged.
+func rosterFor(e *env, p *plan.Plan) *validate.Result {
+	if p.Roster.Path == "" {
+		return nil
+	}
+	sum, err := fileSHA256(p.Roster.Path)
+	if err != nil || sum != p.Roster.SHA256 {
+		fmt.Fprintf(e.stderr, "Note: the roster %s is missing or changed since the plan; the results will lack its original columns.\n", p.Roster.Path)
+		return nil
+	}
+	res, err := readRoster(inputOptions{Roster: p.Roster.Path, Sheet: p.Roster.Sheet})
+	if err != nil {
+		return nil
+	}
+	return res
+}
+
+func onlyFailed(path string, p *plan.Plan) (map[int]bool, error) {
+	if path == "" {
+		return nil, nil
+	}
+	rows, err := report.ReadStatuses(path)
+	if err != nil {
+		return nil, usageErr("--only-failed: %v", err)
+	}
+	failed := map[string]bool{}
+	for _, r := range rows {
+		if r.Status == execute.StatusFailed || r.Status == execute.StatusNotAttempted {
+			failed[fmt.Sprint(r.Row, "\x00", r.Key)] = true
+		}
+	}
+	only := map[int]bool{}
+	for _, r := range p.Rows {
+		if r.Op > 0 && failed[fmt.Sprint(r.Row, "\x00", r.Key)] {
+			only[r.Op] = true
+		}
+	}
+	if len(only) == 0 {
+		return nil, usageErr("--only-failed: %s lists no failed row of this plan; nothing to do", path)
+	}
+	return only, nil
+}
+
+func countDone(m map[int]*execute.OpState) int {
+	n := 0
+	for _, s := range m {
+		if s.Done != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// secondInterrupt cancels calls in flight on a second Ctrl-C.
+func secondInterrupt(ctx, abort context.Context, cancel context.CancelFunc, e *env) {
+	select {
+	case <-ctx.Done():
+	case <-abort.Done():
+		return
+	}
+	fmt.Fprintln(e.stderr, "\nInterrupted: finishing the calls in flight and writing the results (Ctrl-C again to abort them).")
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt)
+	defer signal.Stop(ch)
+	select {
+	case <-ch:
+		cancel()
+	case <-abort.Done():
+	}
+}
+
+func progressFor(e *env) execute.Hooks {
+	if f, ok := e.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return execute.NewBar(f)
+	}
+	return execute.NewLines(e.stderr, 5*time.Second)
+}
+
+func printResults(e *env, p *plan.Plan, r *execute.Result, path string, runErr error) int {
+	counts := map[string]int{}
+	for _, o := range r.Outcomes {
+		counts[o.Status]++
+	}
+	fmt.Fprintf(e.stderr, "Done in %s: %d created, %d updated, %d reactivated, %d deactivated, %d failed, %d stale, %d not attempted (%d API calls, %d throttled).\n",
+		r.Elapsed.Round(time.Millisecond), counts["created"], counts["updated"], counts["reactivated"], counts["deactivated"],
+		counts["failed"], counts["stale"], counts["not_attempted"], r.Calls, r.Throttles)
+	fmt.Fprintf(e.stderr, "Results written to %s\n", path)
+	switch {
+	case runErr != nil:
+		fmt.Fprintf(e.stderr, "Stopped: %v\n", apiFailure(runErr))
+		return exitFatal
+	case r.Interrupted:
+		fmt.Fprintf(e.stderr, "Interrupted. Run the same command again to finish: done rows are not repeated.\n")
+		return exitInterrupted
+	case counts["failed"]+counts["stale"]+counts["not_attempted"] > 0:
+		fmt.Fprintf(e.stderr, "Some rows did not go through: see the Failures sheet of %s; retry with --only-failed %s\n", path, path)
+		return exitRows
+	}
+	for _, row := range p.Rows {
+		if row.Status != "planned" {
+			return exitRows
+		}
+	}
+	return exitOK
+}

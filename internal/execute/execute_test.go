@@ -1,0 +1,320 @@
+package execute_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wpimport/wpimport/internal/emulator"
+	"github.com/wpimport/wpimport/internal/execute"
+	"github.com/wpimport/wpimport/internal/parse"
+	"github.com/wpimport/wpimport/internal/plan"
+	"github.com/wpimport/wpimport/internal/rostergen"
+	"github.com/wpimport/wpimport/internal/validate"
+	"github.com/wpimport/wpimport/internal/workplace"
+)
+
+var instant = execute.Retry{Tries: 8, Base: time.Millisecond, Cap: time.Millisecond,
+	Sleep: func(ctx context.Context, d time.Duration) error { return ctx.Err() }}
+
+type world struct {
+	srv    *emulator.Server
+	client *workplace.Client
+	layer  *execute.Layer
+}
+
+// newWorld starts an emulator and a layered client: rate 5000/s, instant
+// retries unless changed with setLayer.
+func newWorld(t testing.TB, cfg emulator.Config) *world {
+	t.Helper()
+	srv, err := emulator.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	w := &world{srv: srv}
+	w.setLayer(t, 5000, instant, srv.Token())
+	return w
+}
+
+func (w *world) setLayer(t testing.TB, rate float64, retry execute.Retry, token string) {
+	t.Helper()
+	w.layer = execute.NewLayer(rate, retry)
+	c, err := workplace.New(workplace.Config{BaseURL: w.srv.URL(), Token: token, Wrap: w.layer.Wrap})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.layer.Bind(c.Usage)
+	w.client = c
+}
+
+func (w *world) run(ctx context.Context, p *plan.Plan, opts execute.Options) (*execute.Result, error) {
+	return execute.Run(ctx, w.client, w.layer, p, opts)
+}
+
+// generated writes an n-person roster (rostergen) without the phone column
+// unless phones is true, and validates it.
+func generated(t testing.TB, n int, phones bool, variant int) *validate.Result {
+	t.Helper()
+	var b bytes.Buffer
+	header := rostergen.Header
+	if !phones {
+		header = header[:12]
+	}
+	b.WriteString(strings.Join(header, ",") + "\n")
+	for i := 0; i < n; i++ {
+		b.WriteString(strings.Join(rostergen.Row(i, variant)[:len(header)], ",") + "\n")
+	}
+	p := filepath.Join(t.TempDir(), "roster.csv")
+	os.WriteFile(p, b.Bytes(), 0o600)
+	rd, err := parse.Open(p, parse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	res, err := validate.Validate(rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func (w *world) plan(t testing.TB, res *validate.Result, opts plan.Options) *plan.Plan {
+	t.Helper()
+	p, err := plan.Build(context.Background(), plan.Input{Result: res}, w.client, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func statuses(r *execute.Result) map[string]int {
+	m := map[string]int{}
+	for _, o := range r.Outcomes {
+		m[o.Status]++
+	}
+	return m
+}
+
+// checkAccounts asserts that the emulator holds exactly one account per
+// external id E0000000…E(n-1), with the right manager.
+func checkAccounts(t *testing.T, w *world, n int) {
+	t.Helper()
+	st := w.srv.Snapshot()
+	byExt := map[string]*emulator.Account{}
+	for _, a := range st.Accounts {
+		if byExt[a.ExternalID] != nil {
+			t.Fatalf("external id %s created twice", a.ExternalID)
+		}
+		byExt[a.ExternalID] = a
+	}
+	if len(st.Accounts) != n {
+		t.Fatalf("%d accounts, want %d", len(st.Accounts), n)
+	}
+	for i := 1; i < n; i++ {
+		a, m := byExt[rostergen.ExternalID(i)], byExt[rostergen.ExternalID((i-1)/10)]
+		if a == nil || m == nil || a.Manager != m.ID {
+			t.Fatalf("person %d: manager not set right", i)
+		}
+	}
+}
+
+func TestFreshMigration(t *testing.T) {
+	w := newWorld(t, emulator.Config{})
+	p := w.plan(t, generated(t, 500, true, 0), plan.Options{})
+	r, err := w.run(context.Background(), p, execute.Options{Concurrency: 16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := statuses(r); s["created"] != 500 {
+		t.Fatalf("statuses = %v", s)
+	}
+	checkAccounts(t, w, 500)
+	st := w.srv.Stats()
+	if st.ByRoute["POST /community/accounts"] != 500 || st.ByRoute["POST /{id}/phones"] != 500 {
+		t.Errorf("calls = %v: want one create and one phone per person", st.ByRoute)
+	}
+}
+
+func TestQuarterlyUpdate(t *testing.T) {
+	w := newWorld(t, emulator.Config{})
+	first := w.plan(t, generated(t, 200, false, 0), plan.Options{})
+	if _, err := w.run(context.Background(), first, execute.Options{Concurrency: 8}); err != nil {
+		t.Fatal(err)
+	}
+	// Next quarter: 150 people, some with a new title (variant 1 shifts
+	// every title), 50 leavers.
+	res := generated(t, 150, false, 1)
+	p := w.plan(t, res, plan.Options{Sync: true, MaxDeactivate: "30%"})
+	c := p.Counts()
+	if c[plan.Update] != 150 || c[plan.Deactivate] != 50 {
+		t.Fatalf("plan = %s", p.Summary())
+	}
+	w.srv.ResetStats()
+	r, err := w.run(context.Background(), p, execute.Options{Concurrency: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := statuses(r); s["updated"] != 150 || s["deactivated"] != 50 {
+		t.Fatalf("statuses = %v", s)
+	}
+	again := w.plan(t, res, plan.Options{Sync: true})
+	if len(again.Ops) != 0 {
+		t.Errorf("a third plan still has work: %s", again.Summary())
+	}
+}
+
+// Lost responses and server errors never create an account twice and never
+// lose a row.
+func TestFaultsNoDuplicates(t *testing.T) {
+	w := newWorld(t, emulator.Config{DropRate: 0.05, FailRate: 0.10, Seed: 7})
+	p := w.plan(t, generated(t, 1000, false, 0), plan.Options{})
+	r, err := w.run(context.Background(), p, execute.Options{Concurrency: 16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := statuses(r); s["created"] != 1000 || len(r.Outcomes) != 1000 {
+		t.Fatalf("statuses = %v", s)
+	}
+	checkAccounts(t, w, 1000)
+	if st := w.srv.Stats(); st.Dropped == 0 || st.Faults == 0 {
+		t.Errorf("no faults injected: %+v", st)
+	}
+}
+
+func TestThrottledNoFailures(t *testing.T) {
+	w := newWorld(t, emulator.Config{Rate: 200})
+	p := w.plan(t, generated(t, 400, false, 0), plan.Options{})
+	w.srv.ResetStats()
+	retry := execute.DefaultRetry
+	retry.Base, retry.Cap = 10*time.Millisecond, 200*time.Millisecond
+	w.setLayer(t, 1000, retry, w.srv.Token())
+	r, err := w.run(context.Background(), p, execute.Options{Concurrency: 16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := statuses(r); s["created"] != 400 {
+		t.Fatalf("statuses = %v", s)
+	}
+	if st := w.srv.Stats(); st.Throttled == 0 {
+		t.Error("the server never throttled: the test proves nothing")
+	}
+	checkAccounts(t, w, 400)
+}
+
+func TestBadTokenAbortsFast(t *testing.T) {
+	w := newWorld(t, emulator.Config{Latency: 5 * time.Millisecond})
+	p := w.plan(t, generated(t, 300, false, 0), plan.Options{})
+	w.setLayer(t, 5000, instant, "expired")
+	w.srv.ResetStats()
+	start := time.Now()
+	r, err := w.run(context.Background(), p, execute.Options{Concurrency: 8})
+	if !workplace.IsFatal(err) {
+		t.Fatalf("err = %v, want fatal", err)
+	}
+	if st := w.srv.Stats(); st.Rejected > 16 {
+		t.Errorf("%d calls after the first refusal; the run should stop at once", st.Rejected)
+	}
+	if s := statuses(r); s["not_attempted"]+s["failed"] != 300 {
+		t.Errorf("statuses = %v: every row must be reported", s)
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Errorf("took %v", time.Since(start))
+	}
+}
+
+func TestStaleOpsSkipped(t *testing.T) {
+	w := newWorld(t, emulator.Config{})
+	res := generated(t, 20, false, 0)
+	first := w.plan(t, res, plan.Options{})
+	w.run(context.Background(), first, execute.Options{})
+	p := w.plan(t, generated(t, 20, false, 1), plan.Options{})
+	// Someone edits person 3 after the plan.
+	w.client.UpdateAccount(context.Background(), rostergen.Email(3), workplace.Fields{"department": "Moved"})
+	r, err := w.run(context.Background(), p, execute.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := statuses(r)
+	if s["stale"] != 1 || s["updated"] != 19 {
+		t.Errorf("statuses = %v", s)
+	}
+}
+
+func TestJournalResume(t *testing.T) {
+	w := newWorld(t, emulator.Config{Latency: 2 * time.Millisecond})
+	p := w.plan(t, generated(t, 300, false, 0), plan.Options{})
+	path := filepath.Join(t.TempDir(), "results.xlsx.journal")
+	j, resumed, err := execute.OpenJournal(path, "plan-1")
+	if err != nil || len(resumed) != 0 {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	hooks := &cancelAfter{n: 100, cancel: cancel}
+	r1, _ := w.run(ctx, p, execute.Options{Concurrency: 8, Journal: j, Hooks: hooks})
+	j.Close()
+	s1 := statuses(r1)
+	if !r1.Interrupted || s1["not_attempted"] == 0 || s1["created"] < 100 || len(r1.Outcomes) != 300 {
+		t.Fatalf("first run: %v interrupted=%v", s1, r1.Interrupted)
+	}
+	j, resumed, err = execute.OpenJournal(path, "plan-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	w.srv.ResetStats()
+	r2, err := w.run(context.Background(), p, execute.Options{Concurrency: 8, Journal: j, Resumed: resumed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := statuses(r2); s["created"] != 300 {
+		t.Fatalf("second run: %v", s)
+	}
+	if got := w.srv.Stats().ByRoute["POST /community/accounts"]; got != s1["not_attempted"] {
+		t.Errorf("second run made %d creates, want %d (only the ones not done)", got, s1["not_attempted"])
+	}
+	checkAccounts(t, w, 300)
+	if _, _, err := execute.OpenJournal(path, "another-plan"); err == nil {
+		t.Error("a journal of another plan was accepted")
+	}
+}
+
+type cancelAfter struct {
+	n, done int
+	cancel  func()
+}
+
+func (c *cancelAfter) Start(int) {}
+func (c *cancelAfter) OpDone(*execute.Outcome) {
+	c.done++
+	if c.done == c.n {
+		c.cancel()
+	}
+}
+func (c *cancelAfter) Finish() {}
+
+func TestManagerFailureCascades(t *testing.T) {
+	w := newWorld(t, emulator.Config{})
+	p := w.plan(t, generated(t, 12, false, 0), plan.Options{})
+	// Someone takes person 1's email before apply: its create goes stale,
+	// and person 11, who reports to person 1, cannot be created under it.
+	w.client.CreateAccount(context.Background(), workplace.Fields{"name": "Squatter", "email": rostergen.Email(1)})
+	r, _ := w.run(context.Background(), p, execute.Options{})
+	byRow := map[int]*execute.Outcome{}
+	for _, op := range p.Ops {
+		byRow[op.Row] = r.Outcomes[op.ID]
+	}
+	if o := byRow[3]; o.Status != "stale" {
+		t.Errorf("person 1: %+v", o)
+	}
+	if o := byRow[13]; o.Status != "failed" || !strings.Contains(o.Message, "has no account") {
+		t.Errorf("person 11: %+v", o)
+	}
+}

@@ -1,0 +1,130 @@
+package execute
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+)
+
+// Record is one line of the journal.
+type Record struct {
+	Event     string    `json:"e"` // start, intent, done
+	Op        int       `json:"op,omitempty"`
+	Plan      string    `json:"plan,omitempty"` // start: the plan's identity
+	Status    string    `json:"status,omitempty"`
+	AccountID string    `json:"account_id,omitempty"`
+	Attempts  int       `json:"attempts,omitempty"`
+	Code      int       `json:"code,omitempty"`
+	Message   string    `json:"message,omitempty"`
+	Partial   string    `json:"partial,omitempty"`
+	Time      time.Time `json:"t"`
+}
+
+// Journal is an append-only, fsynced log of op intents and outcomes.
+// Writers wait until their record is on disk; one fsync covers every
+// record written meanwhile (group commit).
+type Journal struct {
+	f      *os.File
+	mu     sync.Mutex // guards buf, seq
+	buf    []byte
+	seq    uint64
+	syncMu sync.Mutex // one flusher at a time
+	synced uint64
+	err    error
+}
+
+// OpState is what the journal knows of one op.
+type OpState struct {
+	Intent bool
+	Done   *Record
+}
+
+// ErrJournalMismatch means the journal belongs to another plan.
+var ErrJournalMismatch = errors.New("journal belongs to another plan")
+
+// OpenJournal opens (or creates) the journal at path for the plan with this
+// identity and returns what it already holds.
+func OpenJournal(path, planID string) (*Journal, map[int]*OpState, error) {
+	states := map[int]*OpState{}
+	if f, err := os.Open(path); err == nil {
+		sc := bufio.NewScanner(f)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		first := true
+		for sc.Scan() {
+			var r Record
+			if json.Unmarshal(sc.Bytes(), &r) != nil {
+				continue // a torn last line after a crash
+			}
+			if first {
+				first = false
+				if r.Event != "start" || r.Plan != planID {
+					f.Close()
+					return nil, nil, fmt.Errorf("%s: %w (it was written for plan %q)", path, ErrJournalMismatch, r.Plan)
+				}
+				continue
+			}
+			st := states[r.Op]
+			if st == nil {
+				st = &OpState{}
+				states[r.Op] = st
+			}
+			switch r.Event {
+			case "intent":
+				st.Intent = true
+			case "done":
+				rec := r
+				st.Done = &rec
+			}
+		}
+		f.Close()
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open journal: %w", err)
+	}
+	j := &Journal{f: f}
+	if st, _ := f.Stat(); st.Size() == 0 {
+		if err := j.Write(Record{Event: "start", Plan: planID}); err != nil {
+			return nil, nil, err
+		}
+	}
+	return j, states, nil
+}
+
+// Write appends r and returns once it is on disk.
+func (j *Journal) Write(r Record) error {
+	if r.Time.IsZero() {
+		r.Time = time.Now().UTC()
+	}
+	line, _ := json.Marshal(r)
+	j.mu.Lock()
+	j.buf = append(append(j.buf, line...), '\n')
+	j.seq++
+	mine := j.seq
+	j.mu.Unlock()
+
+	j.syncMu.Lock()
+	defer j.syncMu.Unlock()
+	if j.synced >= mine {
+		return j.err
+	}
+	j.mu.Lock()
+	data, upto := j.buf, j.seq
+	j.buf = nil
+	j.mu.Unlock()
+	if _, err := j.f.Write(data); err != nil && j.err == nil {
+		j.err = fmt.Errorf("write journal: %w", err)
+	}
+	if err := j.f.Sync(); err != nil && j.err == nil {
+		j.err = fmt.Errorf("sync journal: %w", err)
+	}
+	j.synced = upto
+	return j.err
+}
+
+// Close closes the journal file.
+func (j *Journal) Close() error { return j.f.Close() }

@@ -1,0 +1,281 @@
+package execute
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/wpimport/wpimport/internal/plan"
+	"github.com/wpimport/wpimport/internal/workplace"
+)
+
+// runOp executes one op and records its outcome.
+func (r *runner) runOp(op *plan.Op) {
+	o := &Outcome{Op: op.ID, AccountID: op.AccountID}
+	mgr, err := r.managerID(op)
+	if err != nil {
+		o.Status, o.Message = StatusFailed, err.Error()
+		r.finish(o, true)
+		return
+	}
+	st := r.opts.Resumed[op.ID]
+	inFlight := st != nil && st.Intent
+	if r.opts.Journal != nil {
+		if err := r.opts.Journal.Write(Record{Event: "intent", Op: op.ID}); err != nil {
+			r.setFatal(err)
+			return
+		}
+	}
+	err = r.main(op, o, mgr, inFlight)
+	switch {
+	case err == nil:
+		if o.Status == "" {
+			o.Status = doneStatus[op.Action]
+		}
+		r.extras(op, o, mgr)
+	case errors.Is(err, context.Canceled) && r.fatalErr() == nil:
+		// Aborted in flight: the journal's intent makes the next run check it.
+		o.Status, o.Message = StatusNotAttempted, "interrupted in flight; the next run checks this account first"
+		r.finish(o, false)
+		return
+	default:
+		o.Status = StatusFailed
+		o.Code = workplace.ErrorCode(err)
+		o.Message = errorText(err)
+	}
+	r.finish(o, true)
+	if o.Status == StatusCreated {
+		r.mu.Lock()
+		r.created[op.ID] = o.AccountID
+		r.mu.Unlock()
+	}
+}
+
+// errorText is the API's message without the method and path prefix.
+func errorText(err error) string {
+	var ae *workplace.APIError
+	if errors.As(err, &ae) {
+		if ae.Code != 0 {
+			return ae.Message
+		}
+		return ae.Message
+	}
+	return err.Error()
+}
+
+// managerID resolves the op's manager to an account id.
+func (r *runner) managerID(op *plan.Op) (string, error) {
+	if op.Manager == nil {
+		return "", nil
+	}
+	if op.Manager.AccountID != "" {
+		return op.Manager.AccountID, nil
+	}
+	r.mu.Lock()
+	id := r.created[op.Manager.CreateOp]
+	r.mu.Unlock()
+	if id == "" {
+		return "", fmt.Errorf("its manager %s (row %d) has no account: that row was not created; fix it and run again",
+			op.Manager.Ref, r.rowOf[op.Manager.CreateOp])
+	}
+	return id, nil
+}
+
+func fieldsOf(m map[string]string) workplace.Fields {
+	f := workplace.Fields{}
+	for k, v := range m {
+		f[k] = v
+	}
+	return f
+}
+
+// main makes the op's main call(s).
+func (r *runner) main(op *plan.Op, o *Outcome, mgr string, inFlight bool) error {
+	attempt := func(fn func(ctx context.Context) error) error {
+		before := o.Calls
+		err := r.do(o, fn)
+		o.Attempts += o.Calls - before
+		return err
+	}
+	switch op.Action {
+	case plan.Create:
+		f := fieldsOf(op.Fields)
+		if mgr != "" {
+			f["manager"] = mgr
+		}
+		return r.create(op, o, f, inFlight)
+	case plan.Update:
+		f := fieldsOf(op.Fields)
+		if op.Manager != nil {
+			f["manager"] = mgr
+		}
+		if len(f) == 0 {
+			return nil // only extras
+		}
+		return attempt(func(ctx context.Context) error { return r.c.UpdateAccount(ctx, op.AccountID, f) })
+	case plan.Reactivate:
+		if err := attempt(func(ctx context.Context) error { return r.c.UpdateAccount(ctx, op.AccountID, fieldsOf(op.Fields)) }); err != nil {
+			return err
+		}
+		if mgr != "" {
+			// Workplace clears the manager on reactivation: set it again.
+			err := r.do(o, func(ctx context.Context) error {
+				return r.c.UpdateAccount(ctx, op.AccountID, workplace.Fields{"manager": mgr})
+			})
+			if err != nil {
+				o.Partial = "reactivated, but setting the manager again failed: " + errorText(err)
+			}
+		}
+		return nil
+	case plan.Deactivate:
+		return attempt(func(ctx context.Context) error { return r.c.SetActive(ctx, op.AccountID, false) })
+	case plan.Delete:
+		return attempt(func(ctx context.Context) error { return r.c.DeleteAccount(ctx, op.AccountID) })
+	case plan.Erase:
+		return attempt(func(ctx context.Context) error { return r.c.RemoveProfileInformation(ctx, op.AccountID) })
+	}
+	return fmt.Errorf("unknown action %q", op.Action)
+}
+
+// create makes the account once. A create whose outcome is unknown (no
+// answer, a server error, an interrupted earlier run) or that is refused as
+// a duplicate is resolved by a look-up before anything else: found after our
+// own unknown attempt, it is ours; found on a first clean attempt, someone
+// else made it since the plan, and the op is stale.
+func (r *runner) create(op *plan.Op, o *Outcome, f workplace.Fields, unknown bool) error {
+	for attempt := 1; ; attempt++ {
+		if unknown {
+			acc, err := r.lookup(op.Lookup, o)
+			if err != nil {
+				return err
+			}
+			if acc != nil {
+				o.AccountID = acc.ID
+				o.Message = "found by look-up after an unanswered create: created once"
+				return nil
+			}
+		}
+		o.Calls++
+		o.Attempts++
+		id, err := r.c.CreateAccount(r.calls, f)
+		switch {
+		case err == nil:
+			o.AccountID = id
+			return nil
+		case workplace.IsFatal(err):
+			r.setFatal(err)
+			return err
+		case errors.Is(err, context.Canceled):
+			return err
+		case workplace.IsUnknownOutcome(err):
+			unknown = true
+		case workplace.IsInvalidParameter(err):
+			// Perhaps a duplicate: is the account there?
+			acc, lerr := r.lookup(op.Lookup, o)
+			if lerr != nil {
+				return lerr
+			}
+			if acc == nil {
+				return err
+			}
+			o.AccountID = acc.ID
+			if unknown {
+				o.Message = "found by look-up after an unanswered create: created once"
+				return nil
+			}
+			o.Status = StatusStale
+			o.Message = fmt.Sprintf("an account with this %s already exists (%s); it was made after the plan: skipped, make a new plan", keyName(op.Lookup, acc), acc.ID)
+			return nil
+		case !workplace.IsTransient(err):
+			return err
+		}
+		if attempt >= r.retry.Tries || r.stop.Err() != nil {
+			return err
+		}
+		if werr := r.retry.Sleep(r.stop, r.retry.backoff(attempt, err)); werr != nil {
+			return err
+		}
+	}
+}
+
+func keyName(l *plan.Lookup, a *workplace.Account) string {
+	if l != nil && l.ExternalID != "" && a.ExternalID == l.ExternalID {
+		return "external_id"
+	}
+	return "email"
+}
+
+// lookup finds the account a create would have made, by external_id, then
+// email.
+func (r *runner) lookup(l *plan.Lookup, o *Outcome) (*workplace.Account, error) {
+	if l == nil {
+		return nil, nil
+	}
+	if l.ExternalID != "" {
+		var found []workplace.Account
+		err := r.do(o, func(ctx context.Context) error {
+			var err error
+			found, err = r.c.LookupExternalIDs(ctx, []string{l.ExternalID}, workplace.MemberFields, 1)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		for i := range found {
+			if found[i].ExternalID == l.ExternalID {
+				return &found[i], nil
+			}
+		}
+	}
+	if l.Email != "" {
+		var acc *workplace.Account
+		err := r.do(o, func(ctx context.Context) error {
+			var err error
+			acc, err = r.c.GetMember(ctx, l.Email, workplace.MemberFields)
+			return err
+		})
+		if workplace.IsNotFound(err) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if strings.EqualFold(acc.Email, l.Email) {
+			return acc, nil
+		}
+	}
+	return nil, nil
+}
+
+// extras sets the phone and picture after the main call.
+func (r *runner) extras(op *plan.Op, o *Outcome, mgr string) {
+	if o.Status != doneStatus[op.Action] || o.AccountID == "" {
+		return
+	}
+	id := o.AccountID
+	var failed []string
+	if op.Phone != nil {
+		err := r.do(o, func(ctx context.Context) error { return r.c.AddPhone(ctx, id, op.Phone.Number, op.Phone.Type, true) })
+		if err != nil {
+			failed = append(failed, "setting the phone failed: "+errorText(err))
+		}
+	}
+	if op.PictureURL != "" || op.PictureFile != "" {
+		err := r.do(o, func(ctx context.Context) error {
+			if op.PictureURL != "" {
+				return r.c.SetPictureURL(ctx, id, op.PictureURL)
+			}
+			return r.c.UploadPicture(ctx, id, op.PictureFile)
+		})
+		if err != nil {
+			failed = append(failed, "setting the picture failed: "+errorText(err))
+		}
+	}
+	if len(failed) > 0 {
+		if o.Partial != "" {
+			failed = append([]string{o.Partial}, failed...)
+		}
+		o.Partial = strings.Join(failed, "; ")
+	}
+}

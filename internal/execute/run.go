@@ -1,0 +1,350 @@
+package execute
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/wpimport/wpimport/internal/plan"
+	"github.com/wpimport/wpimport/internal/workplace"
+)
+
+// Statuses of an op after apply.
+const (
+	StatusCreated      = "created"
+	StatusUpdated      = "updated"
+	StatusDeactivated  = "deactivated"
+	StatusReactivated  = "reactivated"
+	StatusDeleted      = "deleted"
+	StatusErased       = "erased"
+	StatusFailed       = "failed"
+	StatusStale        = "stale"
+	StatusNotAttempted = "not_attempted"
+)
+
+var doneStatus = map[plan.Action]string{plan.Create: StatusCreated, plan.Update: StatusUpdated, plan.Deactivate: StatusDeactivated,
+	plan.Reactivate: StatusReactivated, plan.Delete: StatusDeleted, plan.Erase: StatusErased}
+
+// Outcome is what happened to one op.
+type Outcome struct {
+	Op        int    `json:"op"`
+	Status    string `json:"status"`
+	AccountID string `json:"account_id,omitempty"`
+	Attempts  int    `json:"attempts"`
+	Calls     int    `json:"calls"`
+	Code      int    `json:"code,omitempty"`
+	Message   string `json:"message,omitempty"`
+	// Partial is set when the main call succeeded but a following step
+	// (phone, picture, manager after reactivation) failed.
+	Partial string `json:"partial,omitempty"`
+	Resumed bool   `json:"resumed,omitempty"` // taken from the journal
+}
+
+// Hooks receive progress. Calls come from several goroutines.
+type Hooks interface {
+	Start(total int)
+	OpDone(o *Outcome)
+	Finish()
+}
+
+// Options tune a run.
+type Options struct {
+	Concurrency int
+	Journal     *Journal
+	Resumed     map[int]*OpState // what the journal knew at start
+	RetryFailed bool             // re-run ops the journal says failed
+	Only        map[int]bool     // run only these ops (nil: all)
+	Hooks       Hooks
+	// Abort, when done, cancels calls in flight too (a second Ctrl-C).
+	Abort context.Context
+}
+
+// Result is a run's outcome.
+type Result struct {
+	Outcomes    map[int]*Outcome
+	Interrupted bool
+	Fatal       error
+	Calls       int
+	Throttles   int
+	Elapsed     time.Duration
+}
+
+type runner struct {
+	c       Client
+	layer   *Layer
+	retry   Retry
+	opts    Options
+	stop    context.Context // Ctrl-C: start nothing new
+	calls   context.Context // calls in flight; cancelled by a fatal error or Abort
+	cancel  context.CancelFunc
+	mu      sync.Mutex
+	out     map[int]*Outcome
+	created map[int]string // create op → account id
+	rowOf   map[int]int    // op → roster row, for messages
+	fatal   error
+	calls0  int // pacer counts at start
+	thr0    int
+}
+
+// Run executes p through c, whose calls layer paces (the client must have
+// been built with layer.Wrap). ctx is the stop signal: when it is done no
+// new op starts, calls in flight finish, and the rest stay not_attempted.
+func Run(ctx context.Context, c Client, layer *Layer, p *plan.Plan, opts Options) (*Result, error) {
+	if p.Refused != "" {
+		return nil, fmt.Errorf("the plan was refused and cannot be applied: %s", p.Refused)
+	}
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = 8
+	}
+	if opts.Hooks == nil {
+		opts.Hooks = nopHooks{}
+	}
+	start := time.Now()
+	callCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	if opts.Abort != nil {
+		stopWatch := context.AfterFunc(opts.Abort, cancel)
+		defer stopWatch()
+	}
+	layer.StopRetries(ctx)
+	calls0, thr0 := layer.Pacer.Counts()
+	r := &runner{c: c, layer: layer, retry: layer.Retry, opts: opts, calls0: calls0, thr0: thr0, stop: ctx, calls: callCtx, cancel: cancel,
+		out: map[int]*Outcome{}, created: map[int]string{}, rowOf: map[int]int{}}
+	var todo []*plan.Op
+	for i := range p.Ops {
+		op := &p.Ops[i]
+		r.rowOf[op.ID] = op.Row
+		if opts.Only != nil && !opts.Only[op.ID] {
+			if st := opts.Resumed[op.ID]; st != nil && st.Done != nil { // keep it in the results
+				r.out[op.ID] = &Outcome{Op: op.ID, Status: st.Done.Status, AccountID: st.Done.AccountID, Attempts: st.Done.Attempts,
+					Code: st.Done.Code, Message: st.Done.Message, Partial: st.Done.Partial, Resumed: true}
+			}
+			continue
+		}
+		todo = append(todo, op)
+	}
+	opts.Hooks.Start(len(todo))
+	defer opts.Hooks.Finish()
+
+	// Ops the journal finished are not repeated.
+	var fresh []*plan.Op
+	skipStale := map[int]bool{}
+	for _, op := range todo {
+		st := opts.Resumed[op.ID]
+		if st != nil && st.Done != nil && !(opts.RetryFailed && st.Done.Status == StatusFailed) {
+			o := &Outcome{Op: op.ID, Status: st.Done.Status, AccountID: st.Done.AccountID, Attempts: st.Done.Attempts,
+				Code: st.Done.Code, Message: st.Done.Message, Partial: st.Done.Partial, Resumed: true}
+			r.finish(o, false)
+			if o.Status == StatusCreated {
+				r.created[op.ID] = o.AccountID
+			}
+			continue
+		}
+		if st != nil {
+			skipStale[op.ID] = true // we may have changed it ourselves
+		}
+		fresh = append(fresh, op)
+	}
+	for _, op := range p.Ops { // creates finished in an earlier run, for manager references
+		if st := opts.Resumed[op.ID]; st != nil && st.Done != nil && st.Done.Status == StatusCreated {
+			r.created[op.ID] = st.Done.AccountID
+		}
+	}
+	if err := r.markStale(fresh, skipStale); err != nil {
+		return r.result(start), err
+	}
+	pending := fresh[:0]
+	for _, op := range fresh {
+		if r.outcome(op.ID) == nil { // not marked stale
+			pending = append(pending, op)
+		}
+	}
+	for _, phase := range phases(pending) {
+		if r.stopped() {
+			break
+		}
+		r.runPhase(phase)
+	}
+	for _, op := range todo {
+		if o := r.outcome(op.ID); o == nil || o.Status == StatusNotAttempted && o.Message == "" {
+			r.finish(&Outcome{Op: op.ID, Status: StatusNotAttempted, Message: r.notAttemptedWhy()}, false)
+		}
+	}
+	res := r.result(start)
+	if res.Fatal != nil {
+		return res, res.Fatal
+	}
+	return res, nil
+}
+
+func (r *runner) fatalErr() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.fatal
+}
+
+func (r *runner) notAttemptedWhy() string {
+	if r.fatalErr() != nil {
+		return "not attempted: the run stopped on a fatal error"
+	}
+	return "not attempted: the run was interrupted; run the same apply again to resume"
+}
+
+func (r *runner) result(start time.Time) *Result {
+	calls, thr := r.layer.Pacer.Counts()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return &Result{Outcomes: r.out, Interrupted: r.stop.Err() != nil, Fatal: r.fatal, Calls: calls - r.calls0, Throttles: thr - r.thr0, Elapsed: time.Since(start)}
+}
+
+func (r *runner) stopped() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.stop.Err() != nil || r.fatal != nil || r.calls.Err() != nil
+}
+
+func (r *runner) outcome(id int) *Outcome {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.out[id]
+}
+
+// finish records an outcome, in the journal too when journal is true.
+func (r *runner) finish(o *Outcome, journal bool) {
+	r.mu.Lock()
+	r.out[o.Op] = o
+	r.mu.Unlock()
+	if journal && r.opts.Journal != nil {
+		r.opts.Journal.Write(Record{Event: "done", Op: o.Op, Status: o.Status, AccountID: o.AccountID, Attempts: o.Attempts, Code: o.Code, Message: o.Message, Partial: o.Partial})
+	}
+	r.opts.Hooks.OpDone(o)
+}
+
+func (r *runner) setFatal(err error) {
+	r.mu.Lock()
+	if r.fatal == nil {
+		r.fatal = err
+	}
+	r.mu.Unlock()
+	r.cancel()
+}
+
+// phases orders ops: creates by level, then updates and reactivations,
+// then deactivations, deletions and erasures.
+func phases(ops []*plan.Op) [][]*plan.Op {
+	rank := func(op *plan.Op) int {
+		switch op.Action {
+		case plan.Create:
+			return op.Level
+		case plan.Update, plan.Reactivate:
+			return 1 << 20
+		case plan.Deactivate:
+			return 1<<20 + 1
+		case plan.Delete:
+			return 1<<20 + 2
+		default:
+			return 1<<20 + 3
+		}
+	}
+	sorted := append([]*plan.Op(nil), ops...)
+	sort.SliceStable(sorted, func(i, j int) bool { return rank(sorted[i]) < rank(sorted[j]) })
+	var out [][]*plan.Op
+	for i := 0; i < len(sorted); {
+		j := i
+		for j < len(sorted) && rank(sorted[j]) == rank(sorted[i]) {
+			j++
+		}
+		out = append(out, sorted[i:j])
+		i = j
+	}
+	return out
+}
+
+// runPhase runs ops on Concurrency workers. The producer hands out work
+// only while neither stop nor the calls context is done.
+func (r *runner) runPhase(ops []*plan.Op) {
+	var g errgroup.Group
+	sem := make(chan struct{}, r.opts.Concurrency)
+produce:
+	for _, op := range ops {
+		select {
+		case sem <- struct{}{}:
+		case <-r.stop.Done():
+			break produce
+		case <-r.calls.Done():
+			break produce
+		}
+		if r.stopped() {
+			<-sem
+			break
+		}
+		g.Go(func() error {
+			defer func() { <-sem }()
+			r.runOp(op)
+			return nil
+		})
+	}
+	g.Wait()
+}
+
+// markStale re-reads the targets of ops that have one and marks those
+// whose account changed since planning.
+func (r *runner) markStale(ops []*plan.Op, skip map[int]bool) error {
+	var targets []plan.Op
+	for _, op := range ops {
+		if op.AccountID != "" && !skip[op.ID] {
+			targets = append(targets, *op)
+		}
+	}
+	if len(targets) == 0 {
+		return nil
+	}
+	stale, err := plan.Stale(r.calls, r.c, targets, nil)
+	if err != nil {
+		if workplace.IsFatal(err) {
+			return err
+		}
+		return fmt.Errorf("re-read the accounts the plan changes: %w", err)
+	}
+	for _, op := range targets {
+		if why := stale[op.ID]; why != "" {
+			r.finish(&Outcome{Op: op.ID, Status: StatusStale, AccountID: op.AccountID,
+				Message: why + ": skipped; make a new plan to include it"}, true)
+		}
+	}
+	return nil
+}
+
+// do makes one call (paced by the client's layer) and retries it on
+// transient errors: for writes that are safe to repeat, and for reads the
+// layer gave up on. It counts calls into o.
+func (r *runner) do(o *Outcome, fn func(ctx context.Context) error) error {
+	for attempt := 1; ; attempt++ {
+		o.Calls++
+		err := fn(r.calls)
+		if err == nil {
+			return nil
+		}
+		if workplace.IsFatal(err) {
+			r.setFatal(err)
+			return err
+		}
+		if errors.Is(err, context.Canceled) || !workplace.IsTransient(err) || attempt >= r.retry.Tries || r.stop.Err() != nil {
+			return err
+		}
+		if err := r.retry.Sleep(r.stop, r.retry.backoff(attempt, err)); err != nil {
+			return err
+		}
+	}
+}
+
+type nopHooks struct{}
+
+func (nopHooks) Start(int)       {}
+func (nopHooks) OpDone(*Outcome) {}
+func (nopHooks) Finish()         {}

@@ -1,0 +1,85 @@
+package report
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// RowStatus is one row of a results file, as ReadStatuses reads it back.
+type RowStatus struct {
+	Row    int
+	Key    string
+	Status string
+}
+
+// ReadStatuses reads the row, key and status columns of a results file
+// written by Write (xlsx, csv or json).
+func ReadStatuses(path string) ([]RowStatus, error) {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".json":
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		var doc struct {
+			Rows []struct {
+				Row    int    `json:"row"`
+				Key    string `json:"key"`
+				Status string `json:"status"`
+			} `json:"rows"`
+		}
+		if err := json.Unmarshal(data, &doc); err != nil {
+			return nil, fmt.Errorf("%s is not a wpimport results file: %w", path, err)
+		}
+		out := make([]RowStatus, len(doc.Rows))
+		for i, r := range doc.Rows {
+			out[i] = RowStatus{r.Row, r.Key, r.Status}
+		}
+		return out, nil
+	case ".csv":
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		recs, err := csv.NewReader(f).ReadAll()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		return statusRows(path, recs)
+	case ".xlsx":
+		f, err := excelize.OpenFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		defer f.Close()
+		recs, err := f.GetRows(sheetName("results"))
+		if err != nil {
+			return nil, fmt.Errorf("%s: no Results sheet: %w", path, err)
+		}
+		return statusRows(path, recs)
+	}
+	return nil, fmt.Errorf("%s: unknown results format; give the .xlsx, .csv or .json apply wrote", path)
+}
+
+func statusRows(path string, recs [][]string) ([]RowStatus, error) {
+	if len(recs) == 0 || len(recs[0]) < 5 || recs[0][0] != "row" || recs[0][1] != "key" || recs[0][4] != "status" {
+		return nil, fmt.Errorf("%s is not a wpimport results file (its columns should start row, key, name, action, status)", path)
+	}
+	var out []RowStatus
+	for _, r := range recs[1:] {
+		if len(r) < 5 {
+			continue
+		}
+		n, _ := strconv.Atoi(strings.TrimPrefix(r[0], "'"))
+		out = append(out, RowStatus{n, strings.TrimPrefix(r[1], "'"), r[4]})
+	}
+	return out, nil
+}

@@ -1,0 +1,155 @@
+package report
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/wpimport/wpimport/internal/execute"
+	"github.com/wpimport/wpimport/internal/plan"
+	"github.com/wpimport/wpimport/internal/roster"
+	"github.com/wpimport/wpimport/internal/validate"
+)
+
+// Run is everything a results document is made from.
+type Run struct {
+	Plan        *plan.Plan
+	Roster      *validate.Result // for the original cells; may be nil
+	Result      *execute.Result
+	Rate        float64
+	Concurrency int
+	ResultsPath string
+}
+
+// statusOf is the apply status of one plan row.
+func statusOf(r plan.RowEntry, out map[int]*execute.Outcome) (string, *execute.Outcome) {
+	switch {
+	case r.Status == "invalid" || r.Status == "conflict":
+		return "skipped", nil
+	case r.Op > 0:
+		if o := out[r.Op]; o != nil {
+			return o.Status, o
+		}
+		return execute.StatusNotAttempted, nil
+	}
+	return "unchanged", nil
+}
+
+// FromResults makes the results document of an apply.
+func FromResults(run Run) *Document {
+	p := run.Plan
+	out := run.Result.Outcomes
+	counts := map[string]int{}
+	issues := map[string]int{}
+	partial := 0
+	var failures [][]string
+	for _, r := range p.Rows {
+		st, o := statusOf(r, out)
+		counts[st]++
+		for _, is := range r.Issues {
+			issues[is.Code]++
+		}
+		if o != nil && o.Partial != "" {
+			partial++
+		}
+		if st == execute.StatusFailed || st == execute.StatusStale || st == execute.StatusNotAttempted || o != nil && o.Partial != "" {
+			code, msg := "", ""
+			if o != nil {
+				msg = o.Message
+				if o.Partial != "" {
+					msg = o.Partial
+				}
+				if o.Code != 0 {
+					code = fmt.Sprint(o.Code)
+				}
+			}
+			failures = append(failures, []string{fmt.Sprint(r.Row), r.Key, r.Name, string(r.Action), st, code, msg, nextStep(st, o)})
+		}
+	}
+	res := run.Result
+	perSec := 0.0
+	if res.Elapsed > 0 {
+		perSec = float64(res.Calls) / res.Elapsed.Seconds()
+	}
+	facts := Facts{
+		{"plan", p.Summary()},
+		{"API URL", p.APIURL},
+		{"roster", p.Roster.Path},
+		{"elapsed", res.Elapsed.Round(time.Millisecond).String()},
+		{"API calls", fmt.Sprintf("%d (%.1f/s; asked for at most %g/s, %d at a time)", res.Calls, perSec, run.Rate, run.Concurrency)},
+		{"throttled calls", fmt.Sprint(res.Throttles)},
+	}
+	if partial > 0 {
+		facts = append(facts, [2]string{"partly done", fmt.Sprintf("%d rows: the main change was made but a phone, picture or manager step failed (see Failures)", partial)})
+	}
+	if res.Interrupted {
+		facts = append(facts, [2]string{"INTERRUPTED", "the run was stopped; run the same apply command again to finish it"})
+	}
+	if res.Fatal != nil {
+		facts = append(facts, [2]string{"STOPPED", res.Fatal.Error()})
+	}
+	doc := &Document{
+		Kind:    "results",
+		Source:  p.Roster.Path,
+		Headers: p.Roster.Header,
+		Summary: Summary{
+			Title:    "wpimport results",
+			Rows:     len(p.Rows),
+			ByStatus: CountsOf(counts, []string{"created", "updated", "reactivated", "deactivated", "deleted", "erased", "unchanged", "failed", "stale", "skipped", "not_attempted"}),
+			ByIssue:  issues,
+			Facts:    facts,
+		},
+		Tables: []Table{{Name: "Failures", Headers: []string{"row", "key", "name", "action", "status", "error_code", "error_message", "what to do next"},
+			Widths: []float64{6, 16, 22, 11, 13, 10, 60, 70}, Rows: failures}},
+	}
+	cells := rowCells(run.Roster)
+	doc.Entries = func(yield func(*Entry) bool) {
+		var e Entry
+		for _, r := range p.Rows {
+			st, o := statusOf(r, out)
+			e = Entry{Row: r.Row, Key: r.Key, Name: r.Name, Action: string(r.Action), Status: st, AccountID: r.AccountID,
+				Changes: changesOf(r.Changes), Issues: r.Issues, Cells: cells[r.Row]}
+			if o != nil {
+				e.Attempts = o.Attempts
+				if o.AccountID != "" {
+					e.AccountID = o.AccountID
+				}
+				e.ErrorCode, e.ErrorMessage = o.Code, o.Message
+				if o.Partial != "" {
+					e.Issues = append(append([]roster.Issue(nil), r.Issues...), roster.Issue{Row: r.Row, Severity: roster.Warning,
+						Code: "apply.partial", Message: o.Partial})
+				}
+			}
+			if !yield(&e) {
+				return
+			}
+		}
+	}
+	return doc
+}
+
+// nextStep tells an admin what to do about a row that did not succeed.
+func nextStep(status string, o *execute.Outcome) string {
+	switch {
+	case status == execute.StatusStale:
+		return "the account changed after the plan was made: make a new plan and apply it"
+	case status == execute.StatusNotAttempted:
+		return "run the same apply command again: finished rows are not repeated"
+	case o != nil && o.Partial != "":
+		return "the account is right except for the step named; fix the value and run apply --only-failed, or set it in the Admin Panel"
+	case o == nil:
+		return ""
+	}
+	switch c := o.Code; {
+	case c == 100:
+		return "Workplace refused a value: correct it in the roster (the message names it), plan again, and apply"
+	case c == 190 || c == 102:
+		return "the access token is invalid or expired: get a new one and run apply again"
+	case c == 10 || c >= 200 && c <= 299:
+		return "the integration lacks a permission: grant it in the Admin Panel, then run apply again"
+	case c == 4 || c == 17 || c == 32 || c == 613:
+		return "Workplace kept throttling: run apply --only-failed later, or with a lower --rate"
+	case c == 0:
+		return "Workplace did not answer or answered in error: run apply --only-failed RESULTS to retry these rows"
+	}
+	return "run apply --only-failed RESULTS to retry; if it fails again, check the message with Workplace support"
+}
