@@ -13,5 +13,4 @@ func notYet(ctx context.Context, e *env, args []string) (int, error) {
 
 var (
 	cmdOffboard = notYet
-	cmdDemo     = notYet
 )

@@ -84,9 +84,12 @@ func Build(ctx context.Context, in Input, dir Directory, opts Options) (*Plan, e
 	return p, nil
 }
 
+// readState reads what the plan needs. --read auto lists everything when
+// that is likely cheaper than looking up each named account: ?ids= costs a
+// call per id, so it tries a listing within the look-ups' estimated cost and
+// falls back to look-ups only when the community turns out larger.
 func readState(ctx context.Context, res *validate.Result, dir Directory, opts Options, sets *SetInput) (*State, error) {
-	valid, _ := res.Counts()
-	if opts.Read == "list" || opts.Sync || opts.Read == "auto" && valid > LookupMax {
+	if opts.Read == "list" || opts.Sync {
 		return ListAll(ctx, dir, 100)
 	}
 	h := &res.Header
@@ -119,6 +122,22 @@ func readState(ctx context.Context, res *validate.Result, dir Directory, opts Op
 				}
 			}
 		}
+	}
+	if opts.Read == "auto" {
+		// Look-ups: one call per 50 external ids, one per email or id of a
+		// row without an external id, and one per email of the (guessed
+		// 10%) joiners the external ids will not find.
+		budget := (len(exts)+49)/50 + len(refs) - len(exts) + len(exts)/10 + 1
+		budget = max(budget, 2)
+		st, complete, err := listWithin(ctx, dir, 100, budget)
+		if err != nil {
+			return nil, err
+		}
+		if complete {
+			return st, nil
+		}
+		st.Mode = "list, then lookup"
+		return st, st.lookUp(ctx, dir, exts, refs)
 	}
 	return LookUp(ctx, dir, exts, refs)
 }

@@ -300,11 +300,31 @@ func TestEmptyClear(t *testing.T) {
 func TestLookupCalls(t *testing.T) {
 	w := quarterlyWorld(t)
 	w.srv.ResetStats()
-	p := w.plan(t, quarterly, plan.Options{})
+	p := w.plan(t, quarterly, plan.Options{Read: "lookup"})
 	if p.ReadMode != "lookup" || p.ReadCalls > 3 {
 		t.Errorf("read %s with %d calls", p.ReadMode, p.ReadCalls)
 	}
 	if p.Counts()[plan.Reactivate] != 1 {
 		t.Errorf("lookup mode missed the deactivated returner: %s", render(p))
+	}
+	// auto: a small community is cheaper to list than to look up.
+	auto := w.plan(t, quarterly, plan.Options{})
+	if auto.ReadMode != "list" || auto.ReadCalls != 2 || render(auto)[len("Plan"):] == "" {
+		t.Errorf("auto read %s with %d calls", auto.ReadMode, auto.ReadCalls)
+	}
+}
+
+func TestAutoFallsBackToLookups(t *testing.T) {
+	var accounts []*emulator.Account
+	for i := 0; i < 200; i++ {
+		accounts = append(accounts, acct(fmt.Sprint(100000000000100+i), fmt.Sprint("P", i), fmt.Sprintf("p%d@acme.example", i), fmt.Sprint("E", i), "Old", "", true))
+	}
+	w := newWorld(t, accounts...) // 25 per page: 8 pages to list
+	p := w.plan(t, "name,email,external_id,title\nP190,p190@acme.example,E190,New\nP195,p195@acme.example,E195,New\n", plan.Options{})
+	if p.ReadMode != "list, then lookup" || p.ReadCalls > 6 {
+		t.Errorf("read %s with %d calls", p.ReadMode, p.ReadCalls)
+	}
+	if p.Counts()[plan.Update] != 2 {
+		t.Errorf("fallback lost the matches: %s", render(p))
 	}
 }

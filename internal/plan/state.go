@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -73,24 +74,46 @@ func (s *State) Find(ref string) *workplace.Account {
 	return s.byExt[ref]
 }
 
+// errBudget stops a listing that costs more than look-ups would.
+var errBudget = errors.New("listing over budget")
+
 // ListAll reads every active and deactivated account.
 func ListAll(ctx context.Context, dir Directory, pageSize int) (*State, error) {
-	st := newState()
-	st.Complete, st.Mode = true, "list"
+	st, _, err := listWithin(ctx, dir, pageSize, -1)
+	return st, err
+}
+
+// listWithin lists every account unless it takes more than budget pages
+// (budget < 0: no limit); complete says whether it got to the end.
+func listWithin(ctx context.Context, dir Directory, pageSize, budget int) (st *State, complete bool, err error) {
+	st = newState()
+	st.Mode = "list"
+	pages := 0
 	add := func(p []workplace.Account) error {
 		for _, a := range p {
 			st.add(a)
+		}
+		pages++
+		if budget >= 0 && pages > budget {
+			return errBudget
 		}
 		return nil
 	}
 	opts := workplace.ListOptions{Fields: workplace.MemberFields, Limit: pageSize}
 	if err := dir.ListMembers(ctx, opts, add); err != nil {
-		return nil, fmt.Errorf("list active members: %w", err)
+		if errors.Is(err, errBudget) {
+			return st, false, nil
+		}
+		return nil, false, fmt.Errorf("list active members: %w", err)
 	}
 	if err := dir.ListDeactivated(ctx, opts, add); err != nil {
-		return nil, fmt.Errorf("list deactivated members: %w", err)
+		if errors.Is(err, errBudget) {
+			return st, false, nil
+		}
+		return nil, false, fmt.Errorf("list deactivated members: %w", err)
 	}
-	return st, nil
+	st.Complete = true
+	return st, true, nil
 }
 
 // LookUp reads only the accounts with these external ids or emails (and,

@@ -1,0 +1,237 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wpimport/wpimport/internal/emulator"
+	"github.com/wpimport/wpimport/internal/rostergen"
+)
+
+func startEmulator(t *testing.T, cfg emulator.Config) *emulator.Server {
+	t.Helper()
+	srv, err := emulator.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return srv
+}
+
+func targetEnv(srv *emulator.Server) []string {
+	return []string{"WPIMPORT_API_URL=" + srv.URL(), "WORKPLACE_ACCESS_TOKEN=" + srv.Token()}
+}
+
+func writeRoster(t *testing.T, n int) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "roster.csv")
+	f, _ := os.Create(p)
+	rostergen.WriteCSV(f, n)
+	f.Close()
+	return p
+}
+
+type resultsFile struct {
+	Rows []struct {
+		Row       int    `json:"row"`
+		Status    string `json:"status"`
+		AccountID string `json:"account_id"`
+	} `json:"rows"`
+}
+
+func readResults(t *testing.T, path string) resultsFile {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r resultsFile
+	if err := json.Unmarshal(data, &r); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestBinaryPlanApply(t *testing.T) {
+	srv := startEmulator(t, emulator.Config{})
+	dir := t.TempDir()
+	roster := writeRoster(t, 50)
+	planPath := filepath.Join(dir, "plan.json")
+	r := runBinary(t, targetEnv(srv), "plan", roster, "--out", planPath)
+	if r.code != 0 || !strings.Contains(r.stderr, "Plan: 50 to create, 0 to update") || r.stdout != "" {
+		t.Fatalf("plan: %d\n%s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "plan.xlsx")); err != nil {
+		t.Errorf("no plan.xlsx: %v", err)
+	}
+	results := filepath.Join(dir, "results.json")
+	r = runBinary(t, targetEnv(srv), "apply", planPath, "--rate", "500", "--results", results)
+	if r.code != 0 || !strings.Contains(r.stderr, "50 created") || r.stdout != "" {
+		t.Fatalf("apply: %d\n%s", r.code, r.stderr)
+	}
+	res := readResults(t, results)
+	if len(res.Rows) != 50 || res.Rows[0].Status != "created" || res.Rows[0].AccountID == "" {
+		t.Errorf("results: %+v", res.Rows[:1])
+	}
+	// Applying the same plan to another target is refused.
+	other := startEmulator(t, emulator.Config{})
+	r = runBinary(t, targetEnv(other), "apply", planPath, "--results", filepath.Join(dir, "x.json"))
+	if r.code != exitRefused || !strings.Contains(r.stderr, "the plan was made against") {
+		t.Errorf("other target: %d\n%s", r.code, r.stderr)
+	}
+	// A roster without --yes is refused with advice.
+	r = runBinary(t, targetEnv(srv), "apply", roster)
+	if r.code != exitUsage || !strings.Contains(r.stderr, "make a plan first") {
+		t.Errorf("apply roster without --yes: %d\n%s", r.code, r.stderr)
+	}
+}
+
+func TestBinaryGuardRefuses(t *testing.T) {
+	srv := startEmulator(t, emulator.Config{})
+	roster := writeRoster(t, 40)
+	dir := t.TempDir()
+	r := runBinary(t, targetEnv(srv), "apply", roster, "--yes", "--rate", "1000", "--results", filepath.Join(dir, "first.json"))
+	if r.code != 0 {
+		t.Fatalf("first load: %d\n%s", r.code, r.stderr)
+	}
+	// Next quarter's file lost half the people: --sync would deactivate 20 of 40.
+	half := writeRoster(t, 20)
+	srv.ResetStats()
+	r = runBinary(t, targetEnv(srv), "plan", half, "--sync", "--out", filepath.Join(dir, "plan.json"))
+	if r.code != exitRefused || !strings.Contains(r.stderr, "deactivates 20 accounts, over the limit of 2") {
+		t.Fatalf("guard: %d\n%s", r.code, r.stderr)
+	}
+	if st := srv.Stats(); st.ByRoute["POST /{id}"] > 0 {
+		t.Errorf("write calls after a refused plan: %v", st.ByRoute)
+	}
+	r = runBinary(t, targetEnv(srv), "apply", filepath.Join(dir, "plan.json"))
+	if r.code != exitRefused || !strings.Contains(r.stderr, "refused") {
+		t.Errorf("apply of a refused plan: %d\n%s", r.code, r.stderr)
+	}
+}
+
+func TestBinaryBadToken(t *testing.T) {
+	srv := startEmulator(t, emulator.Config{})
+	env := []string{"WPIMPORT_API_URL=" + srv.URL(), "WORKPLACE_ACCESS_TOKEN=not-the-token"}
+	r := runBinary(t, env, "plan", writeRoster(t, 5), "--out", filepath.Join(t.TempDir(), "p.json"))
+	if r.code != exitFatal || strings.Contains(r.stderr, "not-the-token") || !strings.Contains(r.stderr, "190") {
+		t.Errorf("bad token: %d\n%s", r.code, r.stderr)
+	}
+	r = runBinary(t, []string{"WPIMPORT_API_URL=" + srv.URL()}, "plan", writeRoster(t, 5), "--out", filepath.Join(t.TempDir(), "p.json"))
+	if r.code != exitUsage || !strings.Contains(r.stderr, "WORKPLACE_ACCESS_TOKEN") {
+		t.Errorf("no token: %d\n%s", r.code, r.stderr)
+	}
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	os.WriteFile(tokenFile, []byte(srv.Token()+"\n"), 0o600)
+	r = runBinary(t, []string{"WPIMPORT_API_URL=" + srv.URL()}, "plan", writeRoster(t, 5), "--token-file", tokenFile, "--out", filepath.Join(t.TempDir(), "p.json"))
+	if r.code != 0 {
+		t.Errorf("--token-file: %d\n%s", r.code, r.stderr)
+	}
+}
+
+// Kill the apply process outright, run it again: every row ends created,
+// none twice.
+func TestBinaryKillAndResume(t *testing.T) {
+	srv := startEmulator(t, emulator.Config{Latency: 20 * time.Millisecond})
+	dir := t.TempDir()
+	planPath := filepath.Join(dir, "plan.json")
+	if r := runBinary(t, targetEnv(srv), "plan", writeRoster(t, 300), "--out", planPath); r.code != 0 {
+		t.Fatalf("plan: %s", r.stderr)
+	}
+	results := filepath.Join(dir, "results.json")
+	cmd := exec.Command(binary, "apply", planPath, "--rate", "200", "--concurrency", "8", "--results", results)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, targetEnv(srv)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	journal := results + ".journal"
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		data, _ := os.ReadFile(journal)
+		if strings.Count(string(data), `"e":"done"`) >= 60 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cmd.Process.Kill() // SIGKILL: no cleanup, calls cut off mid-flight
+	cmd.Wait()
+	if _, err := os.Stat(results); err == nil {
+		t.Fatal("the killed run wrote results: it was not killed mid-run")
+	}
+	before := len(srv.Snapshot().Accounts)
+	if before == 0 || before == 300 {
+		t.Fatalf("%d accounts after the kill: kill came too early or too late", before)
+	}
+	r := runBinary(t, targetEnv(srv), "apply", planPath, "--rate", "500", "--results", results)
+	if r.code != 0 || !strings.Contains(r.stderr, "Resuming from") {
+		t.Fatalf("resume: %d\n%s", r.code, r.stderr)
+	}
+	seen := map[string]bool{}
+	for _, a := range srv.Snapshot().Accounts {
+		if seen[a.ExternalID] {
+			t.Fatalf("%s created twice", a.ExternalID)
+		}
+		seen[a.ExternalID] = true
+	}
+	res := readResults(t, results)
+	created := 0
+	for _, row := range res.Rows {
+		if row.Status == "created" {
+			created++
+		}
+	}
+	if len(seen) != 300 || len(res.Rows) != 300 || created != 300 {
+		t.Errorf("%d accounts, %d rows, %d created (killed with %d accounts made)", len(seen), len(res.Rows), created, before)
+	}
+	t.Logf("killed after %d creates; resumed to 300 with no duplicate\n%s", before, r.stderr)
+}
+
+func TestBinaryOnlyFailed(t *testing.T) {
+	srv := startEmulator(t, emulator.Config{})
+	dir := t.TempDir()
+	planPath := filepath.Join(dir, "plan.json")
+	roster := filepath.Join(dir, "roster.csv")
+	os.WriteFile(roster, []byte("name,email,external_id,work_locale\nAna,ana@acme.example,E1,en_US\nBo,bo@acme.example,E2,en_US\n"), 0o600)
+	if r := runBinary(t, targetEnv(srv), "plan", roster, "--out", planPath); r.code != 0 {
+		t.Fatalf("plan: %s", r.stderr)
+	}
+	// Bo's email gets taken between plan and apply: its create goes stale;
+	// Ana is created. Then --only-failed has nothing failed to retry.
+	c := runBinary(t, targetEnv(srv), "apply", planPath, "--results", filepath.Join(dir, "r.csv"))
+	if c.code != 0 {
+		t.Fatalf("apply: %d %s", c.code, c.stderr)
+	}
+	r := runBinary(t, targetEnv(srv), "apply", planPath, "--only-failed", filepath.Join(dir, "r.csv"))
+	if r.code != exitUsage || !strings.Contains(r.stderr, "lists no failed row") {
+		t.Errorf("--only-failed with nothing failed: %d\n%s", r.code, r.stderr)
+	}
+}
+
+func TestBinaryDemo(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	r := runBinary(t, nil, "demo", "--fast", "--dir", dir)
+	if r.code != 0 || strings.TrimSpace(r.stdout) != dir {
+		t.Fatalf("demo: %d stdout %q\n%s", r.code, r.stdout, r.stderr)
+	}
+	for _, f := range []string{"validation.xlsx", "plan.json", "plan.xlsx", "results.xlsx"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("demo did not write %s", f)
+		}
+	}
+	for _, s := range []string{"10 created, 1 updated, 1 reactivated, 1 deactivated, 0 failed", "Open the workbooks in"} {
+		if !strings.Contains(r.stderr, s) {
+			t.Errorf("demo output lacks %q:\n%s", s, r.stderr)
+		}
+	}
+}
