@@ -1,7 +1,11 @@
 package report
 
 import (
+	"archive/zip"
+	"compress/flate"
 	"fmt"
+	"io"
+	"strconv"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -55,9 +59,38 @@ func sheetName(kind string) string {
 	return "Rows"
 }
 
+// fastZip compresses with flate.BestSpeed: a 100k-row workbook is written
+// about twice as fast for a file a little larger.
+func fastZip(w io.Writer) excelize.ZipWriter {
+	zw := zip.NewWriter(w)
+	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
+		return flate.NewWriter(out, flate.BestSpeed)
+	})
+	return zw
+}
+
+// cellValue is what a cell holds: nil for an empty string (no cell
+// written), a number for digits-only fixed columns.
+func cellValue(v string, numeric bool) any {
+	if v == "" {
+		return nil
+	}
+	if numeric {
+		if n, err := strconv.Atoi(v); err == nil {
+			return n
+		}
+	}
+	return v
+}
+
+// numericFixed marks the fixed columns written as numbers: row, attempts,
+// error_code.
+var numericFixed = map[int]bool{0: true, 8: true, 9: true}
+
 func writeXLSX(path string, doc *Document) error {
 	f := excelize.NewFile()
 	defer f.Close()
+	f.ZipWriter = fastZip
 	st, err := newStyles(f)
 	if err != nil {
 		return err
@@ -158,19 +191,19 @@ func writeRows(f *excelize.File, sheet string, doc *Document, st *styles) error 
 		n++
 		row = row[:0]
 		for i, v := range e.fixedCells() {
-			c := excelize.Cell{Value: v}
+			val := cellValue(v, numericFixed[i])
 			if i == 4 {
-				c.StyleID = st.status[e.Status]
+				val = excelize.Cell{StyleID: st.status[e.Status], Value: v}
 			}
-			row = append(row, c)
+			row = append(row, val)
 		}
 		bad := badColumns(e.Issues, colOf)
 		for i, v := range e.Cells {
-			c := excelize.Cell{Value: v}
 			if bad[i] {
-				c.StyleID = st.badCell
+				row = append(row, excelize.Cell{StyleID: st.badCell, Value: v})
+			} else {
+				row = append(row, cellValue(v, false))
 			}
-			row = append(row, c)
 		}
 		cell, _ := excelize.CoordinatesToCellName(1, n)
 		if err := sw.SetRow(cell, row); err != nil {
