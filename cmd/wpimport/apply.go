@@ -246,6 +246,15 @@ func printResults(e *env, p *plan.Plan, r *execute.Result, path string, runErr e
 	fmt.Fprintf(e.stderr, "Done in %s: %d created, %d updated, %d reactivated, %d deactivated, %d failed, %d stale, %d not attempted (%d API calls, %d throttled).\n",
 		r.Elapsed.Round(time.Millisecond), counts["created"], counts["updated"], counts["reactivated"], counts["deactivated"],
 		counts["failed"], counts["stale"], counts["not_attempted"], r.Calls, r.Throttles)
+	if len(r.Sets) > 0 {
+		sc := map[string]int{}
+		for _, o := range r.Sets {
+			sc[o.Status]++
+		}
+		fmt.Fprintf(e.stderr, "People sets: %d created, %d updated, %d deleted, %d unchanged, %d failed, %d stale, %d skipped.\n",
+			sc["created"], sc["updated"], sc["deleted"], sc["unchanged"], sc["failed"], sc["stale"], sc["skipped"])
+		counts["failed"] += sc["failed"] + sc["stale"]
+	}
 	fmt.Fprintf(e.stderr, "Results written to %s\n", path)
 	switch {
 	case runErr != nil:

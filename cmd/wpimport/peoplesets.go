@@ -1,6 +1,43 @@
 package main
 
-import "github.com/wpimport/wpimport/internal/plan"
+import (
+	"strings"
 
-// readPeopleSets reads the people sets input, if any.
-func readPeopleSets(o *planFlags) (*plan.SetInput, error) { return nil, nil }
+	"github.com/wpimport/wpimport/internal/parse"
+	"github.com/wpimport/wpimport/internal/validate"
+)
+
+// readPeopleSets reads --people-sets, or else the roster workbook's
+// "People Sets" sheet; nil when there is neither.
+func readPeopleSets(o *planFlags) (*validate.PeopleSets, error) {
+	path, sheet := o.PeopleSets, ""
+	if path == "" {
+		if !strings.HasSuffix(strings.ToLower(o.Roster), ".xlsx") {
+			return nil, nil
+		}
+		s, ok := parse.FindSheet(o.Roster, parse.PeopleSetsSheet)
+		if !ok {
+			return nil, nil
+		}
+		path, sheet = o.Roster, s
+	} else if strings.HasSuffix(strings.ToLower(path), ".xlsx") {
+		if s, ok := parse.FindSheet(path, parse.PeopleSetsSheet); ok {
+			sheet = s
+		} else {
+			sheet = "" // first visible sheet
+		}
+	}
+	rd, err := openSets(path, sheet)
+	if err != nil {
+		return nil, err
+	}
+	defer rd.Close()
+	return validate.ValidatePeopleSets(rd)
+}
+
+func openSets(path, sheet string) (*parse.Reader, error) {
+	if sheet == "" && strings.HasSuffix(strings.ToLower(path), ".xlsx") {
+		sheet = parse.PeopleSetsSheet // not there: the error names the sheets there are
+	}
+	return parse.OpenPeopleSets(path, sheet)
+}

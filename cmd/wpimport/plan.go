@@ -55,7 +55,7 @@ func (o *planFlags) register(fs *flag.FlagSet, e *env) {
 	fs.StringVar(&o.Read, "read", "auto", "how to read Workplace: list every account, lookup only those named, or auto")
 	fs.StringVar(&o.PeopleSets, "people-sets", "", "csv of people sets (default: the roster workbook's \"People Sets\" sheet, if any)")
 	fs.BoolVar(&o.SyncPeopleSets, "sync-people-sets", false, "delete people sets absent from the input")
-	fs.StringVar(&o.MaxDeletePeopleSets, "max-delete-people-sets", "0", "refuse the plan if --sync-people-sets deletes more sets than this (count or %)")
+	fs.StringVar(&o.MaxDeletePeopleSets, "max-delete-people-sets", plan.DefaultMaxDeactivate, "refuse the plan if --sync-people-sets deletes more sets than this (count or %)")
 }
 
 // options turns the flags into plan options.
@@ -222,6 +222,14 @@ func printPlan(e *env, p *plan.Plan, out, xlsx string) int {
 			}
 		}
 	}
+	for _, s := range p.PeopleSets {
+		for _, is := range s.Issues {
+			if is.Severity == "error" && shown < 25 {
+				fmt.Fprintf(e.stderr, "people set %q: %s\n", s.Name, is)
+				shown++
+			}
+		}
+	}
 	fmt.Fprintf(e.stderr, "%s\n(read with %d API calls, by %s)\n", p.Summary(), p.ReadCalls, p.ReadMode)
 	for _, w := range p.Warnings {
 		fmt.Fprintf(e.stderr, "Warning: %s\n", w)
@@ -234,6 +242,11 @@ func printPlan(e *env, p *plan.Plan, out, xlsx string) int {
 	fmt.Fprintf(e.stderr, "Review it, then run: wpimport apply %s\n", out)
 	for _, r := range p.Rows {
 		if r.Status != "planned" {
+			return exitRows
+		}
+	}
+	for _, s := range p.PeopleSets {
+		if s.Status != "planned" {
 			return exitRows
 		}
 	}

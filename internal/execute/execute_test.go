@@ -318,3 +318,63 @@ func TestManagerFailureCascades(t *testing.T) {
 		t.Errorf("person 11: %+v", o)
 	}
 }
+
+func TestPeopleSetWithNewManager(t *testing.T) {
+	w := newWorld(t, emulator.Config{State: &emulator.State{PeopleSets: []*emulator.PeopleSet{
+		{ID: "100000000000901", Name: "Stale set", Conditions: []emulator.Condition{{Field: "TITLE", Operator: "IS", Values: []string{"x"}}}},
+	}}})
+	res := generated(t, 30, false, 0)
+	sets := filepath.Join(t.TempDir(), "sets.csv")
+	os.WriteFile(sets, []byte("people_set,field,operator,values\n"+
+		"Reports of person 1,MANAGER_RECURSIVE,IS,"+rostergen.Email(1)+"\n"+
+		"Engineers,DEPARTMENT,IS,Engineering\n"+
+		"Ghost reports,MANAGER,IS,ghost@nowhere.example\n"), 0o600)
+	rd, err := parse.OpenPeopleSets(sets, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, _ := validate.ValidatePeopleSets(rd)
+	rd.Close()
+	p, err := plan.Build(context.Background(), plan.Input{Result: res, PeopleSets: ps}, w.client,
+		plan.Options{SyncPeopleSets: true, MaxDeletePeopleSets: "1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	actions := map[string]string{}
+	for _, s := range p.PeopleSets {
+		actions[s.Name] = string(s.Action) + "/" + s.Status
+	}
+	if actions["Reports of person 1"] != "create/planned" || actions["Ghost reports"] != "skip/invalid" || actions["Stale set"] != "delete/planned" {
+		t.Fatalf("set plan = %v", actions)
+	}
+	r, err := w.run(context.Background(), p, execute.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]*emulator.PeopleSet{}
+	for _, s := range w.srv.Snapshot().PeopleSets {
+		byName[s.Name] = s
+	}
+	var boss string
+	for _, a := range w.srv.Snapshot().Accounts {
+		if a.Email == rostergen.Email(1) {
+			boss = a.ID
+		}
+	}
+	got := byName["Reports of person 1"]
+	if got == nil || got.Conditions[0].Values[0] != boss || boss == "" {
+		t.Fatalf("set = %+v, want the new manager's id %s", got, boss)
+	}
+	if byName["Stale set"] != nil || byName["Engineers"] == nil || byName["Ghost reports"] != nil {
+		t.Errorf("sets after apply: %v", byName)
+	}
+	n := 0
+	for _, o := range r.Sets {
+		if o.Status == "created" || o.Status == "deleted" {
+			n++
+		}
+	}
+	if n != 3 {
+		t.Errorf("set outcomes: %+v", r.Sets)
+	}
+}

@@ -67,6 +67,7 @@ type Options struct {
 // Result is a run's outcome.
 type Result struct {
 	Outcomes    map[int]*Outcome
+	Sets        map[int]*SetOutcome
 	Interrupted bool
 	Fatal       error
 	Calls       int
@@ -170,12 +171,17 @@ func Run(ctx context.Context, c Client, layer *Layer, p *plan.Plan, opts Options
 		}
 		r.runPhase(phase)
 	}
+	var sets map[int]*SetOutcome
+	if opts.Only == nil {
+		sets = r.runSets(p.PeopleSets)
+	}
 	for _, op := range todo {
 		if o := r.outcome(op.ID); o == nil || o.Status == StatusNotAttempted && o.Message == "" {
 			r.finish(&Outcome{Op: op.ID, Status: StatusNotAttempted, Message: r.notAttemptedWhy()}, false)
 		}
 	}
 	res := r.result(start)
+	res.Sets = sets
 	if res.Fatal != nil {
 		return res, res.Fatal
 	}

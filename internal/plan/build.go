@@ -18,7 +18,7 @@ type Input struct {
 	Result      *validate.Result
 	SHA256      string
 	ToolVersion string
-	PeopleSets  *SetInput // optional
+	PeopleSets  *validate.PeopleSets // optional
 }
 
 // sentFields are the roster fields sent as create/update parameters: those
@@ -88,7 +88,7 @@ func Build(ctx context.Context, in Input, dir Directory, opts Options) (*Plan, e
 // that is likely cheaper than looking up each named account: ?ids= costs a
 // call per id, so it tries a listing within the look-ups' estimated cost and
 // falls back to look-ups only when the community turns out larger.
-func readState(ctx context.Context, res *validate.Result, dir Directory, opts Options, sets *SetInput) (*State, error) {
+func readState(ctx context.Context, res *validate.Result, dir Directory, opts Options, sets *validate.PeopleSets) (*State, error) {
 	if opts.Read == "list" || opts.Sync {
 		return ListAll(ctx, dir, 100)
 	}
@@ -113,7 +113,7 @@ func readState(ctx context.Context, res *validate.Result, dir Directory, opts Op
 		}
 	}
 	if sets != nil {
-		for _, r := range sets.ManagerRefs() {
+		for _, r := range managerRefs(sets) {
 			if res.Resolve(r) < 0 {
 				if strings.Contains(r, "@") || isAccountID(r) {
 					refs = append(refs, r)

@@ -58,7 +58,7 @@ func (o *Options) Normalize() error {
 		return fmt.Errorf("--max-deactivate: %v", err)
 	}
 	if o.MaxDeletePeopleSets == "" {
-		o.MaxDeletePeopleSets = "0"
+		o.MaxDeletePeopleSets = DefaultMaxDeactivate
 	}
 	if _, _, err := ParseLimit(o.MaxDeletePeopleSets); err != nil {
 		return fmt.Errorf("--max-delete-people-sets: %v", err)

@@ -150,9 +150,29 @@ func planTables(p *plan.Plan) []Table {
 }
 
 func peopleSetTable(p *plan.Plan) Table {
-	t := Table{Name: "People sets", Headers: []string{"people set", "action"}, Widths: []float64{30, 12}}
+	t := Table{Name: "People sets", Headers: []string{"people set", "rows", "action", "status", "conditions now", "conditions planned", "issues"},
+		Widths: []float64{26, 10, 10, 10, 50, 50, 60}}
 	for _, s := range p.PeopleSets {
-		t.Rows = append(t.Rows, []string{s.Name, string(s.Action)})
+		t.Rows = append(t.Rows, []string{s.Name, joinInts(s.Rows), string(s.Action), s.Status, s.Old, s.New, setNote(s)})
 	}
 	return t
+}
+
+func setNote(s plan.SetOp) string {
+	note := FormatIssues(s.Issues)
+	if s.Reason != "" {
+		if note != "" {
+			note += "\n"
+		}
+		note += s.Reason
+	}
+	return note
+}
+
+func joinInts(v []int) string {
+	parts := make([]string, len(v))
+	for i, n := range v {
+		parts[i] = fmt.Sprint(n)
+	}
+	return strings.Join(parts, ", ")
 }

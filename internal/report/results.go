@@ -101,6 +101,29 @@ func FromResults(run Run) *Document {
 		Tables: []Table{{Name: "Failures", Headers: []string{"row", "key", "name", "action", "status", "error_code", "error_message", "what to do next"},
 			Widths: []float64{6, 16, 22, 11, 13, 10, 60, 70}, Rows: failures}},
 	}
+	if len(p.PeopleSets) > 0 {
+		t := Table{Name: "People sets", Headers: []string{"people set", "action", "status", "set id", "conditions", "message"},
+			Widths: []float64{26, 10, 12, 18, 60, 60}}
+		for _, s := range p.PeopleSets {
+			st, id, msg := "not_attempted", s.SetID, setNote(s)
+			if o := res.Sets[s.ID]; o != nil {
+				st = o.Status
+				if o.SetID != "" {
+					id = o.SetID
+				}
+				if o.Message != "" {
+					msg = o.Message
+				}
+				if o.Status == execute.StatusFailed || o.Status == execute.StatusStale {
+					failures = append(failures, []string{"", s.Name, "people set", string(s.Action), o.Status, fmt.Sprint(o.Code), o.Message, nextStep(o.Status, nil)})
+					doc.Tables[0].Rows = failures
+				}
+			}
+			t.Rows = append(t.Rows, []string{s.Name, string(s.Action), st, id, s.New, msg})
+		}
+		doc.Tables = append(doc.Tables, t)
+		doc.Summary.ByAction = CountsOf(setCounts(res), nil)
+	}
 	cells := rowCells(run.Roster)
 	doc.Entries = func(yield func(*Entry) bool) {
 		var e Entry
@@ -152,4 +175,12 @@ func nextStep(status string, o *execute.Outcome) string {
 		return "Workplace did not answer or answered in error: run apply --only-failed RESULTS to retry these rows"
 	}
 	return "run apply --only-failed RESULTS to retry; if it fails again, check the message with Workplace support"
+}
+
+func setCounts(res *execute.Result) map[string]int {
+	m := map[string]int{}
+	for _, o := range res.Sets {
+		m["people set "+o.Status]++
+	}
+	return m
 }
