@@ -37,6 +37,7 @@ type planFlags struct {
 	Match               string
 	Empty               string
 	Read                string
+	Pictures            string
 	PeopleSets          string
 	SyncPeopleSets      bool
 	MaxDeletePeopleSets string
@@ -53,6 +54,7 @@ func (o *planFlags) register(fs *flag.FlagSet, e *env) {
 	fs.StringVar(&o.Match, "match", "external_id,email", "keys to match rows to accounts, in order")
 	fs.StringVar(&o.Empty, "empty", "keep", "empty cells: keep the field as it is, or clear it (name and email are never cleared)")
 	fs.StringVar(&o.Read, "read", "auto", "how to read Workplace: list every account, lookup only those named, or auto")
+	fs.StringVar(&o.Pictures, "pictures", "new", "set pictures (picture_url, picture_file) on new accounts only, or on all matched rows")
 	fs.StringVar(&o.PeopleSets, "people-sets", "", "csv of people sets (default: the roster workbook's \"People Sets\" sheet, if any)")
 	fs.BoolVar(&o.SyncPeopleSets, "sync-people-sets", false, "delete people sets absent from the input")
 	fs.StringVar(&o.MaxDeletePeopleSets, "max-delete-people-sets", plan.DefaultMaxDeactivate, "refuse the plan if --sync-people-sets deletes more sets than this (count or %)")
@@ -60,7 +62,7 @@ func (o *planFlags) register(fs *flag.FlagSet, e *env) {
 
 // options turns the flags into plan options.
 func (o *planFlags) options() (plan.Options, error) {
-	opts := plan.Options{Sync: o.Sync, MaxDeactivate: o.MaxDeactivate, Empty: o.Empty, Read: o.Read,
+	opts := plan.Options{Sync: o.Sync, MaxDeactivate: o.MaxDeactivate, Empty: o.Empty, Read: o.Read, Pictures: o.Pictures,
 		SyncPeopleSets: o.SyncPeopleSets, MaxDeletePeopleSets: o.MaxDeletePeopleSets}
 	for _, m := range strings.Split(o.Match, ",") {
 		opts.Match = append(opts.Match, strings.TrimSpace(m))

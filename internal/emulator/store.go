@@ -102,6 +102,9 @@ func (s *store) load(st *State) error {
 		if a.ID == "" {
 			a.ID = s.newID()
 		}
+		if a.Claimed && a.ClaimedAt.IsZero() {
+			a.ClaimedAt = s.now()
+		}
 		if err := s.indexNew(a); err != nil {
 			return fmt.Errorf("account %s: %v", a.ID, err)
 		}

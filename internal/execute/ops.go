@@ -255,10 +255,10 @@ func (r *runner) extras(op *plan.Op, o *Outcome, mgr string) {
 	}
 	id := o.AccountID
 	var failed []string
-	if op.Phone != nil {
-		err := r.do(o, func(ctx context.Context) error { return r.c.AddPhone(ctx, id, op.Phone.Number, op.Phone.Type, true) })
+	for _, ph := range op.Phones {
+		err := r.do(o, func(ctx context.Context) error { return r.c.AddPhone(ctx, id, ph.Number, ph.Type, ph.Primary) })
 		if err != nil {
-			failed = append(failed, "setting the phone failed: "+errorText(err))
+			failed = append(failed, fmt.Sprintf("adding the phone %s failed: %s", ph.Number, errorText(err)))
 		}
 	}
 	if op.PictureURL != "" || op.PictureFile != "" {

@@ -372,7 +372,7 @@ func (b *builder) planRow(i int) {
 		}
 	}
 	b.extras(op, d, acc)
-	if op.Action == Update && len(op.Fields) == 0 && op.Manager == nil && op.Phone == nil && op.PictureURL == "" && op.PictureFile == "" {
+	if op.Action == Update && len(op.Fields) == 0 && op.Manager == nil && len(op.Phones) == 0 && op.PictureURL == "" && op.PictureFile == "" {
 		s.action = None
 		return
 	}
@@ -492,8 +492,20 @@ func frontlineParam(d validate.Desired, acc *workplace.Account) string {
 	return string(bs)
 }
 
-// extras adds the calls beyond the main one: phone and picture.
+// extras adds the calls beyond the main one: phones and picture.
 func (b *builder) extras(op *Op, d validate.Desired, acc *workplace.Account) {
+	have := map[string]bool{}
+	primary := ""
+	if acc != nil {
+		for _, ph := range acc.PhoneNumbers() {
+			n, _ := validate.Phone(ph.Number)
+			have[n] = true
+			if ph.Primary {
+				primary = n
+			}
+		}
+	}
+	first := true
 	for _, pf := range []struct {
 		f   roster.Field
 		typ string
@@ -504,21 +516,24 @@ func (b *builder) extras(op *Op, d validate.Desired, acc *workplace.Account) {
 		}
 		typ := pf.typ
 		if typ == "" {
-			typ = d.Values[roster.PhoneType]
-			if typ == "" {
+			if typ = d.Values[roster.PhoneType]; typ == "" {
 				typ = "work"
 			}
 		}
-		raw, cur := "", ""
-		if acc != nil {
-			raw = acc.PrimaryPhone
-			cur, _ = validate.Phone(raw)
+		isPrimary := first
+		first = false
+		if have[num] && (!isPrimary || primary == num) {
+			continue
 		}
-		if cur != num {
-			op.Phone = &Phone{Number: num, Type: typ}
-			op.Changes["phone"] = [2]string{raw, num}
+		op.Phones = append(op.Phones, Phone{Number: num, Type: typ, Primary: isPrimary})
+		old := ""
+		if isPrimary {
+			old = primary
 		}
-		break // one primary phone
+		op.Changes[string(pf.f)] = [2]string{old, num}
+	}
+	if acc != nil && b.opts.Pictures != "all" {
+		return // the current picture cannot be read: set it on new accounts only
 	}
 	if u, ok := d.Get(roster.PictureURL); ok {
 		op.PictureURL = u

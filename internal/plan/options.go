@@ -15,6 +15,10 @@ type Options struct {
 	Protect       []string    `json:"protect,omitempty"`
 	MaxDeactivate string      `json:"max_deactivate"` // "5%" (default) or a count
 	Read          string      `json:"read"`           // auto, list or lookup
+	Pictures      string      `json:"pictures"`       // new (default) or all: which accounts get a picture set
+	// Offboarding (wpimport offboard).
+	DeleteUnclaimed bool `json:"delete_unclaimed,omitempty"`
+	Erase           bool `json:"erase,omitempty"`
 	// SyncPeopleSets deletes sets absent from the input, behind
 	// MaxDeletePeopleSets.
 	SyncPeopleSets      bool   `json:"sync_people_sets,omitempty"`
@@ -62,6 +66,13 @@ func (o *Options) Normalize() error {
 	}
 	if _, _, err := ParseLimit(o.MaxDeletePeopleSets); err != nil {
 		return fmt.Errorf("--max-delete-people-sets: %v", err)
+	}
+	switch o.Pictures {
+	case "":
+		o.Pictures = "new"
+	case "new", "all":
+	default:
+		return fmt.Errorf("--pictures is new or all (got %q)", o.Pictures)
 	}
 	switch o.Read {
 	case "":

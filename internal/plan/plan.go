@@ -34,10 +34,11 @@ type ManagerRef struct {
 	Ref       string `json:"ref"`                 // as the roster wrote it
 }
 
-// Phone is a phone number to add as primary.
+// Phone is a phone number to add.
 type Phone struct {
-	Number string `json:"number"`
-	Type   string `json:"type"`
+	Number  string `json:"number"`
+	Type    string `json:"type"`
+	Primary bool   `json:"primary"`
 }
 
 // Op is one change to one account.
@@ -57,7 +58,7 @@ type Op struct {
 	Manager *ManagerRef `json:"manager,omitempty"`
 	// Level orders creates: managers (level 0) before their reports.
 	Level       int                  `json:"level"`
-	Phone       *Phone               `json:"phone,omitempty"`
+	Phones      []Phone              `json:"phones,omitempty"` // added in order; the first is primary
 	PictureURL  string               `json:"picture_url,omitempty"`
 	PictureFile string               `json:"picture_file,omitempty"`
 	Changes     map[string][2]string `json:"changes,omitempty"`
@@ -85,9 +86,7 @@ func (o *Op) Calls() int {
 			n++
 		}
 	}
-	if o.Phone != nil {
-		n++
-	}
+	n += len(o.Phones)
 	if o.PictureURL != "" || o.PictureFile != "" {
 		n++
 	}

@@ -146,9 +146,17 @@ func FormatChanges(ch map[string]Change) string {
 	sort.Strings(keys)
 	parts := make([]string, len(keys))
 	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%s: %s → %s", k, show(ch[k][0]), show(ch[k][1]))
+		parts[i] = fmt.Sprintf("%s: %s → %s", k, show(ch[k][0]), cleared(ch[k][1]))
 	}
 	return strings.Join(parts, "; ")
+}
+
+// cleared shows a new value; an empty one means the field is cleared.
+func cleared(v string) string {
+	if v == "" {
+		return "(cleared)"
+	}
+	return v
 }
 
 func show(v string) string {

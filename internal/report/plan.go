@@ -126,7 +126,7 @@ func planTables(p *plan.Plan) []Table {
 		sort.Strings(keys)
 		for _, k := range keys {
 			c := op.Changes[k]
-			changes.Rows = append(changes.Rows, []string{fmt.Sprint(op.Row), op.Name, op.Key, string(op.Action), k, c[0], show(c[1])})
+			changes.Rows = append(changes.Rows, []string{fmt.Sprint(op.Row), op.Name, op.Key, string(op.Action), k, c[0], cleared(c[1])})
 		}
 		if op.Action == plan.Deactivate {
 			deacts.Rows = append(deacts.Rows, []string{fmt.Sprint(op.Row), op.Name, op.Key, op.AccountID, op.Reason})

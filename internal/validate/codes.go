@@ -49,6 +49,11 @@ var Codes = map[string]string{
 	"plan.note":                      "warning, plan: why a valid row needs no change",
 	"plan.sync":                      "warning, plan: the account is deactivated by --sync",
 	"apply.partial":                  "warning, apply: the main change was made, a phone, picture or manager step failed",
+	"offboard.not_found":             "offboard: no account has this id, email or external_id",
+	"offboard.duplicate":             "warning, offboard: the account is listed twice",
+	"offboard.claimed":               "warning, offboard: a claimed account cannot be deleted; it is deactivated",
+	"offboard.erase_later":           "warning, offboard: erasure is possible only 4 days after deactivation (the date is given)",
+	"offboard.no_key":                "offboard: the row has no id, email or external_id",
 	"match.conflict":                 "plan: the external_id matches one account and the email another",
 	"email.taken":                    "plan: the email of a new account belongs to an existing account with another external_id",
 }

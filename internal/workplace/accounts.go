@@ -31,6 +31,7 @@ type Account struct {
 	Claimed               *bool      `json:"claimed,omitempty"`
 	Frontline             *Frontline `json:"frontline,omitempty"`
 	PrimaryPhone          string     `json:"primary_phone,omitempty"`
+	Phones                *PhoneEdge `json:"phones,omitempty"`
 	Managers              *edge      `json:"managers,omitempty"`
 	AccountInviteTime     string     `json:"account_invite_time,omitempty"`
 	AccountClaimTime      string     `json:"account_claim_time,omitempty"`
@@ -49,6 +50,29 @@ type edge struct {
 		ID   string `json:"id"`
 		Name string `json:"name,omitempty"`
 	} `json:"data"`
+}
+
+// PhoneEdge is the phones edge of a member.
+type PhoneEdge struct {
+	Data []PhoneNumber `json:"data"`
+}
+
+// PhoneNumber is one of a member's phones.
+type PhoneNumber struct {
+	Number  string `json:"number"`
+	Type    string `json:"type,omitempty"`
+	Primary bool   `json:"primary,omitempty"`
+}
+
+// PhoneNumbers returns the account's phones (the primary one at least).
+func (a *Account) PhoneNumbers() []PhoneNumber {
+	if a.Phones != nil && len(a.Phones.Data) > 0 {
+		return a.Phones.Data
+	}
+	if a.PrimaryPhone != "" {
+		return []PhoneNumber{{Number: a.PrimaryPhone, Primary: true}}
+	}
+	return nil
 }
 
 // Manager returns the id of the account's manager, or "".
@@ -117,7 +141,7 @@ func (a *Account) Field(name string) string {
 // MemberFields are the fields wpimport reads to plan.
 var MemberFields = []string{"id", "name", "email", "external_id", "title", "department", "division", "organization",
 	"cost_center", "location", "work_locale", "auth_method", "start_date", "active", "frontline", "primary_phone",
-	"managers", "account_claim_time", "account_deactivate_time", "updated_time"}
+	"phones", "managers", "account_claim_time", "account_deactivate_time", "updated_time"}
 
 func fieldsParam(fields []string) string {
 	if len(fields) == 0 {

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/wpimport/wpimport/internal/execute"
+	"github.com/wpimport/wpimport/internal/parse"
+	"github.com/wpimport/wpimport/internal/plan"
+	"github.com/wpimport/wpimport/internal/report"
+	"github.com/wpimport/wpimport/internal/roster"
+)
+
+type offboardOptions struct {
+	targetOptions
+	List            string
+	Sheet           string
+	Out             string
+	DeleteUnclaimed bool
+	Erase           bool
+	MaxDeactivate   string
+	Rate            float64
+}
+
+func parseOffboard(e *env, args []string) (*offboardOptions, error) {
+	o := &offboardOptions{}
+	fs := newFlagSet(e, "offboard", "LIST --out plan.json [--delete-unclaimed] [--erase] [--max-deactivate N|P%]",
+		"wpimport offboard leavers.csv --delete-unclaimed --out offboard.json   # then: wpimport apply offboard.json")
+	o.targetOptions.register(fs, e)
+	fs.StringVar(&o.Sheet, "sheet", "", "worksheet of an xlsx list")
+	fs.StringVar(&o.Out, "out", "", "the plan file to write (.json); its sign-off workbook is written beside it")
+	fs.BoolVar(&o.DeleteUnclaimed, "delete-unclaimed", false, "delete accounts never claimed (claimed ones are deactivated and reported)")
+	fs.BoolVar(&o.Erase, "erase", false, "erase the personal data of accounts deactivated at least 4 days ago (IRREVERSIBLE)")
+	fs.StringVar(&o.MaxDeactivate, "max-deactivate", plan.DefaultMaxDeactivate, "refuse the plan if it deactivates or deletes more than N accounts or P% of active accounts")
+	fs.Float64Var(&o.Rate, "rate", 20, "most API calls per second")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return nil, usageErr("give exactly one list of accounts (got %d arguments)", len(pos))
+	}
+	o.List = pos[0]
+	if o.Out == "" || !strings.EqualFold(filepath.Ext(o.Out), ".json") {
+		return nil, usageErr("--out plan.json is required (a .json file; the sign-off workbook is written beside it)")
+	}
+	return o, nil
+}
+
+// requireKey accepts a list with an id, email or external_id column.
+func requireKey(path string, h *roster.Header) error {
+	if h.Has(roster.ID) || h.Has(roster.Email) || h.Has(roster.ExternalID) {
+		return nil
+	}
+	return &parse.FileError{Path: path, Reason: "an offboarding list needs a column id (User Id), email or external_id (Employee ID); headers found: " +
+		strings.Join(h.Headers(), ", ")}
+}
+
+func cmdOffboard(ctx context.Context, e *env, args []string) (int, error) {
+	o, err := parseOffboard(e, args)
+	if err != nil {
+		return exitUsage, err
+	}
+	rd, err := parse.Open(o.List, parse.Options{Sheet: o.Sheet, Require: requireKey})
+	if err != nil {
+		return exitUsage, err
+	}
+	in := plan.OffboardInput{Path: o.List, Sheet: rd.Sheet, ToolVersion: version, Header: rd.Header.Headers(), FileIssues: rd.FileIssues}
+	for rd.Next() {
+		row := rd.Row()
+		id, _, _ := rd.Header.Value(&row.Record, roster.ID)
+		ext, _, _ := rd.Header.Value(&row.Record, roster.ExternalID)
+		email, _, _ := rd.Header.Value(&row.Record, roster.Email)
+		in.Entries = append(in.Entries, plan.OffboardEntry{Row: row.Row, Key: plan.OffboardKeyOf(id, ext, email)})
+	}
+	rd.Close()
+	if err := rd.Err(); err != nil {
+		return exitUsage, err
+	}
+	if in.SHA256, err = fileSHA256(o.List); err != nil {
+		return exitUsage, err
+	}
+	client, err := o.client(e, execute.NewLayer(o.Rate, execute.DefaultRetry))
+	if err != nil {
+		return exitUsage, err
+	}
+	opts := plan.Options{DeleteUnclaimed: o.DeleteUnclaimed, Erase: o.Erase, MaxDeactivate: o.MaxDeactivate}
+	p, err := plan.Offboard(ctx, in, client, opts)
+	if err != nil {
+		if strings.Contains(err.Error(), "--") {
+			return exitUsage, usageErr("%v", err)
+		}
+		return exitUsage, apiFailure(err)
+	}
+	if err := p.Save(o.Out); err != nil {
+		return exitUsage, err
+	}
+	xlsx := planXLSXPath(o.Out)
+	if err := report.Write(xlsx, report.FromPlan(p, nil)); err != nil {
+		return exitUsage, err
+	}
+	for _, r := range p.Rows {
+		for _, is := range r.Issues {
+			if is.Severity == roster.Warning {
+				fmt.Fprintf(e.stderr, "%s: %s\n", o.List, is)
+			}
+		}
+	}
+	return printPlan(e, p, o.Out, xlsx), nil
+}

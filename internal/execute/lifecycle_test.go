@@ -1,0 +1,214 @@
+package execute_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wpimport/wpimport/internal/emulator"
+	"github.com/wpimport/wpimport/internal/execute"
+	"github.com/wpimport/wpimport/internal/parse"
+	"github.com/wpimport/wpimport/internal/plan"
+	"github.com/wpimport/wpimport/internal/validate"
+)
+
+// rosterCSV validates a roster written to a temp folder (with files beside
+// it, for picture_file).
+func rosterCSV(t *testing.T, csv string, files map[string][]byte) *validate.Result {
+	t.Helper()
+	dir := t.TempDir()
+	for name, data := range files {
+		os.WriteFile(filepath.Join(dir, name), data, 0o600)
+	}
+	p := filepath.Join(dir, "roster.csv")
+	os.WriteFile(p, []byte(csv), 0o600)
+	validate.PictureBase = dir
+	rd, err := parse.Open(p, parse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	res, err := validate.Validate(rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func (w *world) account(email string) *emulator.Account {
+	for _, a := range w.srv.Snapshot().Accounts {
+		if strings.EqualFold(a.Email, email) {
+			return a
+		}
+	}
+	return nil
+}
+
+func (w *world) apply(t *testing.T, res *validate.Result, opts plan.Options) (*plan.Plan, *execute.Result) {
+	t.Helper()
+	p, err := plan.Build(context.Background(), plan.Input{Result: res}, w.client, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := w.run(context.Background(), p, execute.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, r
+}
+
+func TestPhonesFrontlinePictures(t *testing.T) {
+	w := newWorld(t, emulator.Config{})
+	png := []byte("\x89PNG\r\n\x1a\n....")
+	res := rosterCSV(t, "name,email,external_id,phone,phone_type,mobile_phone,is_frontline,has_access,picture_url,picture_file\n"+
+		"Ana,ana@acme.example,E1,+44 20 7946 0001,work,+44 7700 900001,true,true,https://cdn.acme.example/ana.jpg,\n"+
+		"Bo,bo@acme.example,E2,,,,false,,,bo.png\n", map[string][]byte{"bo.png": png})
+	p, r := w.apply(t, res, plan.Options{})
+	if s := statuses(r); s["created"] != 2 {
+		t.Fatalf("statuses %v", s)
+	}
+	ana, bo := w.account("ana@acme.example"), w.account("bo@acme.example")
+	if len(ana.Phones) != 2 || !ana.Phones[0].Primary || ana.Phones[0].Number != "+442079460001" || ana.Phones[1].Type != "mobile" {
+		t.Errorf("Ana's phones = %+v", ana.Phones)
+	}
+	if !ana.IsFrontline || !ana.HasAccess || bo.IsFrontline {
+		t.Errorf("frontline: Ana %v/%v, Bo %v", ana.IsFrontline, ana.HasAccess, bo.IsFrontline)
+	}
+	if ana.Picture != "https://cdn.acme.example/ana.jpg" || bo.Picture != "upload:bo.png" {
+		t.Errorf("pictures: %q %q", ana.Picture, bo.Picture)
+	}
+	if n := p.Ops[0].Calls(); n != 4 {
+		t.Errorf("Ana's create takes %d calls, want 4 (create, 2 phones, picture)", n)
+	}
+	// Next run: same roster, nothing to do; pictures are not sent again.
+	again, _ := plan.Build(context.Background(), plan.Input{Result: res}, w.client, plan.Options{})
+	if len(again.Ops) != 0 {
+		t.Errorf("second plan: %s", again.Summary())
+	}
+	// A new primary phone and frontline access removed: shown old → new.
+	res = rosterCSV(t, "name,email,external_id,phone,has_access\nAna,ana@acme.example,E1,+44 20 7946 0002,false\n", nil)
+	p, _ = w.apply(t, res, plan.Options{})
+	if c := p.Ops[0].Changes; c["phone"] != [2]string{"+442079460001", "+442079460002"} || c["frontline"] != [2]string{"true/true", "true/false"} {
+		t.Errorf("changes = %v", c)
+	}
+	ana = w.account("ana@acme.example")
+	if ana.HasAccess || ana.Phones[len(ana.Phones)-1].Number != "+442079460002" || !ana.Phones[len(ana.Phones)-1].Primary {
+		t.Errorf("after update: %+v", ana)
+	}
+	// Bad picture files are caught at validate time.
+	bad := rosterCSV(t, "name,email,picture_file\nCy,cy@acme.example,missing.png\nDi,di@acme.example,fake.png\n",
+		map[string][]byte{"fake.png": []byte("GIF89a")})
+	for i := range bad.Rows {
+		if bad.Rows[i].Valid() || bad.Rows[i].Issues[0].Code != "picture_file.invalid" {
+			t.Errorf("row %d: %+v", bad.Rows[i].Row, bad.Rows[i].Issues)
+		}
+	}
+}
+
+func TestClearAndNewEmail(t *testing.T) {
+	w := newWorld(t, emulator.Config{State: &emulator.State{Accounts: []*emulator.Account{
+		{ID: "100000000000001", Name: "Ana", Email: "ana@old.example", ExternalID: "E1", Title: "Lead", Department: "Ops", Active: true},
+		{ID: "100000000000002", Name: "Bo", Email: "bo@acme.example", ExternalID: "E2", Active: true},
+	}}})
+	res := rosterCSV(t, "name,email,external_id,title,department,new_email\n"+
+		"Ana,ana@old.example,E1,,Ops,ana@new.example\n"+
+		"Bo,bo@acme.example,E2,,,ana@old.example\n", nil) // Bo asks for Ana's current email
+	p, r := w.apply(t, res, plan.Options{Empty: "clear"})
+	if p.Rows[1].Status != "invalid" || p.Rows[1].Issues[0].Code != "new_email.duplicate" {
+		t.Errorf("Bo: %+v", p.Rows[1])
+	}
+	if s := statuses(r); s["updated"] != 1 {
+		t.Errorf("statuses %v", s)
+	}
+	ana := w.account("ana@new.example")
+	if ana == nil || ana.Title != "" || ana.Department != "Ops" {
+		t.Errorf("Ana after apply: %+v", ana)
+	}
+	if c := p.Ops[0].Changes; c["title"] != [2]string{"Lead", ""} || c["email"] != [2]string{"ana@old.example", "ana@new.example"} {
+		t.Errorf("changes = %v", c)
+	}
+}
+
+func TestOffboard(t *testing.T) {
+	now := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+	clock := now
+	w := newWorld(t, emulator.Config{Now: func() time.Time { return clock }, State: &emulator.State{Accounts: []*emulator.Account{
+		{ID: "100000000000001", Name: "Claimed", Email: "c@acme.example", ExternalID: "E1", Active: true, Claimed: true},
+		{ID: "100000000000002", Name: "Unclaimed", Email: "u@acme.example", ExternalID: "E2", Active: true},
+		{ID: "100000000000003", Name: "Long gone", Email: "g@acme.example", ExternalID: "E3", Active: false, Claimed: true, DeactivateAt: now.Add(-10 * 24 * time.Hour)},
+		{ID: "100000000000004", Name: "Just left", Email: "j@acme.example", ExternalID: "E4", Active: false, Claimed: true, DeactivateAt: now.Add(-24 * time.Hour)},
+		{ID: "100000000000005", Name: "Stays", Email: "s@acme.example", ExternalID: "E5", Active: true, Claimed: true},
+	}}})
+	in := plan.OffboardInput{Now: now, Entries: []plan.OffboardEntry{
+		{Row: 2, Key: "c@acme.example"}, {Row: 3, Key: "E2"}, {Row: 4, Key: "100000000000003"}, {Row: 5, Key: "j@acme.example"},
+		{Row: 6, Key: "nobody@acme.example"}, {Row: 7, Key: "E1"},
+	}}
+	p, err := plan.Offboard(context.Background(), in, w.client, plan.Options{DeleteUnclaimed: true, Erase: true, MaxDeactivate: "100%"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[int]string{}
+	for _, r := range p.Rows {
+		var codes []string
+		for _, is := range r.Issues {
+			codes = append(codes, is.Code)
+		}
+		got[r.Row] = string(r.Action) + " " + strings.Join(codes, ",")
+	}
+	want := map[int]string{
+		2: "deactivate offboard.claimed,offboard.erase_later",
+		3: "delete ",
+		4: "erase ",
+		5: "none offboard.erase_later,plan.note",
+		6: "skip offboard.not_found",
+		7: "none offboard.duplicate",
+	}
+	for row, w := range want {
+		if got[row] != w {
+			t.Errorf("row %d: %q, want %q", row, got[row], w)
+		}
+	}
+	if len(p.Warnings) == 0 || !strings.Contains(p.Warnings[0], "IRREVERSIBLE") {
+		t.Errorf("no irreversibility warning: %v", p.Warnings)
+	}
+	for _, r := range p.Rows {
+		if r.Row == 5 && !strings.Contains(r.Issues[0].Message, "2026-03-13 12:00 UTC") {
+			t.Errorf("eligibility date missing: %s", r.Issues[0].Message)
+		}
+	}
+	r, err := w.run(context.Background(), p, execute.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := statuses(r); s["deactivated"] != 1 || s["deleted"] != 1 || s["erased"] != 1 {
+		t.Errorf("statuses %v", s)
+	}
+	if a := w.account("c@acme.example"); a == nil || a.Active {
+		t.Errorf("claimed account: %+v", a)
+	}
+	if w.account("u@acme.example") != nil || w.account("g@acme.example") != nil {
+		t.Error("the unclaimed account was not deleted, or the erased one kept its email")
+	}
+	if a := w.account("s@acme.example"); !a.Active {
+		t.Error("an unlisted account was touched")
+	}
+
+	// The service refuses an erasure inside the grace period even if a
+	// plan (made with a wrong clock) asks for it: the row fails, with the
+	// date in the message.
+	future := in
+	future.Now = now.Add(5 * 24 * time.Hour)
+	future.Entries = []plan.OffboardEntry{{Row: 2, Key: "j@acme.example"}}
+	p2, _ := plan.Offboard(context.Background(), future, w.client, plan.Options{Erase: true})
+	if len(p2.Ops) != 1 || p2.Ops[0].Action != plan.Erase {
+		t.Fatalf("future plan: %s", p2.Summary())
+	}
+	r2, _ := w.run(context.Background(), p2, execute.Options{})
+	o := r2.Outcomes[1]
+	if o.Status != "failed" || o.Code != 100 || !strings.Contains(o.Message, "less than 4 days") {
+		t.Errorf("erasure inside the grace period: %+v", o)
+	}
+}
