@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -286,15 +287,17 @@ func TestJournalResume(t *testing.T) {
 	}
 }
 
+// cancelAfter cancels the run after n outcomes; hooks are called from
+// several goroutines.
 type cancelAfter struct {
-	n, done int
-	cancel  func()
+	n      int64
+	done   atomic.Int64
+	cancel func()
 }
 
 func (c *cancelAfter) Start(int) {}
 func (c *cancelAfter) OpDone(*execute.Outcome) {
-	c.done++
-	if c.done == c.n {
+	if c.done.Add(1) == c.n {
 		c.cancel()
 	}
 }
