@@ -12,20 +12,8 @@ import (
 
 	"github.com/wpimport/wpimport/internal/emulator"
 	"github.com/wpimport/wpimport/internal/rostergen"
+	"github.com/wpimport/wpimport/internal/testkit"
 )
-
-func startEmulator(t *testing.T, cfg emulator.Config) *emulator.Server {
-	t.Helper()
-	srv, err := emulator.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	return srv
-}
 
 func targetEnv(srv *emulator.Server) []string {
 	return []string{"WPIMPORT_API_URL=" + srv.URL(), "WORKPLACE_ACCESS_TOKEN=" + srv.Token()}
@@ -62,7 +50,7 @@ func readResults(t *testing.T, path string) resultsFile {
 }
 
 func TestBinaryPlanApply(t *testing.T) {
-	srv := startEmulator(t, emulator.Config{})
+	srv := testkit.Emulator(t, emulator.Config{})
 	dir := t.TempDir()
 	roster := writeRoster(t, 50)
 	planPath := filepath.Join(dir, "plan.json")
@@ -83,7 +71,7 @@ func TestBinaryPlanApply(t *testing.T) {
 		t.Errorf("results: %+v", res.Rows[:1])
 	}
 	// Applying the same plan to another target is refused.
-	other := startEmulator(t, emulator.Config{})
+	other := testkit.Emulator(t, emulator.Config{})
 	r = runBinary(t, targetEnv(other), "apply", planPath, "--results", filepath.Join(dir, "x.json"))
 	if r.code != exitRefused || !strings.Contains(r.stderr, "the plan was made against") {
 		t.Errorf("other target: %d\n%s", r.code, r.stderr)
@@ -96,7 +84,7 @@ func TestBinaryPlanApply(t *testing.T) {
 }
 
 func TestBinaryGuardRefuses(t *testing.T) {
-	srv := startEmulator(t, emulator.Config{})
+	srv := testkit.Emulator(t, emulator.Config{})
 	roster := writeRoster(t, 40)
 	dir := t.TempDir()
 	r := runBinary(t, targetEnv(srv), "apply", roster, "--yes", "--rate", "1000", "--results", filepath.Join(dir, "first.json"))
@@ -120,7 +108,7 @@ func TestBinaryGuardRefuses(t *testing.T) {
 }
 
 func TestBinaryBadToken(t *testing.T) {
-	srv := startEmulator(t, emulator.Config{})
+	srv := testkit.Emulator(t, emulator.Config{})
 	env := []string{"WPIMPORT_API_URL=" + srv.URL(), "WORKPLACE_ACCESS_TOKEN=not-the-token"}
 	r := runBinary(t, env, "plan", writeRoster(t, 5), "--out", filepath.Join(t.TempDir(), "p.json"))
 	if r.code != exitFatal || strings.Contains(r.stderr, "not-the-token") || !strings.Contains(r.stderr, "190") {
@@ -141,7 +129,7 @@ func TestBinaryBadToken(t *testing.T) {
 // Kill the apply process outright, run it again: every row ends created,
 // none twice.
 func TestBinaryKillAndResume(t *testing.T) {
-	srv := startEmulator(t, emulator.Config{Latency: 20 * time.Millisecond})
+	srv := testkit.Emulator(t, emulator.Config{Latency: 20 * time.Millisecond})
 	dir := t.TempDir()
 	planPath := filepath.Join(dir, "plan.json")
 	if r := runBinary(t, targetEnv(srv), "plan", writeRoster(t, 300), "--out", planPath); r.code != 0 {
@@ -198,7 +186,7 @@ func TestBinaryKillAndResume(t *testing.T) {
 }
 
 func TestBinaryOnlyFailed(t *testing.T) {
-	srv := startEmulator(t, emulator.Config{})
+	srv := testkit.Emulator(t, emulator.Config{})
 	dir := t.TempDir()
 	planPath := filepath.Join(dir, "plan.json")
 	roster := filepath.Join(dir, "roster.csv")

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 
 	"github.com/wpimport/wpimport/internal/execute"
@@ -35,17 +34,13 @@ func parseOffboard(e *env, args []string) (*offboardOptions, error) {
 	fs.BoolVar(&o.Erase, "erase", false, "erase the personal data of accounts deactivated at least 4 days ago (IRREVERSIBLE)")
 	fs.StringVar(&o.MaxDeactivate, "max-deactivate", plan.DefaultMaxDeactivate, "refuse the plan if it deactivates or deletes more than N accounts or P% of active accounts")
 	fs.Float64Var(&o.Rate, "rate", 20, "most API calls per second")
-	pos, err := parseArgs(fs, args)
+	arg, err := onePositional(fs, args, "list of accounts")
 	if err != nil {
 		return nil, err
 	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return nil, usageErr("give exactly one list of accounts (got %d arguments)", len(pos))
-	}
-	o.List = pos[0]
-	if o.Out == "" || !strings.EqualFold(filepath.Ext(o.Out), ".json") {
-		return nil, usageErr("--out plan.json is required (a .json file; the sign-off workbook is written beside it)")
+	o.List = arg
+	if err := requireJSONOut(o.Out); err != nil {
+		return nil, err
 	}
 	return o, nil
 }

@@ -101,17 +101,13 @@ func parsePlan(e *env, args []string) (*planOptions, error) {
 		"wpimport plan roster.xlsx --sync --out plan.json   # also writes plan.xlsx for sign-off")
 	o.register(fs, e)
 	fs.StringVar(&o.Out, "out", "", "the plan file to write (.json); plan.xlsx is written beside it")
-	pos, err := parseArgs(fs, args)
+	arg, err := onePositional(fs, args, "roster file")
 	if err != nil {
 		return nil, err
 	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return nil, usageErr("give exactly one roster file (got %d arguments)", len(pos))
-	}
-	o.Roster = pos[0]
-	if o.Out == "" || !strings.EqualFold(filepath.Ext(o.Out), ".json") {
-		return nil, usageErr("--out plan.json is required (a .json file; the sign-off workbook is written beside it)")
+	o.Roster = arg
+	if err := requireJSONOut(o.Out); err != nil {
+		return nil, err
 	}
 	if _, err := o.options(); err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/wpimport/wpimport/internal/parse"
@@ -151,4 +152,26 @@ func newFlagSet(e *env, name, synopsis, example string) *flag.FlagSet {
 		fmt.Fprintf(e.stderr, "\nExample:\n  %s\n", strings.ReplaceAll(example, "\n", "\n  "))
 	}
 	return fs
+}
+
+// onePositional parses args and returns the one positional argument, or a
+// usage error naming what was expected.
+func onePositional(fs *flag.FlagSet, args []string, what string) (string, error) {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return "", err
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return "", usageErr("give exactly one %s (got %d arguments)", what, len(pos))
+	}
+	return pos[0], nil
+}
+
+// requireJSONOut checks a plan --out path.
+func requireJSONOut(out string) error {
+	if out == "" || !strings.EqualFold(filepath.Ext(out), ".json") {
+		return usageErr("--out plan.json is required (a .json file; the sign-off workbook is written beside it)")
+	}
+	return nil
 }

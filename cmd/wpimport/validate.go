@@ -36,15 +36,11 @@ func parseValidate(e *env, args []string) (*validateOptions, error) {
 		"wpimport validate roster.xlsx --out validation.xlsx")
 	o.register(fs)
 	fs.StringVar(&o.Out, "out", "", "write a report with one entry per row (.xlsx, .csv or .json)")
-	pos, err := parseArgs(fs, args)
+	arg, err := onePositional(fs, args, "roster file")
 	if err != nil {
 		return nil, err
 	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return nil, usageErr("give exactly one roster file (got %d arguments)", len(pos))
-	}
-	o.Roster = pos[0]
+	o.Roster = arg
 	if o.Out != "" {
 		if err := report.CheckPath(o.Out); err != nil {
 			return nil, usageErr("--out %v", err)

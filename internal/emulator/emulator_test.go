@@ -14,19 +14,13 @@ import (
 	"time"
 
 	"github.com/wpimport/wpimport/internal/emulator"
+	"github.com/wpimport/wpimport/internal/testkit"
 	"github.com/wpimport/wpimport/internal/workplace"
 )
 
 func start(t testing.TB, cfg emulator.Config) (*emulator.Server, *workplace.Client) {
 	t.Helper()
-	srv, err := emulator.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
+	srv := testkit.Emulator(t, cfg)
 	c, err := workplace.New(workplace.Config{BaseURL: srv.URL(), Token: srv.Token()})
 	if err != nil {
 		t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 	"github.com/wpimport/wpimport/internal/parse"
 	"github.com/wpimport/wpimport/internal/plan"
 	"github.com/wpimport/wpimport/internal/rostergen"
+	"github.com/wpimport/wpimport/internal/testkit"
 	"github.com/wpimport/wpimport/internal/validate"
 	"github.com/wpimport/wpimport/internal/workplace"
 )
@@ -32,14 +33,7 @@ type world struct {
 // retries unless changed with setLayer.
 func newWorld(t testing.TB, cfg emulator.Config) *world {
 	t.Helper()
-	srv, err := emulator.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
+	srv := testkit.Emulator(t, cfg)
 	w := &world{srv: srv}
 	w.setLayer(t, 5000, instant, srv.Token())
 	return w
@@ -73,18 +67,7 @@ func generated(t testing.TB, n int, phones bool, variant int) *validate.Result {
 	for i := 0; i < n; i++ {
 		b.WriteString(strings.Join(rostergen.Row(i, variant)[:len(header)], ",") + "\n")
 	}
-	p := filepath.Join(t.TempDir(), "roster.csv")
-	os.WriteFile(p, b.Bytes(), 0o600)
-	rd, err := parse.Open(p, parse.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rd.Close()
-	res, err := validate.Validate(rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res
+	return testkit.ValidateCSV(t, b.String())
 }
 
 func (w *world) plan(t testing.TB, res *validate.Result, opts plan.Options) *plan.Plan {

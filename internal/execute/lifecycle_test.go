@@ -10,8 +10,8 @@ import (
 
 	"github.com/wpimport/wpimport/internal/emulator"
 	"github.com/wpimport/wpimport/internal/execute"
-	"github.com/wpimport/wpimport/internal/parse"
 	"github.com/wpimport/wpimport/internal/plan"
+	"github.com/wpimport/wpimport/internal/testkit"
 	"github.com/wpimport/wpimport/internal/validate"
 )
 
@@ -26,16 +26,7 @@ func rosterCSV(t *testing.T, csv string, files map[string][]byte) *validate.Resu
 	p := filepath.Join(dir, "roster.csv")
 	os.WriteFile(p, []byte(csv), 0o600)
 	validate.PictureBase = dir
-	rd, err := parse.Open(p, parse.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rd.Close()
-	res, err := validate.Validate(rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res
+	return testkit.Validate(t, p)
 }
 
 func (w *world) account(email string) *emulator.Account {

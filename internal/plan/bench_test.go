@@ -3,21 +3,14 @@ package plan_test
 import (
 	"bytes"
 	"fmt"
-	"os"
-	"path/filepath"
-	"runtime"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/wpimport/wpimport/internal/emulator"
 	"github.com/wpimport/wpimport/internal/execute"
-	"github.com/wpimport/wpimport/internal/parse"
 	"github.com/wpimport/wpimport/internal/plan"
 	"github.com/wpimport/wpimport/internal/rostergen"
-	"github.com/wpimport/wpimport/internal/validate"
+	"github.com/wpimport/wpimport/internal/testkit"
 	"github.com/wpimport/wpimport/internal/workplace"
 )
 
@@ -43,12 +36,7 @@ func community(n int) *emulator.State {
 // joiners, 500 leavers, --sync) against a 100k-account emulator.
 func BenchmarkPlanQuarterly100k(b *testing.B) {
 	const n = 100_000
-	srv, err := emulator.New(emulator.Config{State: community(n)})
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv.Start("127.0.0.1:0")
-	defer srv.Close()
+	srv := testkit.Emulator(b, emulator.Config{State: community(n)})
 	var buf bytes.Buffer
 	buf.WriteString(strings.Join(rostergen.Header[:cols], ",") + "\n")
 	for i := 0; i < n+500; i++ {
@@ -61,22 +49,14 @@ func BenchmarkPlanQuarterly100k(b *testing.B) {
 		}
 		buf.WriteString(strings.Join(rostergen.Row(i, v)[:cols], ",") + "\n")
 	}
-	path := filepath.Join(b.TempDir(), "quarterly.csv")
-	os.WriteFile(path, buf.Bytes(), 0o600)
+	path := testkit.WriteFile(b, "quarterly.csv", buf.Bytes())
 	for b.Loop() {
 		var p *plan.Plan
-		peak := peakHeap(func() {
+		peak := testkit.PeakHeapMB(func() {
 			layer := execute.NewLayer(100_000, execute.DefaultRetry)
 			c, _ := workplace.New(workplace.Config{BaseURL: srv.URL(), Token: srv.Token(), Wrap: layer.Wrap})
-			rd, err := parse.Open(path, parse.Options{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			res, err := validate.Validate(rd)
-			rd.Close()
-			if err != nil {
-				b.Fatal(err)
-			}
+			var err error
+			res := testkit.Validate(b, path)
 			p, err = plan.Build(ctx, plan.Input{Result: res}, c, plan.Options{Sync: true})
 			if err != nil {
 				b.Fatal(err)
@@ -89,31 +69,4 @@ func BenchmarkPlanQuarterly100k(b *testing.B) {
 		b.ReportMetric(float64(p.ReadCalls), "read-calls")
 		b.ReportMetric(peak, "peak-heap-MB")
 	}
-}
-
-func peakHeap(f func()) float64 {
-	runtime.GC()
-	var peak atomic.Uint64
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		var ms runtime.MemStats
-		for {
-			runtime.ReadMemStats(&ms)
-			if ms.HeapInuse > peak.Load() {
-				peak.Store(ms.HeapInuse)
-			}
-			select {
-			case <-stop:
-				return
-			case <-time.After(20 * time.Millisecond):
-			}
-		}
-	}()
-	f()
-	close(stop)
-	wg.Wait()
-	return float64(peak.Load()) / (1 << 20)
 }

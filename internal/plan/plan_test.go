@@ -12,9 +12,8 @@ import (
 	"time"
 
 	"github.com/wpimport/wpimport/internal/emulator"
-	"github.com/wpimport/wpimport/internal/parse"
 	"github.com/wpimport/wpimport/internal/plan"
-	"github.com/wpimport/wpimport/internal/validate"
+	"github.com/wpimport/wpimport/internal/testkit"
 	"github.com/wpimport/wpimport/internal/workplace"
 )
 
@@ -30,14 +29,7 @@ type world struct {
 
 func newWorld(t *testing.T, accounts ...*emulator.Account) *world {
 	t.Helper()
-	srv, err := emulator.New(emulator.Config{State: &emulator.State{Accounts: accounts}, PageCap: 25})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
+	srv := testkit.Emulator(t, emulator.Config{State: &emulator.State{Accounts: accounts}, PageCap: 25})
 	c, err := workplace.New(workplace.Config{BaseURL: srv.URL(), Token: srv.Token()})
 	if err != nil {
 		t.Fatal(err)
@@ -45,25 +37,9 @@ func newWorld(t *testing.T, accounts ...*emulator.Account) *world {
 	return &world{srv, c}
 }
 
-func rosterOf(t *testing.T, csv string) *validate.Result {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), "roster.csv")
-	os.WriteFile(p, []byte(csv), 0o600)
-	rd, err := parse.Open(p, parse.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rd.Close()
-	res, err := validate.Validate(rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res
-}
-
 func (w *world) plan(t *testing.T, csv string, opts plan.Options) *plan.Plan {
 	t.Helper()
-	p, err := plan.Build(ctx, plan.Input{Result: rosterOf(t, csv), ToolVersion: "test"}, w.client, opts)
+	p, err := plan.Build(ctx, plan.Input{Result: testkit.ValidateCSV(t, csv), ToolVersion: "test"}, w.client, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

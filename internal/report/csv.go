@@ -19,7 +19,9 @@ func SafeCell(s string) string {
 	return s
 }
 
-func writeCSV(path string, doc *Document) (err error) {
+// writeFile creates path and lets fill write it through a buffer; every
+// error names the file.
+func writeFile(path string, fill func(w *bufio.Writer) error) (err error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return fmt.Errorf("create %s: %w", path, err)
@@ -30,31 +32,37 @@ func writeCSV(path string, doc *Document) (err error) {
 		}
 	}()
 	bw := bufio.NewWriterSize(f, 256<<10)
-	w := csv.NewWriter(bw)
-	rec := make([]string, 0, len(fixedHeaders)+len(doc.Headers))
-	rec = append(append(rec, fixedHeaders...), doc.Headers...)
-	for i := range rec {
-		rec[i] = SafeCell(rec[i])
-	}
-	if err := w.Write(rec); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	for e := range doc.Entries {
-		rec = append(rec[:0], e.fixedCells()...)
-		rec = append(rec, e.Cells...)
-		for i := range rec {
-			rec[i] = SafeCell(rec[i])
-		}
-		if err := w.Write(rec); err != nil {
-			return fmt.Errorf("write %s: %w", path, err)
-		}
-	}
-	w.Flush()
-	if err := w.Error(); err != nil {
+	if err := fill(bw); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
+}
+
+func writeCSV(path string, doc *Document) error {
+	return writeFile(path, func(bw *bufio.Writer) error {
+		w := csv.NewWriter(bw)
+		rec := make([]string, 0, len(fixedHeaders)+len(doc.Headers))
+		rec = append(append(rec, fixedHeaders...), doc.Headers...)
+		for i := range rec {
+			rec[i] = SafeCell(rec[i])
+		}
+		if err := w.Write(rec); err != nil {
+			return err
+		}
+		for e := range doc.Entries {
+			rec = append(rec[:0], e.fixedCells()...)
+			rec = append(rec, e.Cells...)
+			for i := range rec {
+				rec[i] = SafeCell(rec[i])
+			}
+			if err := w.Write(rec); err != nil {
+				return err
+			}
+		}
+		w.Flush()
+		return w.Error()
+	})
 }

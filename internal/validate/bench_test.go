@@ -1,58 +1,13 @@
-package validate
+package validate_test
 
 import (
-	"runtime"
-	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/wpimport/wpimport/internal/parse"
 	"github.com/wpimport/wpimport/internal/rostergen"
+	"github.com/wpimport/wpimport/internal/testkit"
 )
-
-// peakHeap samples the heap in use while f runs and returns its peak in MB.
-func peakHeap(f func()) float64 {
-	runtime.GC()
-	var peak atomic.Uint64
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		var ms runtime.MemStats
-		for {
-			runtime.ReadMemStats(&ms)
-			if ms.HeapInuse > peak.Load() {
-				peak.Store(ms.HeapInuse)
-			}
-			select {
-			case <-stop:
-				return
-			case <-time.After(20 * time.Millisecond):
-			}
-		}
-	}()
-	f()
-	close(stop)
-	wg.Wait()
-	return float64(peak.Load()) / (1 << 20)
-}
-
-func validateFile(b *testing.B, path string) *Result {
-	rd, err := parse.Open(path, parse.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer rd.Close()
-	res, err := Validate(rd)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return res
-}
 
 // BenchmarkXLSXBareRows is the baseline: excelize's own streaming iteration.
 func BenchmarkXLSXBareRows(b *testing.B) {
@@ -86,8 +41,8 @@ func BenchmarkValidateXLSX100k(b *testing.B) {
 	}
 	var peak float64
 	for b.Loop() {
-		peak = peakHeap(func() {
-			res := validateFile(b, path)
+		peak = testkit.PeakHeapMB(func() {
+			res := testkit.Validate(b, path)
 			if v, _ := res.Counts(); v != 100_000 {
 				b.Fatalf("%d valid", v)
 			}
@@ -103,8 +58,8 @@ func BenchmarkValidateCSV1M(b *testing.B) {
 	}
 	var peak float64
 	for b.Loop() {
-		peak = peakHeap(func() {
-			res := validateFile(b, path)
+		peak = testkit.PeakHeapMB(func() {
+			res := testkit.Validate(b, path)
 			if v, _ := res.Counts(); v != 1_000_000 {
 				b.Fatalf("%d valid", v)
 			}

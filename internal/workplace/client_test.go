@@ -13,22 +13,15 @@ import (
 	"time"
 
 	"github.com/wpimport/wpimport/internal/emulator"
+	"github.com/wpimport/wpimport/internal/testkit"
 	"github.com/wpimport/wpimport/internal/workplace"
 )
 
 // setup starts an emulator on loopback and a client for it.
 func setup(t *testing.T, cfg emulator.Config) (*workplace.Client, *emulator.Server) {
 	t.Helper()
-	srv, err := emulator.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	url, err := srv.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	c, err := workplace.New(workplace.Config{BaseURL: url, Token: srv.Token(), UserAgent: "wpimport/test"})
+	srv := testkit.Emulator(t, cfg)
+	c, err := workplace.New(workplace.Config{BaseURL: srv.URL(), Token: srv.Token(), UserAgent: "wpimport/test"})
 	if err != nil {
 		t.Fatal(err)
 	}
