@@ -364,3 +364,43 @@ func TestPeopleSetWithNewManager(t *testing.T) {
 		t.Errorf("set outcomes: %+v", r.Sets)
 	}
 }
+
+// A create whose outcome stays unknown is left in flight, never reported
+// done: the next run looks the account up before creating it.
+func TestUnknownOutcomeStaysInFlight(t *testing.T) {
+	down := newWorld(t, emulator.Config{FailRate: 1})
+	healthy := newWorld(t, emulator.Config{})
+	p := healthy.plan(t, generated(t, 5, false, 0), plan.Options{})
+	path := filepath.Join(t.TempDir(), "r.journal")
+	j, _, _ := execute.OpenJournal(path, "p")
+	r1, _ := down.run(context.Background(), p, execute.Options{Journal: j})
+	j.Close()
+	for _, o := range r1.Outcomes {
+		if o.Status != "not_attempted" || !strings.Contains(o.Message, "run apply again") {
+			t.Fatalf("outcome = %+v", o)
+		}
+	}
+	j, resumed, _ := execute.OpenJournal(path, "p")
+	defer j.Close()
+	for id, st := range resumed {
+		if !st.Intent || st.Done != nil {
+			t.Errorf("op %d in the journal: %+v, want an intent and no outcome", id, st)
+		}
+	}
+	healthy.srv.ResetStats()
+	r2, err := healthy.run(context.Background(), p, execute.Options{Journal: j, Resumed: resumed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := statuses(r2); s["created"] != 5 {
+		t.Errorf("second run: %v", s)
+	}
+	// Only the top manager's create was in flight (its reports waited for
+	// it): exactly that one is looked up before it is created.
+	if len(resumed) != 1 {
+		t.Errorf("journal holds %d ops, want 1 in flight", len(resumed))
+	}
+	if st := healthy.srv.Stats(); st.ByRoute["GET /community/members"] != 1 || st.ByRoute["POST /community/accounts"] != 5 {
+		t.Errorf("second run calls: %v", st.ByRoute)
+	}
+}

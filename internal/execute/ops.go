@@ -15,6 +15,12 @@ func (r *runner) runOp(op *plan.Op) {
 	o := &Outcome{Op: op.ID, AccountID: op.AccountID}
 	mgr, err := r.managerID(op)
 	if err != nil {
+		if m := r.outcome(op.Manager.CreateOp); m == nil || m.Status == StatusNotAttempted {
+			// The manager may yet be created: leave this op for the next run.
+			o.Status, o.Message = StatusNotAttempted, "not attempted: its manager's account is not known yet; run apply again"
+			r.finish(o, false)
+			return
+		}
 		o.Status, o.Message = StatusFailed, err.Error()
 		r.finish(o, true)
 		return
@@ -34,6 +40,11 @@ func (r *runner) runOp(op *plan.Op) {
 			o.Status = doneStatus[op.Action]
 		}
 		r.extras(op, o, mgr)
+	case errors.Is(err, errUnknownOutcome) && r.fatalErr() == nil:
+		// The journal's intent makes the next run look the account up first.
+		o.Status, o.Message = StatusNotAttempted, err.Error()
+		r.finish(o, false)
+		return
 	case errors.Is(err, context.Canceled) && r.fatalErr() == nil:
 		// Aborted in flight: the journal's intent makes the next run check it.
 		o.Status, o.Message = StatusNotAttempted, "interrupted in flight; the next run checks this account first"
@@ -138,6 +149,10 @@ func (r *runner) main(op *plan.Op, o *Outcome, mgr string, inFlight bool) error 
 	return fmt.Errorf("unknown action %q", op.Action)
 }
 
+// errUnknownOutcome leaves a create in flight: whether the account exists is
+// not known, and the next run finds out before anything else.
+var errUnknownOutcome = errors.New("the create may have gone through but no answer or look-up could tell; run apply again: it looks the account up first")
+
 // create makes the account once. A create whose outcome is unknown (no
 // answer, a server error, an interrupted earlier run) or that is refused as
 // a duplicate is resolved by a look-up before anything else: found after our
@@ -148,7 +163,10 @@ func (r *runner) create(op *plan.Op, o *Outcome, f workplace.Fields, unknown boo
 		if unknown {
 			acc, err := r.lookup(op.Lookup, o)
 			if err != nil {
-				return err
+				if workplace.IsFatal(err) {
+					return err
+				}
+				return fmt.Errorf("%w (look-up: %v)", errUnknownOutcome, errorText(err))
 			}
 			if acc != nil {
 				o.AccountID = acc.ID
@@ -190,10 +208,16 @@ func (r *runner) create(op *plan.Op, o *Outcome, f workplace.Fields, unknown boo
 		case !workplace.IsTransient(err):
 			return err
 		}
+		if unknown && (r.stop.Err() != nil || attempt >= r.retry.Tries) {
+			return fmt.Errorf("%w (last answer: %v)", errUnknownOutcome, errorText(err))
+		}
 		if attempt >= r.retry.Tries || r.stop.Err() != nil {
 			return err
 		}
 		if werr := r.retry.Sleep(r.stop, r.retry.backoff(attempt, err)); werr != nil {
+			if unknown {
+				return fmt.Errorf("%w (interrupted)", errUnknownOutcome)
+			}
 			return err
 		}
 	}
