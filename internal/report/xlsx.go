@@ -21,9 +21,13 @@ var statusColours = map[string]string{
 	"skipped": "FFEB9C", "stale": "FFEB9C", "not_attempted": "FFEB9C",
 }
 
+// actionColours colours the bars of a plan's chart.
+var actionColours = map[string]string{"create": "70AD47", "update": "5B9BD5", "reactivate": "4BACC6", "deactivate": "FFC000",
+	"delete": "C00000", "erase": "7030A0", "none": "A6A6A6", "skip": "FF7C80"}
+
 type styles struct {
-	header, title, bold, badCell int
-	status                       map[string]int
+	header, title, bold, badCell, wrap int
+	status                             map[string]int
 }
 
 func newStyles(f *excelize.File) (*styles, error) {
@@ -40,7 +44,8 @@ func newStyles(f *excelize.File) (*styles, error) {
 	s.header = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Color: "FFFFFF"},
 		Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"305496"}}})
 	s.title = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 16}})
-	s.bold = mk(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	s.bold = mk(&excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: &excelize.Alignment{Vertical: "top"}})
+	s.wrap = mk(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
 	s.badCell = mk(&excelize.Style{Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"FFC7CE"}},
 		Font: &excelize.Font{Color: "9C0006"}})
 	for st, colour := range statusColours {
@@ -286,9 +291,23 @@ func writeSummary(f *excelize.File, doc *Document, st *styles) error {
 			f.SetCellStyle(sh, cell, cell, style)
 		}
 	}
+	// wide writes a long text into the merged range from:to, wrapped, and
+	// makes its row tall enough (about 110 characters a line).
+	wide := func(from, to, text string) {
+		f.MergeCell(sh, from, to)
+		set(from, text, st.wrap)
+		if lines := len(text)/110 + 1; lines > 1 {
+			row, _ := strconv.Atoi(strings.TrimLeft(from, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+			f.SetRowHeight(sh, row, float64(15*lines))
+		}
+	}
 	f.SetColWidth(sh, "A", "A", 34)
 	f.SetColWidth(sh, "B", "B", 14)
-	f.SetColWidth(sh, "C", "C", 60)
+	f.SetColWidth(sh, "C", "K", 11)
+	fitToPage := 1
+	noHeight := 0
+	f.SetSheetProps(sh, &excelize.SheetPropsOptions{FitToPage: ptr(true)})
+	f.SetPageLayout(sh, &excelize.PageLayoutOptions{Orientation: ptr("landscape"), FitToWidth: &fitToPage, FitToHeight: &noHeight})
 	set("A1", s.Title, st.title)
 	set("A2", doc.Source, 0)
 	r := 4
@@ -304,10 +323,12 @@ func writeSummary(f *excelize.File, doc *Document, st *styles) error {
 	r++
 	set(fmt.Sprintf("A%d", r), "Total", st.bold)
 	set(fmt.Sprintf("B%d", r), s.Rows, st.bold)
+	actionFirst := 0
 	if len(s.ByAction) > 0 {
 		r += 2
 		set(fmt.Sprintf("A%d", r), "Action", st.header)
 		set(fmt.Sprintf("B%d", r), "Rows", st.header)
+		actionFirst = r + 1
 		for _, c := range s.ByAction {
 			r++
 			set(fmt.Sprintf("A%d", r), c.Label, 0)
@@ -333,7 +354,7 @@ func writeSummary(f *excelize.File, doc *Document, st *styles) error {
 			r++
 			set(fmt.Sprintf("A%d", r), is.Code, 0)
 			set(fmt.Sprintf("B%d", r), string(is.Severity), 0)
-			set(fmt.Sprintf("C%d", r), is.Message, 0)
+			wide(fmt.Sprintf("C%d", r), fmt.Sprintf("K%d", r), is.Message)
 		}
 	}
 	if len(s.Facts) > 0 {
@@ -343,30 +364,39 @@ func writeSummary(f *excelize.File, doc *Document, st *styles) error {
 		for _, kv := range s.Facts {
 			r++
 			set(fmt.Sprintf("A%d", r), kv[0], st.bold)
-			set(fmt.Sprintf("B%d", r), kv[1], 0)
+			wide(fmt.Sprintf("B%d", r), fmt.Sprintf("K%d", r), kv[1])
 		}
 	}
-	if lastStatus < first {
+	chartRows, chartFirst, chartLast, chartTitle := s.ByStatus, first, lastStatus, "Rows by status"
+	if doc.Kind == "plan" && len(s.ByAction) > 0 {
+		chartRows, chartFirst, chartLast, chartTitle = s.ByAction, actionFirst, actionFirst+len(s.ByAction)-1, "Rows by action"
+	}
+	if chartLast < chartFirst {
 		return nil
 	}
 	var points []excelize.ChartDataPoint
-	for i, c := range s.ByStatus {
+	for i, c := range chartRows {
 		colour := statusColours[c.Label]
+		if colour == "" {
+			colour = actionColours[c.Label]
+		}
 		if colour == "" {
 			colour = "A6A6A6"
 		}
 		points = append(points, excelize.ChartDataPoint{Index: i, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{colour}}})
 	}
-	return f.AddChart(sh, "E4", &excelize.Chart{
+	return f.AddChart(sh, "D4", &excelize.Chart{
 		Type: excelize.Bar,
 		Series: []excelize.ChartSeries{{
 			Name:       "Rows",
-			Categories: fmt.Sprintf("%s!$A$%d:$A$%d", sh, first, lastStatus),
-			Values:     fmt.Sprintf("%s!$B$%d:$B$%d", sh, first, lastStatus),
+			Categories: fmt.Sprintf("%s!$A$%d:$A$%d", sh, chartFirst, chartLast),
+			Values:     fmt.Sprintf("%s!$B$%d:$B$%d", sh, chartFirst, chartLast),
 			DataPoint:  points,
 		}},
-		Title:  excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Rows by status"}}},
+		Title:  excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: chartTitle}}},
 		Legend: excelize.ChartLegend{Position: "none"},
 		Format: excelize.GraphicOptions{ScaleX: 1.2, ScaleY: 1.2},
 	})
 }
+
+func ptr[T any](v T) *T { return &v }
