@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -221,5 +222,94 @@ func TestBinaryDemo(t *testing.T) {
 		if !strings.Contains(r.stderr, s) {
 			t.Errorf("demo output lacks %q:\n%s", s, r.stderr)
 		}
+	}
+}
+
+func TestBinaryOffboard(t *testing.T) {
+	deactivated := time.Now().Add(-10 * 24 * time.Hour)
+	srv := testkit.Emulator(t, emulator.Config{State: &emulator.State{Accounts: []*emulator.Account{
+		{ID: "100000000000001", Name: "Claimed", Email: "c@acme.example", ExternalID: "E1", Active: true, Claimed: true},
+		{ID: "100000000000002", Name: "Unclaimed", Email: "u@acme.example", ExternalID: "E2", Active: true},
+		{ID: "100000000000003", Name: "Gone", Email: "g@acme.example", ExternalID: "E3", Active: false, Claimed: true, DeactivateAt: deactivated},
+		{ID: "100000000000004", Name: "Stays", Email: "s@acme.example", ExternalID: "E4", Active: true, Claimed: true},
+	}}})
+	dir := t.TempDir()
+	list := filepath.Join(dir, "leavers.csv")
+	os.WriteFile(list, []byte("Employee ID,Email\nE1,\nE2,\n,g@acme.example\n"), 0o600)
+	planPath := filepath.Join(dir, "offboard.json")
+	r := runBinary(t, targetEnv(srv), "offboard", list, "--delete-unclaimed", "--erase", "--max-deactivate", "2", "--out", planPath)
+	for _, s := range []string{"1 to deactivate", "1 to delete", "1 to erase", "IRREVERSIBLE", "[offboard.claimed]", "[offboard.erase_later]"} {
+		if !strings.Contains(r.stderr, s) {
+			t.Errorf("offboard output lacks %q:\n%s", s, r.stderr)
+		}
+	}
+	if r.code != 0 {
+		t.Fatalf("offboard: %d\n%s", r.code, r.stderr)
+	}
+	r = runBinary(t, targetEnv(srv), "apply", planPath, "--results", filepath.Join(dir, "r.json"))
+	if r.code != 0 || !strings.Contains(r.stderr, "1 deactivated") {
+		t.Fatalf("apply: %d\n%s", r.code, r.stderr)
+	}
+	left := map[string]bool{}
+	for _, a := range srv.Snapshot().Accounts {
+		left[a.Email] = a.Active
+	}
+	if active, ok := left["c@acme.example"]; !ok || active {
+		t.Error("the claimed account is not deactivated")
+	}
+	if _, ok := left["u@acme.example"]; ok {
+		t.Error("the unclaimed account is not deleted")
+	}
+	if _, ok := left["g@acme.example"]; ok {
+		t.Error("the erased account kept its email")
+	}
+	if !left["s@acme.example"] {
+		t.Error("an unlisted account was touched")
+	}
+}
+
+// Ctrl-C: calls in flight finish, the results are written with the rest
+// not_attempted, exit 130; the same command then finishes the job.
+func TestBinaryInterrupt(t *testing.T) {
+	srv := testkit.Emulator(t, emulator.Config{Latency: 20 * time.Millisecond})
+	dir := t.TempDir()
+	planPath := filepath.Join(dir, "plan.json")
+	if r := runBinary(t, targetEnv(srv), "plan", writeRoster(t, 300), "--out", planPath); r.code != 0 {
+		t.Fatalf("plan: %s", r.stderr)
+	}
+	results := filepath.Join(dir, "results.json")
+	cmd := exec.Command(binary, "apply", planPath, "--rate", "100", "--results", results)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, targetEnv(srv)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		data, _ := os.ReadFile(results + ".journal")
+		if strings.Count(string(data), `"e":"done"`) >= 30 {
+			break
+		}
+	}
+	cmd.Process.Signal(os.Interrupt)
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitInterrupted {
+		t.Fatalf("exit = %v, want 130\n%s", err, stderr.String())
+	}
+	res := readResults(t, results)
+	counts := map[string]int{}
+	for _, row := range res.Rows {
+		counts[row.Status]++
+	}
+	if len(res.Rows) != 300 || counts["not_attempted"] == 0 || counts["created"] == 0 || counts["created"]+counts["not_attempted"] != 300 {
+		t.Fatalf("interrupted results: %v\n%s", counts, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "Run the same command again") {
+		t.Errorf("no advice after the interrupt:\n%s", stderr.String())
+	}
+	r := runBinary(t, targetEnv(srv), "apply", planPath, "--rate", "1000", "--results", results)
+	if r.code != 0 || len(srv.Snapshot().Accounts) != 300 {
+		t.Fatalf("resume: %d, %d accounts\n%s", r.code, len(srv.Snapshot().Accounts), r.stderr)
 	}
 }
