@@ -30,8 +30,6 @@ func (f form) get(k string) string {
 	return ""
 }
 
-func (f form) has(k string) bool { _, ok := f[k]; return ok }
-
 func (f form) params() params {
 	p := params{}
 	for k, v := range f {

@@ -3,7 +3,6 @@ package emulator
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math/rand"
 	"net"
@@ -293,5 +292,3 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request, path strin
 		s.writeErr(w, unsupported(r.Method, path))
 	}
 }
-
-var errNoRoute = errors.New("no route")

@@ -127,32 +127,32 @@ func LookUp(ctx context.Context, dir Directory, extIDs, refs []string) (*State, 
 	return st, nil
 }
 
-func (st *State) lookUp(ctx context.Context, dir Directory, extIDs, refs []string) error {
-	extIDs = unique(extIDs, func(s string) bool { return st.byExt[s] == nil })
+func (s *State) lookUp(ctx context.Context, dir Directory, extIDs, refs []string) error {
+	extIDs = unique(extIDs, func(id string) bool { return s.byExt[id] == nil })
 	if len(extIDs) > 0 {
 		found, err := dir.LookupExternalIDs(ctx, extIDs, workplace.MemberFields, 50)
 		if err != nil {
 			return fmt.Errorf("look up external ids: %w", err)
 		}
 		for _, a := range found {
-			st.add(a)
+			s.add(a)
 		}
 	}
-	refs = unique(refs, func(s string) bool { return st.Find(s) == nil })
+	refs = unique(refs, func(ref string) bool { return s.Find(ref) == nil })
 	if len(refs) > 0 {
 		found, err := dir.GetMany(ctx, refs, workplace.MemberFields)
 		if err != nil {
 			return fmt.Errorf("look up accounts: %w", err)
 		}
 		for _, a := range found {
-			st.add(*a)
+			s.add(*a)
 		}
 	}
 	// external_ids only sees active members: a deactivated account with one
 	// of these ids shows up only in the deactivated listing.
 	var missing bool
 	for _, id := range extIDs {
-		if st.byExt[id] == nil {
+		if s.byExt[id] == nil {
 			missing = true
 			break
 		}
@@ -160,7 +160,7 @@ func (st *State) lookUp(ctx context.Context, dir Directory, extIDs, refs []strin
 	if missing {
 		err := dir.ListDeactivated(ctx, workplace.ListOptions{Fields: workplace.MemberFields}, func(p []workplace.Account) error {
 			for _, a := range p {
-				st.add(a)
+				s.add(a)
 			}
 			return nil
 		})
