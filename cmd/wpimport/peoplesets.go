@@ -7,19 +7,19 @@ import (
 	"github.com/wpimport/wpimport/internal/validate"
 )
 
-// readPeopleSets reads --people-sets, or else the roster workbook's
+// readPeopleSets reads the people sets file, or else the roster workbook's
 // "People Sets" sheet; nil when there is neither.
-func readPeopleSets(o *planFlags) (*validate.PeopleSets, error) {
-	path, sheet := o.PeopleSets, ""
+func readPeopleSets(roster, file string) (*validate.PeopleSets, error) {
+	path, sheet := file, ""
 	if path == "" {
-		if !strings.HasSuffix(strings.ToLower(o.Roster), ".xlsx") {
+		if !strings.HasSuffix(strings.ToLower(roster), ".xlsx") {
 			return nil, nil
 		}
-		s, ok := parse.FindSheet(o.Roster, parse.PeopleSetsSheet)
+		s, ok := parse.FindSheet(roster, parse.PeopleSetsSheet)
 		if !ok {
 			return nil, nil
 		}
-		path, sheet = o.Roster, s
+		path, sheet = roster, s
 	} else if strings.HasSuffix(strings.ToLower(path), ".xlsx") {
 		if s, ok := parse.FindSheet(path, parse.PeopleSetsSheet); ok {
 			sheet = s

@@ -168,7 +168,7 @@ func makePlan(ctx context.Context, e *env, o *planFlags, client *workplace.Clien
 	if err != nil {
 		return nil, nil, err
 	}
-	sets, err := readPeopleSets(o)
+	sets, err := readPeopleSets(o.Roster, o.PeopleSets)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -27,7 +27,8 @@ func (o *inputOptions) register(fs *flag.FlagSet) {
 
 type validateOptions struct {
 	inputOptions
-	Out string
+	Out        string
+	PeopleSets string
 }
 
 func parseValidate(e *env, args []string) (*validateOptions, error) {
@@ -36,6 +37,7 @@ func parseValidate(e *env, args []string) (*validateOptions, error) {
 		"wpimport validate roster.xlsx --out validation.xlsx")
 	o.register(fs)
 	fs.StringVar(&o.Out, "out", "", "write a report with one entry per row (.xlsx, .csv or .json)")
+	fs.StringVar(&o.PeopleSets, "people-sets", "", "csv of people sets to check too (default: the workbook's \"People Sets\" sheet, if any)")
 	arg, err := onePositional(fs, args, "roster file")
 	if err != nil {
 		return nil, err
@@ -77,14 +79,21 @@ func cmdValidate(ctx context.Context, e *env, args []string) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
+	sets, err := readPeopleSets(o.Roster, o.PeopleSets)
+	if err != nil {
+		return exitUsage, err
+	}
 	printValidation(e.stderr, res, 20)
+	badSets := printSets(e.stderr, sets)
 	if o.Out != "" {
-		if err := report.Write(o.Out, report.FromValidation(res)); err != nil {
+		doc := report.FromValidation(res)
+		report.AddPeopleSets(doc, sets)
+		if err := report.Write(o.Out, doc); err != nil {
 			return exitUsage, err
 		}
 		fmt.Fprintf(e.stderr, "Report written to %s\n", o.Out)
 	}
-	if _, invalid := res.Counts(); invalid > 0 {
+	if _, invalid := res.Counts(); invalid > 0 || badSets > 0 {
 		return exitRows, nil
 	}
 	return exitOK, nil
@@ -116,4 +125,22 @@ summary:
 	if invalid > 0 {
 		fmt.Fprintf(w, "Fix the invalid rows and validate again; valid rows can still be planned and applied (invalid ones are skipped).\n")
 	}
+}
+
+// printSets reports people set issues and returns the number of invalid sets.
+func printSets(w io.Writer, sets *validate.PeopleSets) int {
+	if sets == nil {
+		return 0
+	}
+	bad := 0
+	for _, s := range sets.Sets {
+		for _, is := range s.Issues {
+			fmt.Fprintf(w, "%s: people set %q: %s\n", sets.Path, s.Name, is)
+		}
+		if !s.Valid() {
+			bad++
+		}
+	}
+	fmt.Fprintf(w, "%s: %d people sets: %d valid, %d invalid\n", sets.Path, len(sets.Sets), len(sets.Sets)-bad, bad)
+	return bad
 }

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/wpimport/wpimport/internal/roster"
 	"github.com/wpimport/wpimport/internal/validate"
@@ -50,4 +51,27 @@ func FromValidation(res *validate.Result) *Document {
 		}
 	}
 	return doc
+}
+
+// AddPeopleSets adds a "People sets" sheet with each set's verdict.
+func AddPeopleSets(doc *Document, sets *validate.PeopleSets) {
+	if sets == nil {
+		return
+	}
+	t := Table{Name: "People sets", Headers: []string{"people set", "rows", "status", "conditions", "issues"}, Widths: []float64{26, 12, 10, 60, 80}}
+	for _, s := range sets.Sets {
+		status := "valid"
+		if !s.Valid() {
+			status = "invalid"
+		}
+		var conds []string
+		for _, c := range s.Conditions {
+			conds = append(conds, fmt.Sprintf("%s %s %s", c.Field, c.Operator, strings.Join(c.Values, ";")))
+		}
+		if s.Delete {
+			conds = append(conds, "(delete)")
+		}
+		t.Rows = append(t.Rows, []string{s.Name, joinInts(s.Rows), status, strings.Join(conds, " AND "), FormatIssues(s.Issues)})
+	}
+	doc.Tables = append(doc.Tables, t)
 }
