@@ -24,6 +24,7 @@ lint:
 	@test -z "$$(gofmt -l .)" || (gofmt -l . && exit 1)
 	go vet $(PKGS)
 	go mod tidy -diff
+	go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 -checks all,-ST1000,-ST1003,-ST1005,-ST1020,-ST1021,-ST1022 ./...
 
 demo:
 	go run ./cmd/wpimport demo
