@@ -137,22 +137,7 @@ func TestBinaryKillAndResume(t *testing.T) {
 		t.Fatalf("plan: %s", r.stderr)
 	}
 	results := filepath.Join(dir, "results.json")
-	cmd := exec.Command(binary, "apply", planPath, "--rate", "200", "--concurrency", "8", "--results", results)
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, targetEnv(srv)...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	journal := results + ".journal"
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		data, _ := os.ReadFile(journal)
-		if strings.Count(string(data), `"e":"done"`) >= 60 {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	cmd, _ := startApply(t, srv, planPath, results, "200", 60)
 	cmd.Process.Kill() // SIGKILL: no cleanup, calls cut off mid-flight
 	cmd.Wait()
 	if _, err := os.Stat(results); err == nil {
@@ -278,19 +263,7 @@ func TestBinaryInterrupt(t *testing.T) {
 		t.Fatalf("plan: %s", r.stderr)
 	}
 	results := filepath.Join(dir, "results.json")
-	cmd := exec.Command(binary, "apply", planPath, "--rate", "100", "--results", results)
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, targetEnv(srv)...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		data, _ := os.ReadFile(results + ".journal")
-		if strings.Count(string(data), `"e":"done"`) >= 30 {
-			break
-		}
-	}
+	cmd, stderr := startApply(t, srv, planPath, results, "100", 30)
 	cmd.Process.Signal(os.Interrupt)
 	err := cmd.Wait()
 	var ee *exec.ExitError
@@ -312,4 +285,24 @@ func TestBinaryInterrupt(t *testing.T) {
 	if r.code != 0 || len(srv.Snapshot().Accounts) != 300 {
 		t.Fatalf("resume: %d, %d accounts\n%s", r.code, len(srv.Snapshot().Accounts), r.stderr)
 	}
+}
+
+// startApply starts the binary's apply in the background and returns once
+// its journal records done ops outcomes (or after 20 s).
+func startApply(t *testing.T, srv *emulator.Server, planPath, results, rate string, done int) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	cmd := exec.Command(binary, "apply", planPath, "--rate", rate, "--concurrency", "8", "--results", results)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, targetEnv(srv)...)
+	stderr := &bytes.Buffer{}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		data, _ := os.ReadFile(results + ".journal")
+		if strings.Count(string(data), `"e":"done"`) >= done {
+			break
+		}
+	}
+	return cmd, stderr
 }

@@ -131,18 +131,7 @@ func TestRateLimitUnderConcurrency(t *testing.T) {
 	ctx := context.Background()
 	id, _ := c.CreateAccount(ctx, workplace.Fields{"name": "Ada", "email": "ada@acme.example"})
 	srv.ResetStats()
-	deadline := time.Now().Add(1500 * time.Millisecond)
-	var wg sync.WaitGroup
-	for i := 0; i < 16; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for time.Now().Before(deadline) {
-				c.GetMember(ctx, id, []string{"id"})
-			}
-		}()
-	}
-	wg.Wait()
+	hammer(c, id, 1500*time.Millisecond)
 	st := srv.Stats()
 	if st.Throttled == 0 {
 		t.Fatal("16 clients were never throttled at 100/s")
@@ -209,18 +198,7 @@ func BenchmarkRateHold(b *testing.B) {
 			for b.Loop() {
 				srv.ResetStats()
 				t0 := time.Now()
-				deadline := t0.Add(5 * time.Second)
-				var wg sync.WaitGroup
-				for i := 0; i < 16; i++ {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						for time.Now().Before(deadline) {
-							c.GetMember(ctx, id, []string{"id"})
-						}
-					}()
-				}
-				wg.Wait()
+				hammer(c, id, 5*time.Second)
 				st := srv.Stats()
 				admitted := st.Calls - st.Throttled
 				b.ReportMetric(float64(admitted)/time.Since(t0).Seconds()/rate, "achieved/limit")
@@ -228,4 +206,20 @@ func BenchmarkRateHold(b *testing.B) {
 			}
 		})
 	}
+}
+
+// hammer has 16 clients read account id as fast as they can for d.
+func hammer(c *workplace.Client, id string, d time.Duration) {
+	deadline := time.Now().Add(d)
+	var wg sync.WaitGroup
+	for i := 0; i < 16; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for time.Now().Before(deadline) {
+				c.GetMember(context.Background(), id, []string{"id"})
+			}
+		}()
+	}
+	wg.Wait()
 }
