@@ -135,7 +135,15 @@ func cmdApply(ctx context.Context, e *env, args []string) (int, error) {
 	journalPath := o.Results + ".journal"
 	j, resumed, err := execute.OpenJournal(journalPath, planID)
 	if errors.Is(err, execute.ErrJournalMismatch) {
-		return exitRefused, refused("%v: choose another --results file, or move the journal away if that run is over", err)
+		// A journal of an earlier plan (last quarter's run, say): keep it
+		// aside. The new plan was made from the current state, so nothing
+		// the old run did can be repeated.
+		old := journalPath + "." + time.Now().Format("20060102-150405")
+		if rerr := os.Rename(journalPath, old); rerr != nil {
+			return exitRefused, refused("%v; moving it aside failed: %v", err, rerr)
+		}
+		fmt.Fprintf(e.stderr, "Note: %s belonged to another plan; kept as %s.\n", journalPath, old)
+		j, resumed, err = execute.OpenJournal(journalPath, planID)
 	}
 	if err != nil {
 		return exitUsage, err

@@ -306,3 +306,22 @@ func startApply(t *testing.T, srv *emulator.Server, planPath, results, rate stri
 	}
 	return cmd, stderr
 }
+
+// Next quarter's plan under the same names: the old journal is moved aside.
+func TestBinaryNewPlanSameResults(t *testing.T) {
+	srv := testkit.Emulator(t, emulator.Config{})
+	dir := t.TempDir()
+	planPath, results := filepath.Join(dir, "plan.json"), filepath.Join(dir, "results.json")
+	for i, n := range []int{10, 15} {
+		if r := runBinary(t, targetEnv(srv), "plan", writeRoster(t, n), "--out", planPath); r.code != 0 {
+			t.Fatalf("plan %d: %s", i, r.stderr)
+		}
+		r := runBinary(t, targetEnv(srv), "apply", planPath, "--results", results)
+		if r.code != 0 {
+			t.Fatalf("apply %d: %d\n%s", i, r.code, r.stderr)
+		}
+		if i == 1 && (!strings.Contains(r.stderr, "belonged to another plan") || !strings.Contains(r.stderr, "5 created")) {
+			t.Errorf("second quarter:\n%s", r.stderr)
+		}
+	}
+}
