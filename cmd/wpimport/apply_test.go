@@ -122,8 +122,13 @@ func TestBinaryBadToken(t *testing.T) {
 	tokenFile := filepath.Join(t.TempDir(), "token")
 	os.WriteFile(tokenFile, []byte(srv.Token()+"\n"), 0o600)
 	r = runBinary(t, []string{"WPIMPORT_API_URL=" + srv.URL()}, "plan", writeRoster(t, 5), "--token-file", tokenFile, "--out", filepath.Join(t.TempDir(), "p.json"))
-	if r.code != 0 {
+	if r.code != 0 || strings.Contains(r.stderr, "Warning") {
 		t.Errorf("--token-file: %d\n%s", r.code, r.stderr)
+	}
+	os.Chmod(tokenFile, 0o644)
+	r = runBinary(t, []string{"WPIMPORT_API_URL=" + srv.URL()}, "plan", writeRoster(t, 5), "--token-file", tokenFile, "--out", filepath.Join(t.TempDir(), "p.json"))
+	if !strings.Contains(r.stderr, "can be read by other users") || strings.Contains(r.stderr, srv.Token()) {
+		t.Errorf("world-readable token file:\n%s", r.stderr)
 	}
 }
 

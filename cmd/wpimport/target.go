@@ -3,6 +3,8 @@ package main
 import (
 	"flag"
 	"fmt"
+	"os"
+	"runtime"
 
 	"github.com/wpimport/wpimport/internal/execute"
 
@@ -35,6 +37,9 @@ func (o *targetOptions) client(e *env, layer *execute.Layer) (*workplace.Client,
 			return nil, usageErr("%v", err)
 		}
 		token = t
+		if st, err := os.Stat(o.TokenFile); err == nil && st.Mode().Perm()&0o077 != 0 && runtime.GOOS != "windows" {
+			fmt.Fprintf(e.stderr, "Warning: the token file %s can be read by other users; restrict it: chmod 600 %s\n", o.TokenFile, o.TokenFile)
+		}
 	}
 	c, err := workplace.New(workplace.Config{BaseURL: o.APIURL, Token: token, UserAgent: "wpimport/" + version, Wrap: layer.Wrap})
 	if err != nil {
