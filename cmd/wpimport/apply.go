@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -120,7 +121,14 @@ func cmdApply(ctx context.Context, e *env, args []string) (int, error) {
 			return exitUsage, err
 		}
 		fmt.Fprintf(e.stderr, "%s\nPlan saved to %s\n", p.Summary(), planPath)
-		planID = "yes:" + p.Roster.SHA256[:16]
+		// The journal must belong to this plan's ops, not to the roster: a
+		// rerun re-plans from the current state and numbers ops afresh.
+		ops, _ := json.Marshal(struct {
+			Ops  []plan.Op
+			Sets []plan.SetOp
+		}{p.Ops, p.PeopleSets})
+		sum := sha256.Sum256(ops)
+		planID = "yes:" + hex.EncodeToString(sum[:8])
 	}
 	if p.Refused != "" {
 		return exitRefused, refused("the plan was refused and will not be applied: %s", p.Refused)

@@ -330,3 +330,39 @@ func TestBinaryNewPlanSameResults(t *testing.T) {
 		}
 	}
 }
+
+// apply --yes re-plans on every run: after an interrupted run the next one
+// must not take the new plan's ops for the old journal's.
+func TestBinaryYesResume(t *testing.T) {
+	srv := testkit.Emulator(t, emulator.Config{Latency: 20 * time.Millisecond})
+	dir := t.TempDir()
+	roster := writeRoster(t, 200)
+	results := filepath.Join(dir, "results.json")
+	cmd := exec.Command(binary, "apply", roster, "--yes", "--rate", "100", "--results", results)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, targetEnv(srv)...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		data, _ := os.ReadFile(results + ".journal")
+		if strings.Count(string(data), `"e":"done"`) >= 40 {
+			break
+		}
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	r := runBinary(t, targetEnv(srv), "apply", roster, "--yes", "--rate", "1000", "--results", results)
+	if r.code != 0 {
+		t.Fatalf("second --yes run: %d\n%s", r.code, r.stderr)
+	}
+	seen := map[string]bool{}
+	for _, a := range srv.Snapshot().Accounts {
+		if seen[a.ExternalID] {
+			t.Fatalf("%s created twice", a.ExternalID)
+		}
+		seen[a.ExternalID] = true
+	}
+	if len(seen) != 200 {
+		t.Errorf("%d accounts after the second run, want 200\n%s", len(seen), r.stderr)
+	}
+}
