@@ -18,9 +18,13 @@ type counter struct {
 	start  time.Time
 }
 
+// add counts an outcome; not_attempted ones are not progress.
 func (c *counter) add(o *Outcome) (done, failed int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if o.Status == StatusNotAttempted {
+		return c.done, c.failed
+	}
 	c.done++
 	if o.Status == StatusFailed {
 		c.failed++
@@ -47,6 +51,9 @@ func (b *Bar) Start(total int) {
 }
 
 func (b *Bar) OpDone(o *Outcome) {
+	if o.Status == StatusNotAttempted {
+		return
+	}
 	_, failed := b.add(o)
 	if o.Status == StatusFailed {
 		b.bar.Describe(fmt.Sprintf("applying (%d failed)", failed))
