@@ -61,7 +61,18 @@ func (b *Bar) OpDone(o *Outcome) {
 	b.bar.Add(1)
 }
 
-func (b *Bar) Finish() { b.bar.Finish() }
+// Finish completes the bar, or stops it where it is after an interrupt.
+func (b *Bar) Finish() {
+	b.mu.Lock()
+	complete := b.done >= b.total
+	b.mu.Unlock()
+	if complete {
+		b.bar.Finish()
+		return
+	}
+	b.bar.Exit()
+	fmt.Fprintln(b.w)
+}
 
 // Lines renders progress as a plain line every interval, for logs.
 type Lines struct {
