@@ -32,7 +32,7 @@ func (s *store) create(p params) (string, *gerr) {
 		a.Active = false
 		a.DeactivateAt = now
 	}
-	if err := s.apply(a, p, true); err != nil {
+	if err := s.apply(a, p); err != nil {
 		return "", err
 	}
 	a.Invited = email == "" || p["invited"] == "true"
@@ -48,7 +48,7 @@ func (s *store) create(p params) (string, *gerr) {
 }
 
 // apply sets the optional fields of p on a, checking each. Caller holds mu.
-func (s *store) apply(a *Account, p params, creating bool) *gerr {
+func (s *store) apply(a *Account, p params) *gerr {
 	for _, f := range textFields {
 		if v, ok := p[f]; ok {
 			setText(a, f, strings.TrimSpace(v))
@@ -155,7 +155,7 @@ func (s *store) update(ref string, p params) *gerr {
 		}
 		c.ExternalID = v
 	}
-	if err := s.apply(&c, p, false); err != nil {
+	if err := s.apply(&c, p); err != nil {
 		return err
 	}
 	now := s.now()

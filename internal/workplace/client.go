@@ -126,24 +126,23 @@ type request struct {
 
 // do sends req through the caller's wrapper, if any.
 func (c *Client) do(ctx context.Context, req request, out any) error {
-	if c.wrap == nil {
-		return c.send(ctx, req, out)
-	}
-	if req.body != nil && c.wrap != nil {
-		// a multipart body can be read once: buffer it for retries
-		b, err := io.ReadAll(req.body)
+	call := func(ctx context.Context) error { return c.send(ctx, req, out) }
+	if req.body != nil {
+		// A body can be read once: keep it for every try.
+		data, err := io.ReadAll(req.body)
 		if err != nil {
 			return err
 		}
-		req.body = nil
-		data := b
-		return c.wrap(ctx, req.method, max(req.weight, 1), func(ctx context.Context) error {
+		call = func(ctx context.Context) error {
 			r := req
 			r.body = bytes.NewReader(data)
 			return c.send(ctx, r, out)
-		})
+		}
 	}
-	return c.wrap(ctx, req.method, max(req.weight, 1), func(ctx context.Context) error { return c.send(ctx, req, out) })
+	if c.wrap == nil {
+		return call(ctx)
+	}
+	return c.wrap(ctx, req.method, max(req.weight, 1), call)
 }
 
 // send makes one HTTP request and decodes a successful answer into out.
