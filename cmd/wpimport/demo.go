@@ -49,7 +49,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) (int, error) {
 		return exitUsage, err
 	}
 	cfg := emulator.Config{State: state, Rate: 40, Latency: 40 * time.Millisecond, Jitter: 60 * time.Millisecond,
-		FailRate: 0.03, DropRate: 0.03, Seed: 42}
+		FailRate: 0.10, DropRate: 0.10, Seed: 42}
 	if o.Fast {
 		cfg = emulator.Config{State: state}
 	}
@@ -93,7 +93,8 @@ func cmdDemo(ctx context.Context, e *env, args []string) (int, error) {
 	}
 	st := srv.Stats()
 	abs, _ := filepath.Abs(o.Dir)
-	fmt.Fprintf(e.stderr, "\nThe emulator answered %d calls: %d throttled, %d failed with a 5xx, %d writes lost their answer; no row was lost or done twice.\n",
+	fmt.Fprintf(e.stderr, "\nThe emulator answered %d calls: %d throttled, %d failed with a 5xx, %d writes lost their answer.\n"+
+		"wpimport retried what was safe to retry and looked up every create whose answer was lost: every row has a status, and no account was made twice.\n",
 		st.Calls, st.Throttled, st.Faults, st.Dropped)
 	fmt.Fprintf(e.stderr, "Open the workbooks in %s:\n  validation.xlsx  what is wrong with the roster\n  plan.xlsx        what would change, for sign-off\n  results.xlsx     what happened to every row\n", abs)
 	fmt.Fprintln(e.stdout, abs)
