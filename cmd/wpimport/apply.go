@@ -26,6 +26,7 @@ type applyOptions struct {
 	Plan        string // a plan.json, or "" with Roster and Yes
 	Yes         bool
 	Concurrency int
+	MaxTries    int
 	Results     string
 	OnlyFailed  string
 }
@@ -38,6 +39,7 @@ func parseApply(e *env, args []string) (*applyOptions, error) {
 	o.register(fs, e)
 	fs.BoolVar(&o.Yes, "yes", false, "plan and apply a roster in one go, without a signed-off plan (scripted use)")
 	fs.IntVar(&o.Concurrency, "concurrency", 8, "calls in flight at once")
+	fs.IntVar(&o.MaxTries, "max-tries", execute.DefaultRetry.Tries, "tries per call for transient errors (backoff with jitter, capped at 60 s)")
 	fs.StringVar(&o.Results, "results", "", "results file (.xlsx, .csv or .json; default: beside the plan, NAME-results.xlsx)")
 	fs.StringVar(&o.OnlyFailed, "only-failed", "", "re-run only the rows this results file lists as failed")
 	pos, err := parseArgs(fs, args)
@@ -65,8 +67,8 @@ func parseApply(e *env, args []string) (*applyOptions, error) {
 			return nil, err
 		}
 	}
-	if o.Rate <= 0 || o.Concurrency <= 0 {
-		return nil, usageErr("--rate and --concurrency must be positive")
+	if o.Rate <= 0 || o.Concurrency <= 0 || o.MaxTries <= 0 {
+		return nil, usageErr("--rate, --concurrency and --max-tries must be positive")
 	}
 	if o.Results == "" {
 		base := o.Plan
@@ -93,7 +95,9 @@ func cmdApply(ctx context.Context, e *env, args []string) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
-	layer := execute.NewLayer(o.Rate, execute.DefaultRetry)
+	retry := execute.DefaultRetry
+	retry.Tries = o.MaxTries
+	layer := execute.NewLayer(o.Rate, retry)
 	client, err := o.client(e, layer)
 	if err != nil {
 		return exitUsage, err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -364,5 +365,70 @@ func TestBinaryYesResume(t *testing.T) {
 	}
 	if len(seen) != 200 {
 		t.Errorf("%d accounts after the second run, want 200\n%s", len(seen), r.stderr)
+	}
+}
+
+// An outage fails the updates; once it is over, --only-failed redoes just
+// those rows and the results file holds every row.
+func TestBinaryOnlyFailedAfterOutage(t *testing.T) {
+	var accounts []*emulator.Account
+	for i := 0; i < 20; i++ {
+		r := rostergen.Row(i, 0)
+		accounts = append(accounts, &emulator.Account{ID: fmt.Sprint(100000000000100 + i), Name: r[0], Email: r[1], ExternalID: r[2], Title: r[3], Active: true})
+	}
+	srv := testkit.Emulator(t, emulator.Config{State: &emulator.State{Accounts: accounts}})
+	dir := t.TempDir()
+	roster := filepath.Join(dir, "roster.csv")
+	var b strings.Builder
+	b.WriteString("name,email,external_id,title\n")
+	for i := 0; i < 20; i++ {
+		r := rostergen.Row(i, 0)
+		title := r[3]
+		if i < 10 {
+			title = "Promoted"
+		}
+		fmt.Fprintf(&b, "%s,%s,%s,%s\n", r[0], r[1], r[2], title)
+	}
+	os.WriteFile(roster, []byte(b.String()), 0o600)
+	planPath, results := filepath.Join(dir, "plan.json"), filepath.Join(dir, "results.json")
+	if r := runBinary(t, targetEnv(srv), "plan", roster, "--out", planPath); r.code != 0 || !strings.Contains(r.stderr, "10 to update") {
+		t.Fatalf("plan: %d\n%s", r.code, r.stderr)
+	}
+	// An outage: every call fails, and this run gives up at once.
+	srv.SetFaults(1, 0)
+	r := runBinary(t, targetEnv(srv), "apply", planPath, "--max-tries", "1", "--results", results)
+	srv.SetFaults(0, 0)
+	if r.code != exitRows {
+		t.Fatalf("apply during the outage: %d\n%s", r.code, r.stderr)
+	}
+	failed := 0
+	for _, row := range readResults(t, results).Rows {
+		if row.Status == "failed" || row.Status == "not_attempted" {
+			failed++
+		}
+	}
+	if failed != 10 {
+		t.Fatalf("%d rows failed during the outage, want the 10 updates\n%s", failed, r.stderr)
+	}
+	r = runBinary(t, targetEnv(srv), "apply", planPath, "--only-failed", results)
+	if r.code != 0 || !strings.Contains(r.stderr, "10 updated") {
+		t.Fatalf("--only-failed: %d\n%s", r.code, r.stderr)
+	}
+	res := readResults(t, results)
+	counts := map[string]int{}
+	for _, row := range res.Rows {
+		counts[row.Status]++
+	}
+	if len(res.Rows) != 20 || counts["updated"] != 10 || counts["unchanged"] != 10 {
+		t.Errorf("results after the retry: %v", counts)
+	}
+	promoted := 0
+	for _, a := range srv.Snapshot().Accounts {
+		if a.Title == "Promoted" {
+			promoted++
+		}
+	}
+	if promoted != 10 {
+		t.Errorf("%d accounts promoted, want 10", promoted)
 	}
 }

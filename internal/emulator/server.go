@@ -38,6 +38,7 @@ const DefaultToken = "test-token"
 
 // Server is the emulator. It is an http.Handler.
 type Server struct {
+	faultMu sync.RWMutex // guards cfg.FailRate and cfg.DropRate
 	cfg     Config
 	store   *store
 	limiter *rate.Limiter
@@ -122,6 +123,20 @@ func LoadStateFile(path string) (*State, error) { return loadStateFile(path) }
 // SaveStateFile writes the current state to path atomically.
 func (s *Server) SaveStateFile(path string) error { return saveStateFile(path, s.Snapshot()) }
 
+// SetFaults changes the fractions of 5xx answers and lost answers while
+// the server runs (an outage, then a recovery, in a test).
+func (s *Server) SetFaults(failRate, dropRate float64) {
+	s.faultMu.Lock()
+	defer s.faultMu.Unlock()
+	s.cfg.FailRate, s.cfg.DropRate = failRate, dropRate
+}
+
+func (s *Server) faults() (fail, drop float64) {
+	s.faultMu.RLock()
+	defer s.faultMu.RUnlock()
+	return s.cfg.FailRate, s.cfg.DropRate
+}
+
 // Token returns the accepted token.
 func (s *Server) Token() string { return s.cfg.Token }
 
@@ -193,7 +208,8 @@ func (s *Server) call(ctx context.Context, method, path string, form map[string]
 			return response{drop: true}
 		}
 	}
-	if s.cfg.FailRate > 0 && s.draw() < s.cfg.FailRate {
+	failRate, dropRate := s.faults()
+	if failRate > 0 && s.draw() < failRate {
 		s.stats.count(route, outcomeFault)
 		resp := errResponse(serverFault())
 		resp.headers = s.usageHeaders(-1)
@@ -202,7 +218,7 @@ func (s *Server) call(ctx context.Context, method, path string, form map[string]
 	resp := s.route(method, path, form, r)
 	resp.headers = s.usageHeaders(-1)
 	write := method == http.MethodPost || method == http.MethodDelete
-	if write && resp.status < 300 && s.cfg.DropRate > 0 && s.draw() < s.cfg.DropRate {
+	if write && resp.status < 300 && dropRate > 0 && s.draw() < dropRate {
 		s.stats.count(route, outcomeDropped)
 		resp.drop = true
 		return resp

@@ -313,9 +313,16 @@ func (r *runner) markStale(ops []*plan.Op, skip map[int]bool) error {
 	stale, err := plan.Stale(r.calls, r.c, targets, nil)
 	if err != nil {
 		if workplace.IsFatal(err) {
+			r.setFatal(err)
 			return err
 		}
-		return fmt.Errorf("re-read the accounts the plan changes: %w", err)
+		// Without the re-read these ops cannot be trusted: leave them for
+		// the next run; creates need no re-read and go ahead.
+		for _, op := range targets {
+			r.finish(&Outcome{Op: op.ID, Status: StatusNotAttempted, AccountID: op.AccountID,
+				Message: "not attempted: its account could not be re-read (" + errorText(err) + "); run apply again"}, false)
+		}
+		return nil
 	}
 	for _, op := range targets {
 		if why := stale[op.ID]; why != "" {
