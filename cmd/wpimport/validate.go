@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
 
 	"github.com/wpimport/wpimport/internal/parse"
 	"github.com/wpimport/wpimport/internal/report"
@@ -66,7 +65,6 @@ func readRoster(o inputOptions) (*validate.Result, error) {
 		return nil, err
 	}
 	defer rd.Close()
-	validate.PictureBase = filepath.Dir(o.Roster)
 	return validate.Validate(rd)
 }
 

@@ -15,8 +15,8 @@ import (
 	"github.com/wpimport/wpimport/internal/validate"
 )
 
-// rosterCSV validates a roster written to a temp folder (with files beside
-// it, for picture_file).
+// rosterCSV validates a roster written to a temp folder, with files beside
+// it (picture_file paths are relative to the roster).
 func rosterCSV(t *testing.T, csv string, files map[string][]byte) *validate.Result {
 	t.Helper()
 	dir := t.TempDir()
@@ -25,7 +25,6 @@ func rosterCSV(t *testing.T, csv string, files map[string][]byte) *validate.Resu
 	}
 	p := filepath.Join(dir, "roster.csv")
 	os.WriteFile(p, []byte(csv), 0o600)
-	validate.PictureBase = dir
 	return testkit.Validate(t, p)
 }
 

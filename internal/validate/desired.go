@@ -30,7 +30,11 @@ func (r *Result) Desired(i int) Desired {
 			continue
 		}
 		v, _, _ := h.Value(rec, f)
-		if v != "" {
+		switch {
+		case v == "":
+		case f == roster.PictureFile:
+			v = PicturePath(r.Path, v) // checked by Validate; no second read
+		default:
 			if rule, ok := rules[f]; ok {
 				v, _ = rule(v)
 			}

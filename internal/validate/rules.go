@@ -48,7 +48,6 @@ var rules = map[roster.Field]rule{
 	roster.WorkPhone:   phoneRule("phone"),
 	roster.PhoneType:   phoneType,
 	roster.PictureURL:  pictureURL,
-	roster.PictureFile: pictureFile,
 }
 
 func hasControl(v string) bool {
@@ -305,15 +304,20 @@ func pictureURL(v string) (string, *problem) {
 // MaxPictureBytes is the largest profile picture file accepted.
 const MaxPictureBytes = 4 << 20
 
-// PictureBase is the folder relative picture_file paths are read from; the
-// command sets it to the roster's folder.
-var PictureBase = "."
-
-func pictureFile(v string) (string, *problem) {
-	p := v
-	if !filepath.IsAbs(p) {
-		p = filepath.Join(PictureBase, p)
+// PicturePath resolves a picture_file cell: relative paths are read from
+// the roster's folder.
+func PicturePath(rosterPath, v string) string {
+	if filepath.IsAbs(v) {
+		return v
 	}
+	return filepath.Join(filepath.Dir(rosterPath), v)
+}
+
+// pictureFile checks the picture a picture_file cell names (exists, jpg or
+// png by content, size) and returns its path. It reads the file, so it is
+// not in rules: validate runs it once per row, Desired never.
+func pictureFile(rosterPath, v string) (string, *problem) {
+	p := PicturePath(rosterPath, v)
 	f, err := os.Open(p)
 	if err != nil {
 		return v, bad("picture_file.invalid", "cannot open picture %q (%v); check the path, relative to the roster's folder", v, err)

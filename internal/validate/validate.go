@@ -88,6 +88,11 @@ func Validate(rd *parse.Reader) (*Result, error) {
 				if rd.Format == "xlsx" {
 					checkExcelDigits(h, &row)
 				}
+				if v, col, _ := h.Value(&row.Record, roster.PictureFile); v != "" {
+					if _, p := pictureFile(rd.Path, v); p != nil {
+						issue(&row, h, colIndex(h, col), roster.PictureFile, p)
+					}
+				}
 			}
 			ix.add(h, &row.Record, len(res.Rows))
 			res.Rows = append(res.Rows, row)
