@@ -1,43 +1,31 @@
 package main
 
 import (
+	"errors"
 	"strings"
 
 	"github.com/wpimport/wpimport/internal/parse"
 	"github.com/wpimport/wpimport/internal/validate"
 )
 
-// readPeopleSets reads the people sets file, or else the roster workbook's
-// "People Sets" sheet; nil when there is neither.
+// readPeopleSets reads the people sets file (a csv, or the "People Sets"
+// sheet of an xlsx), or else the roster workbook's "People Sets" sheet;
+// nil when there is neither.
 func readPeopleSets(roster, file string) (*validate.PeopleSets, error) {
-	path, sheet := file, ""
+	path := file
 	if path == "" {
 		if !strings.HasSuffix(strings.ToLower(roster), ".xlsx") {
 			return nil, nil
 		}
-		s, ok := parse.FindSheet(roster, parse.PeopleSetsSheet)
-		if !ok {
-			return nil, nil
-		}
-		path, sheet = roster, s
-	} else if strings.HasSuffix(strings.ToLower(path), ".xlsx") {
-		if s, ok := parse.FindSheet(path, parse.PeopleSetsSheet); ok {
-			sheet = s
-		} else {
-			sheet = "" // first visible sheet
-		}
+		path = roster
 	}
-	rd, err := openSets(path, sheet)
+	rd, err := parse.OpenPeopleSets(path, "")
+	if file == "" && errors.Is(err, parse.ErrNoSheet) {
+		return nil, nil // a roster workbook without people sets
+	}
 	if err != nil {
 		return nil, err
 	}
 	defer rd.Close()
 	return validate.ValidatePeopleSets(rd)
-}
-
-func openSets(path, sheet string) (*parse.Reader, error) {
-	if sheet == "" && strings.HasSuffix(strings.ToLower(path), ".xlsx") {
-		sheet = parse.PeopleSetsSheet // not there: the error names the sheets there are
-	}
-	return parse.OpenPeopleSets(path, sheet)
 }

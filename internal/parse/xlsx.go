@@ -56,6 +56,20 @@ func xlsxOpenError(path string, err error, limit int64) error {
 	return fileErr(path, err, "cannot read the workbook: %v; open it in Excel and save it again", err)
 }
 
+// ErrNoSheet matches the error of opening a sheet the workbook lacks.
+var ErrNoSheet = errors.New("no such sheet")
+
+type noSheetError struct {
+	want string
+	list []string
+}
+
+func (e *noSheetError) Error() string {
+	return fmt.Sprintf("no sheet named %q; the sheets are: %s", e.want, strings.Join(quoteAll(e.list), ", "))
+}
+
+func (e *noSheetError) Is(target error) bool { return target == ErrNoSheet }
+
 // pickSheet returns the named sheet, or the first visible sheet other than
 // skip.
 func pickSheet(f *excelize.File, want, skip string) (string, error) {
@@ -66,7 +80,7 @@ func pickSheet(f *excelize.File, want, skip string) (string, error) {
 				return s, nil
 			}
 		}
-		return "", fmt.Errorf("no sheet named %q; the sheets are: %s", want, strings.Join(quoteAll(list), ", "))
+		return "", &noSheetError{want, list}
 	}
 	for _, s := range list {
 		if visible, _ := f.GetSheetVisible(s); visible && !strings.EqualFold(s, skip) {
@@ -74,22 +88,6 @@ func pickSheet(f *excelize.File, want, skip string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("the workbook has no visible sheet; unhide one or pass --sheet NAME")
-}
-
-// FindSheet reports whether the workbook at path has a sheet with that name
-// (any case) and returns its exact name.
-func FindSheet(path, name string) (string, bool) {
-	f, err := excelize.OpenFile(path, excelize.Options{UnzipSizeLimit: DefaultMaxUnzipBytes})
-	if err != nil {
-		return "", false
-	}
-	defer f.Close()
-	for _, s := range f.GetSheetList() {
-		if strings.EqualFold(s, name) {
-			return s, true
-		}
-	}
-	return "", false
 }
 
 func (s *xlsxSource) next() (rawRow, bool) {
