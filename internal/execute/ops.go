@@ -208,13 +208,13 @@ func (r *runner) create(op *plan.Op, o *Outcome, f workplace.Fields, unknown boo
 		case !workplace.IsTransient(err):
 			return err
 		}
-		if unknown && (r.stop.Err() != nil || attempt >= r.retry.Tries) {
+		if unknown && (r.stop.Err() != nil || attempt >= r.layer.Retry.Tries) {
 			return fmt.Errorf("%w (last answer: %v)", errUnknownOutcome, errorText(err))
 		}
-		if attempt >= r.retry.Tries || r.stop.Err() != nil {
+		if attempt >= r.layer.Retry.Tries || r.stop.Err() != nil {
 			return err
 		}
-		if werr := r.retry.Sleep(r.stop, r.retry.backoff(attempt, err)); werr != nil {
+		if werr := r.layer.Retry.Sleep(r.stop, r.layer.Retry.backoff(attempt, err)); werr != nil {
 			if unknown {
 				return fmt.Errorf("%w (interrupted)", errUnknownOutcome)
 			}

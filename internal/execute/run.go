@@ -78,7 +78,6 @@ type Result struct {
 type runner struct {
 	c       Client
 	layer   *Layer
-	retry   Retry
 	opts    Options
 	stop    context.Context // Ctrl-C: start nothing new
 	calls   context.Context // calls in flight; cancelled by a fatal error or Abort
@@ -114,7 +113,7 @@ func Run(ctx context.Context, c Client, layer *Layer, p *plan.Plan, opts Options
 	}
 	layer.StopRetries(ctx)
 	calls0, thr0 := layer.Pacer.Counts()
-	r := &runner{c: c, layer: layer, retry: layer.Retry, opts: opts, calls0: calls0, thr0: thr0, stop: ctx, calls: callCtx, cancel: cancel,
+	r := &runner{c: c, layer: layer, opts: opts, calls0: calls0, thr0: thr0, stop: ctx, calls: callCtx, cancel: cancel,
 		out: map[int]*Outcome{}, created: map[int]string{}, rowOf: map[int]int{}}
 	var todo []*plan.Op
 	for i := range p.Ops {
@@ -347,10 +346,10 @@ func (r *runner) do(o *Outcome, fn func(ctx context.Context) error) error {
 			r.setFatal(err)
 			return err
 		}
-		if errors.Is(err, context.Canceled) || !workplace.IsTransient(err) || attempt >= r.retry.Tries || r.stop.Err() != nil {
+		if errors.Is(err, context.Canceled) || !workplace.IsTransient(err) || attempt >= r.layer.Retry.Tries || r.stop.Err() != nil {
 			return err
 		}
-		if err := r.retry.Sleep(r.stop, r.retry.backoff(attempt, err)); err != nil {
+		if err := r.layer.Retry.Sleep(r.stop, r.layer.Retry.backoff(attempt, err)); err != nil {
 			return err
 		}
 	}

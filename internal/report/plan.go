@@ -45,7 +45,7 @@ func FromPlan(p *plan.Plan, res *validate.Result) *Document {
 		var e Entry
 		for _, r := range p.Rows {
 			e = Entry{Row: r.Row, Key: r.Key, Name: r.Name, Action: string(r.Action), Status: r.Status, AccountID: r.AccountID,
-				Changes: changesOf(r.Changes), Issues: r.Issues, Cells: cells[r.Row]}
+				Changes: changesOf(r.Changes), Issues: r.Issues, Cells: cells(r.Row)}
 			if !yield(&e) {
 				return
 			}
@@ -55,15 +55,23 @@ func FromPlan(p *plan.Plan, res *validate.Result) *Document {
 	return doc
 }
 
-func rowCells(res *validate.Result) map[int][]string {
-	out := map[int][]string{}
+// rowCells returns a function giving the original cells of a roster row
+// (nil for row 0 or without a roster); cells are copied only as each entry
+// is written.
+func rowCells(res *validate.Result) func(row int) []string {
 	if res == nil {
-		return out
+		return func(int) []string { return nil }
 	}
+	index := make(map[int]int32, len(res.Rows))
 	for i := range res.Rows {
-		out[res.Rows[i].Row] = res.Rows[i].Cells()
+		index[res.Rows[i].Row] = int32(i)
 	}
-	return out
+	return func(row int) []string {
+		if i, ok := index[row]; ok {
+			return res.Rows[i].Cells()
+		}
+		return nil
+	}
 }
 
 func changesOf(m map[string][2]string) map[string]Change {

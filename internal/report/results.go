@@ -130,7 +130,7 @@ func FromResults(run Run) *Document {
 		for _, r := range p.Rows {
 			st, o := statusOf(r, out)
 			e = Entry{Row: r.Row, Key: r.Key, Name: r.Name, Action: string(r.Action), Status: st, AccountID: r.AccountID,
-				Changes: changesOf(r.Changes), Issues: r.Issues, Cells: cells[r.Row]}
+				Changes: changesOf(r.Changes), Issues: r.Issues, Cells: cells(r.Row)}
 			if o != nil {
 				e.Attempts = o.Attempts
 				if o.AccountID != "" {

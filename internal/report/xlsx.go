@@ -291,14 +291,14 @@ func writeSummary(f *excelize.File, doc *Document, st *styles) error {
 			f.SetCellStyle(sh, cell, cell, style)
 		}
 	}
-	// wide writes a long text into the merged range from:to, wrapped, and
-	// makes its row tall enough (about 110 characters a line).
-	wide := func(from, to, text string) {
-		f.MergeCell(sh, from, to)
+	// wide writes a long text into the merged cells fromCol..K of row r,
+	// wrapped, and makes the row tall enough (about 110 characters a line).
+	wide := func(fromCol string, r int, text string) {
+		from := fmt.Sprintf("%s%d", fromCol, r)
+		f.MergeCell(sh, from, fmt.Sprintf("K%d", r))
 		set(from, text, st.wrap)
 		if lines := len(text)/110 + 1; lines > 1 {
-			row, _ := strconv.Atoi(strings.TrimLeft(from, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
-			f.SetRowHeight(sh, row, float64(15*lines))
+			f.SetRowHeight(sh, r, float64(15*lines))
 		}
 	}
 	f.SetColWidth(sh, "A", "A", 34)
@@ -354,7 +354,7 @@ func writeSummary(f *excelize.File, doc *Document, st *styles) error {
 			r++
 			set(fmt.Sprintf("A%d", r), is.Code, 0)
 			set(fmt.Sprintf("B%d", r), string(is.Severity), 0)
-			wide(fmt.Sprintf("C%d", r), fmt.Sprintf("K%d", r), is.Message)
+			wide("C", r, is.Message)
 		}
 	}
 	if len(s.Facts) > 0 {
@@ -364,7 +364,7 @@ func writeSummary(f *excelize.File, doc *Document, st *styles) error {
 		for _, kv := range s.Facts {
 			r++
 			set(fmt.Sprintf("A%d", r), kv[0], st.bold)
-			wide(fmt.Sprintf("B%d", r), fmt.Sprintf("K%d", r), kv[1])
+			wide("B", r, kv[1])
 		}
 	}
 	chartRows, chartFirst, chartLast, chartTitle := s.ByStatus, first, lastStatus, "Rows by status"
