@@ -136,14 +136,9 @@ func TestBinaryBadToken(t *testing.T) {
 // Kill the apply process outright, run it again: every row ends created,
 // none twice.
 func TestBinaryKillAndResume(t *testing.T) {
-	srv := testkit.Emulator(t, emulator.Config{Latency: 20 * time.Millisecond})
-	dir := t.TempDir()
-	planPath := filepath.Join(dir, "plan.json")
-	if r := runBinary(t, targetEnv(srv), "plan", writeRoster(t, 300), "--out", planPath); r.code != 0 {
-		t.Fatalf("plan: %s", r.stderr)
-	}
+	srv, dir, planPath := planned(t, 300)
 	results := filepath.Join(dir, "results.json")
-	cmd, _ := startApply(t, srv, planPath, results, "200", 60)
+	cmd, _ := startApply(t, srv, results, 60, planPath, "--rate", "200", "--concurrency", "8")
 	cmd.Process.Kill() // SIGKILL: no cleanup, calls cut off mid-flight
 	cmd.Wait()
 	if _, err := os.Stat(results); err == nil {
@@ -262,14 +257,9 @@ func TestBinaryOffboard(t *testing.T) {
 // Ctrl-C: calls in flight finish, the results are written with the rest
 // not_attempted, exit 130; the same command then finishes the job.
 func TestBinaryInterrupt(t *testing.T) {
-	srv := testkit.Emulator(t, emulator.Config{Latency: 20 * time.Millisecond})
-	dir := t.TempDir()
-	planPath := filepath.Join(dir, "plan.json")
-	if r := runBinary(t, targetEnv(srv), "plan", writeRoster(t, 300), "--out", planPath); r.code != 0 {
-		t.Fatalf("plan: %s", r.stderr)
-	}
+	srv, dir, planPath := planned(t, 300)
 	results := filepath.Join(dir, "results.json")
-	cmd, stderr := startApply(t, srv, planPath, results, "100", 30)
+	cmd, stderr := startApply(t, srv, results, 30, planPath, "--rate", "100", "--concurrency", "8")
 	cmd.Process.Signal(os.Interrupt)
 	err := cmd.Wait()
 	var ee *exec.ExitError
@@ -293,11 +283,24 @@ func TestBinaryInterrupt(t *testing.T) {
 	}
 }
 
-// startApply starts the binary's apply in the background and returns once
-// its journal records done ops outcomes (or after 20 s).
-func startApply(t *testing.T, srv *emulator.Server, planPath, results, rate string, done int) (*exec.Cmd, *bytes.Buffer) {
+// planned starts an emulator with 20 ms latency and plans n people on it.
+func planned(t *testing.T, n int) (srv *emulator.Server, dir, planPath string) {
 	t.Helper()
-	cmd := exec.Command(binary, "apply", planPath, "--rate", rate, "--concurrency", "8", "--results", results)
+	srv = testkit.Emulator(t, emulator.Config{Latency: 20 * time.Millisecond})
+	dir = t.TempDir()
+	planPath = filepath.Join(dir, "plan.json")
+	if r := runBinary(t, targetEnv(srv), "plan", writeRoster(t, n), "--out", planPath); r.code != 0 {
+		t.Fatalf("plan: %s", r.stderr)
+	}
+	return srv, dir, planPath
+}
+
+// startApply starts "wpimport apply ARGS --results results" in the
+// background and returns once its journal records done outcomes (or after
+// 20 s).
+func startApply(t *testing.T, srv *emulator.Server, results string, done int, args ...string) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	cmd := exec.Command(binary, append(append([]string{"apply"}, args...), "--results", results)...)
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, targetEnv(srv)...)
 	stderr := &bytes.Buffer{}
 	cmd.Stderr = stderr
@@ -339,17 +342,7 @@ func TestBinaryYesResume(t *testing.T) {
 	dir := t.TempDir()
 	roster := writeRoster(t, 200)
 	results := filepath.Join(dir, "results.json")
-	cmd := exec.Command(binary, "apply", roster, "--yes", "--rate", "100", "--results", results)
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, targetEnv(srv)...)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		data, _ := os.ReadFile(results + ".journal")
-		if strings.Count(string(data), `"e":"done"`) >= 40 {
-			break
-		}
-	}
+	cmd, _ := startApply(t, srv, results, 40, roster, "--yes", "--rate", "100")
 	cmd.Process.Kill()
 	cmd.Wait()
 	r := runBinary(t, targetEnv(srv), "apply", roster, "--yes", "--rate", "1000", "--results", results)

@@ -7,10 +7,9 @@ import (
 	"time"
 
 	"github.com/wpimport/wpimport/internal/execute"
-	"github.com/wpimport/wpimport/internal/parse"
 	"github.com/wpimport/wpimport/internal/plan"
 	"github.com/wpimport/wpimport/internal/rostergen"
-	"github.com/wpimport/wpimport/internal/validate"
+	"github.com/wpimport/wpimport/internal/testkit"
 )
 
 // BenchmarkResultsWorkbook100k writes the results of a 100k-row apply
@@ -21,9 +20,7 @@ func BenchmarkResultsWorkbook100k(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	rd, _ := parse.Open(path, parse.Options{})
-	res, _ := validate.Validate(rd)
-	rd.Close()
+	res := testkit.Validate(b, path)
 	p := &plan.Plan{Roster: plan.RosterInfo{Path: path, Header: res.Header.Headers()}}
 	out := map[int]*execute.Outcome{}
 	for i := range res.Rows {

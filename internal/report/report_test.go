@@ -10,26 +10,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wpimport/wpimport/internal/testkit"
 	"github.com/xuri/excelize/v2"
-
-	"github.com/wpimport/wpimport/internal/parse"
-	"github.com/wpimport/wpimport/internal/validate"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata/")
 
 func sampleDoc(t *testing.T, sample string) *Document {
 	t.Helper()
-	rd, err := parse.Open(filepath.Join("../../samples", sample), parse.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rd.Close()
-	res, err := validate.Validate(rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc := FromValidation(res)
+	doc := FromValidation(testkit.Validate(t, filepath.Join("../../samples", sample)))
 	doc.Source = sample
 	return doc
 }
