@@ -310,40 +310,32 @@ func writeSummary(f *excelize.File, doc *Document, st *styles) error {
 	f.SetPageLayout(sh, &excelize.PageLayoutOptions{Orientation: ptr("landscape"), FitToWidth: &fitToPage, FitToHeight: &noHeight})
 	set("A1", s.Title, st.title)
 	set("A2", doc.Source, 0)
-	r := 4
-	set(fmt.Sprintf("A%d", r), "Status", st.header)
-	set(fmt.Sprintf("B%d", r), "Rows", st.header)
-	first := r + 1
-	for _, c := range s.ByStatus {
-		r++
-		set(fmt.Sprintf("A%d", r), c.Label, st.status[c.Label])
-		set(fmt.Sprintf("B%d", r), c.Value, 0)
+	r := 2
+	// table writes a two-column table of counts under a header, two rows
+	// below the last one, and returns the rows of its counts.
+	table := func(title, unit string, cs []Count, style func(label string) int) (first, last int) {
+		r += 2
+		set(fmt.Sprintf("A%d", r), title, st.header)
+		set(fmt.Sprintf("B%d", r), unit, st.header)
+		first = r + 1
+		for _, c := range cs {
+			r++
+			set(fmt.Sprintf("A%d", r), c.Label, style(c.Label))
+			set(fmt.Sprintf("B%d", r), c.Value, 0)
+		}
+		return first, r
 	}
-	lastStatus := r
+	plain := func(string) int { return 0 }
+	first, lastStatus := table("Status", "Rows", s.ByStatus, func(label string) int { return st.status[label] })
 	r++
 	set(fmt.Sprintf("A%d", r), "Total", st.bold)
 	set(fmt.Sprintf("B%d", r), s.Rows, st.bold)
 	actionFirst := 0
 	if len(s.ByAction) > 0 {
-		r += 2
-		set(fmt.Sprintf("A%d", r), "Action", st.header)
-		set(fmt.Sprintf("B%d", r), "Rows", st.header)
-		actionFirst = r + 1
-		for _, c := range s.ByAction {
-			r++
-			set(fmt.Sprintf("A%d", r), c.Label, 0)
-			set(fmt.Sprintf("B%d", r), c.Value, 0)
-		}
+		actionFirst, _ = table("Action", "Rows", s.ByAction, plain)
 	}
 	if len(s.ByIssue) > 0 {
-		r += 2
-		set(fmt.Sprintf("A%d", r), "Issue code", st.header)
-		set(fmt.Sprintf("B%d", r), "Count", st.header)
-		for _, c := range CountsOf(s.ByIssue, nil) {
-			r++
-			set(fmt.Sprintf("A%d", r), c.Label, 0)
-			set(fmt.Sprintf("B%d", r), c.Value, 0)
-		}
+		table("Issue code", "Count", CountsOf(s.ByIssue, nil), plain)
 	}
 	if len(s.FileIssues) > 0 {
 		r += 2
