@@ -42,17 +42,21 @@ func (l *Layer) currentUsage() int {
 
 // Wrap is a workplace.Config.Wrap.
 func (l *Layer) Wrap(ctx context.Context, method string, weight int, call func(context.Context) error) error {
-	for attempt := 1; ; attempt++ {
+	var t tries
+	for {
 		if err := l.Pacer.Wait(ctx, weight); err != nil {
 			return err
 		}
 		err := call(ctx)
 		l.Pacer.Observe(err, l.currentUsage())
 		if err == nil || method != http.MethodGet || errors.Is(err, context.Canceled) || workplace.IsFatal(err) ||
-			!workplace.IsTransient(err) || attempt >= l.Retry.Tries || l.stop.Err() != nil {
+			!workplace.IsTransient(err) || l.stop.Err() != nil {
 			return err
 		}
-		if werr := l.Retry.Sleep(l.stop, l.Retry.backoff(attempt, err)); werr != nil {
+		if !t.again(l.Retry, err) {
+			return err
+		}
+		if werr := l.Retry.Sleep(l.stop, l.Retry.backoff(t.n(), err)); werr != nil {
 			return err
 		}
 	}

@@ -159,7 +159,8 @@ var errUnknownOutcome = errors.New("the create may have gone through but no answ
 // own unknown attempt, it is ours; found on a first clean attempt, someone
 // else made it since the plan, and the op is stale.
 func (r *runner) create(op *plan.Op, o *Outcome, f workplace.Fields, unknown bool) error {
-	for attempt := 1; ; attempt++ {
+	var t tries
+	for {
 		if unknown {
 			acc, err := r.lookup(op.Lookup, o)
 			if err != nil {
@@ -208,13 +209,14 @@ func (r *runner) create(op *plan.Op, o *Outcome, f workplace.Fields, unknown boo
 		case !workplace.IsTransient(err):
 			return err
 		}
-		if unknown && (r.stop.Err() != nil || attempt >= r.layer.Retry.Tries) {
+		more := t.again(r.layer.Retry, err)
+		if unknown && (r.stop.Err() != nil || !more) {
 			return fmt.Errorf("%w (last answer: %v)", errUnknownOutcome, errorText(err))
 		}
-		if attempt >= r.layer.Retry.Tries || r.stop.Err() != nil {
+		if !more || r.stop.Err() != nil {
 			return err
 		}
-		if werr := r.layer.Retry.Sleep(r.stop, r.layer.Retry.backoff(attempt, err)); werr != nil {
+		if werr := r.layer.Retry.Sleep(r.stop, r.layer.Retry.backoff(t.n(), err)); werr != nil {
 			if unknown {
 				return fmt.Errorf("%w (interrupted)", errUnknownOutcome)
 			}

@@ -53,3 +53,21 @@ func apiErr(err error) *workplace.APIError {
 	}
 	return nil
 }
+
+// tries counts one call's attempts. Throttled answers draw on a budget of
+// their own, four times Tries: the pacer is already slowing down for them,
+// and a throttling server should delay rows, not fail them.
+type tries struct{ failed, throttled int }
+
+// again records err and reports whether the policy allows another try.
+func (t *tries) again(rt Retry, err error) bool {
+	if workplace.IsThrottle(err) {
+		t.throttled++
+		return t.throttled < 4*rt.Tries
+	}
+	t.failed++
+	return t.failed < rt.Tries
+}
+
+// n is the number of tries so far, for the backoff.
+func (t *tries) n() int { return t.failed + t.throttled }

@@ -336,7 +336,8 @@ func (r *runner) markStale(ops []*plan.Op, skip map[int]bool) error {
 // transient errors: for writes that are safe to repeat, and for reads the
 // layer gave up on. It counts calls into o.
 func (r *runner) do(o *Outcome, fn func(ctx context.Context) error) error {
-	for attempt := 1; ; attempt++ {
+	var t tries
+	for {
 		o.Calls++
 		err := fn(r.calls)
 		if err == nil {
@@ -346,10 +347,10 @@ func (r *runner) do(o *Outcome, fn func(ctx context.Context) error) error {
 			r.setFatal(err)
 			return err
 		}
-		if errors.Is(err, context.Canceled) || !workplace.IsTransient(err) || attempt >= r.layer.Retry.Tries || r.stop.Err() != nil {
+		if errors.Is(err, context.Canceled) || !workplace.IsTransient(err) || r.stop.Err() != nil || !t.again(r.layer.Retry, err) {
 			return err
 		}
-		if err := r.layer.Retry.Sleep(r.stop, r.layer.Retry.backoff(attempt, err)); err != nil {
+		if err := r.layer.Retry.Sleep(r.stop, r.layer.Retry.backoff(t.n(), err)); err != nil {
 			return err
 		}
 	}
