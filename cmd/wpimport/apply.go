@@ -18,6 +18,7 @@ import (
 	"github.com/wpimport/wpimport/internal/execute"
 	"github.com/wpimport/wpimport/internal/plan"
 	"github.com/wpimport/wpimport/internal/report"
+	"github.com/wpimport/wpimport/internal/safefile"
 	"github.com/wpimport/wpimport/internal/validate"
 )
 
@@ -29,19 +30,21 @@ type applyOptions struct {
 	MaxTries    int
 	Results     string
 	OnlyFailed  string
+	Approved    string
 }
 
 func parseApply(e *env, args []string) (*applyOptions, error) {
 	o := &applyOptions{}
-	fs := newFlagSet(e, "apply", "plan.json [--rate R] [--concurrency C] [--results FILE] [--only-failed RESULTS]\n       wpimport apply ROSTER --yes [plan options]",
-		"wpimport apply plan.json --rate 50 --results results.xlsx\n"+
+	fs := newFlagSet(e, "apply", "plan.json [--approved DIGEST] [--rate R] [--concurrency C] [--results FILE] [--only-failed RESULTS]\n       wpimport apply ROSTER --yes [plan options]",
+		"wpimport apply plan.json --approved sha256:… --rate 50 --results results.xlsx\n"+
 			"wpimport apply plan.json --only-failed results.xlsx   # retry just the failed rows")
 	o.register(fs, e)
 	fs.BoolVar(&o.Yes, "yes", false, "plan and apply a roster in one go, without a signed-off plan (scripted use)")
+	fs.StringVar(&o.Approved, "approved", "", "the digest `plan` printed for the signed-off plan: refuse any other plan")
 	fs.IntVar(&o.Concurrency, "concurrency", 8, "calls in flight at once")
 	fs.IntVar(&o.MaxTries, "max-tries", execute.DefaultRetry.Tries, "tries per call for transient errors (backoff with jitter, capped at 60 s)")
 	fs.StringVar(&o.Results, "results", "", "results file (.xlsx, .csv or .json; default: beside the plan, NAME-results.xlsx)")
-	fs.StringVar(&o.OnlyFailed, "only-failed", "", "re-run only the rows this results file lists as failed")
+	fs.StringVar(&o.OnlyFailed, "only-failed", "", "re-run only the rows this results file lists as failed or not attempted")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return nil, err
@@ -62,6 +65,9 @@ func parseApply(e *env, args []string) (*applyOptions, error) {
 		if o.OnlyFailed != "" {
 			return nil, usageErr("--only-failed works on a plan file, not with --yes")
 		}
+		if o.Approved != "" {
+			return nil, usageErr("--approved names a signed-off plan file; --yes makes a new plan that nobody signed off")
+		}
 		o.Roster = pos[0]
 		if _, err := o.options(); err != nil {
 			return nil, err
@@ -70,24 +76,81 @@ func parseApply(e *env, args []string) (*applyOptions, error) {
 	if o.Rate <= 0 || o.Concurrency <= 0 || o.MaxTries <= 0 {
 		return nil, usageErr("--rate, --concurrency and --max-tries must be positive")
 	}
-	if o.Results == "" {
-		base := o.Plan
-		if base == "" {
-			base = o.Roster
+	if o.Results != "" {
+		if err := report.CheckPath(o.Results); err != nil {
+			return nil, usageErr("--results %v", err)
 		}
-		o.Results = strings.TrimSuffix(base, filepath.Ext(base)) + "-results.xlsx"
-		if o.OnlyFailed != "" {
-			o.Results = o.OnlyFailed
-		}
-	}
-	if err := report.CheckPath(o.Results); err != nil {
-		return nil, usageErr("--results %v", err)
 	}
 	return o, nil
 }
 
+// applyFiles are the paths one apply writes, all checked before any call.
+type applyFiles struct {
+	results, plan, journal, lock string
+}
+
+// outputs decides and checks where apply writes. p is the loaded plan
+// (nil with --yes): its roster is read again for the results' columns.
+func (o *applyOptions) outputs(p *plan.Plan) (applyFiles, error) {
+	var f files
+	var a applyFiles
+	f.reads(o.Plan, o.OnlyFailed)
+	if p != nil {
+		f.reads(p.Roster.Path)
+	} else {
+		o.reads(&f)
+	}
+	switch {
+	case o.Results != "":
+		if err := f.output("--results", o.Results); err != nil {
+			return a, err
+		}
+		a.results = o.Results
+	case o.OnlyFailed != "":
+		a.results = f.derived(o.OnlyFailed, "retry")
+	default:
+		base := o.Plan
+		if base == "" {
+			base = o.Roster
+		}
+		a.results = f.derived(strings.TrimSuffix(base, filepath.Ext(base))+"-results.xlsx", "results")
+	}
+	a.plan = o.Plan
+	if a.plan == "" {
+		a.plan = f.derived(strings.TrimSuffix(a.results, filepath.Ext(a.results))+"-plan.json", "plan")
+	}
+	// The journal belongs to the plan, not to one results file: reruns and
+	// --only-failed find it whatever --results they name, and its lock
+	// keeps a second apply of the plan out.
+	a.journal = f.derived(strings.TrimSuffix(a.plan, filepath.Ext(a.plan))+".journal", "apply")
+	a.lock = f.derived(a.journal+".lock", "apply")
+	return a, f.check()
+}
+
 func refused(format string, args ...any) error {
 	return &exitError{exitRefused, fmt.Errorf(format, args...)}
+}
+
+// loadPlan reads a plan file once: its digest and its ops come from the
+// same bytes. It refuses (exit 3) a plan other than the approved one, or
+// one whose ops say more than the plan allows.
+func loadPlan(e *env, o *applyOptions) (*plan.Plan, string, error) {
+	p, _, digest, err := plan.ReadFile(o.Plan)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, "", usageErr("%v", err)
+		}
+		return nil, "", refused("%v", err)
+	}
+	fmt.Fprintf(e.stderr, "Plan %s, digest %s\n", o.Plan, digest)
+	if o.Approved != "" && !strings.EqualFold(strings.TrimPrefix(strings.TrimSpace(o.Approved), "sha256:"), strings.TrimPrefix(digest, "sha256:")) {
+		return nil, "", refused("%s is not the plan that was approved: its digest is %s, the approved one %s. Nothing was changed. "+
+			"Apply the signed-off file, or have this one signed off", o.Plan, digest, o.Approved)
+	}
+	if why := p.Check(); why != "" {
+		return nil, "", refused("the plan will not be applied: %s. Nothing was changed; make a new plan", why)
+	}
+	return p, digest, nil
 }
 
 func cmdApply(ctx context.Context, e *env, args []string) (int, error) {
@@ -95,6 +158,25 @@ func cmdApply(ctx context.Context, e *env, args []string) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
+	var p *plan.Plan
+	planID := ""
+	if o.Plan != "" {
+		if p, planID, err = loadPlan(e, o); err != nil {
+			return exitUsage, err
+		}
+	}
+	out, err := o.outputs(p)
+	if err != nil {
+		return exitUsage, err
+	}
+	lock, err := safefile.TryLock(out.lock)
+	if errors.Is(err, safefile.ErrLocked) {
+		return exitRefused, refused("another apply of this plan is running (%v); wait for it to finish. If no wpimport is running, the lock is taken over on the next try", err)
+	}
+	if err != nil {
+		return exitUsage, err
+	}
+	defer lock.Unlock()
 	retry := execute.DefaultRetry
 	retry.Tries = o.MaxTries
 	layer := execute.NewLayer(o.Rate, retry)
@@ -102,29 +184,17 @@ func cmdApply(ctx context.Context, e *env, args []string) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
-	var p *plan.Plan
 	var res *validate.Result
-	planID := ""
-	if o.Plan != "" {
-		if p, err = plan.Load(o.Plan); err != nil {
-			if os.IsNotExist(errors.Unwrap(err)) {
-				return exitUsage, usageErr("%v", err)
-			}
-			return exitRefused, refused("%v", err)
-		}
-		data, _ := os.ReadFile(o.Plan)
-		sum := sha256.Sum256(data)
-		planID = hex.EncodeToString(sum[:8])
+	if p != nil {
 		res = rosterFor(e, p)
 	} else {
 		if p, res, err = makePlan(ctx, e, &o.planFlags, client); err != nil {
 			return exitUsage, err
 		}
-		planPath := strings.TrimSuffix(o.Results, filepath.Ext(o.Results)) + "-plan.json"
-		if err := p.Save(planPath); err != nil {
+		if _, err := p.Save(out.plan); err != nil {
 			return exitUsage, err
 		}
-		fmt.Fprintf(e.stderr, "%s\nPlan saved to %s\n", p.Summary(), planPath)
+		fmt.Fprintf(e.stderr, "%s\nPlan saved to %s\n", p.Summary(), out.plan)
 		// The journal must belong to this plan's ops, not to the roster: a
 		// rerun re-plans from the current state and numbers ops afresh.
 		ops, _ := json.Marshal(struct {
@@ -133,9 +203,9 @@ func cmdApply(ctx context.Context, e *env, args []string) (int, error) {
 		}{p.Ops, p.PeopleSets})
 		sum := sha256.Sum256(ops)
 		planID = "yes:" + hex.EncodeToString(sum[:8])
-	}
-	if p.Refused != "" {
-		return exitRefused, refused("the plan was refused and will not be applied: %s", p.Refused)
+		if p.Refused != "" {
+			return exitRefused, refused("the plan was refused and will not be applied: %s", p.Refused)
+		}
 	}
 	if strings.TrimRight(client.BaseURL(), "/") != strings.TrimRight(p.APIURL, "/") {
 		return exitRefused, refused("the plan was made against %s, not %s: apply it there (--api-url %s) or make a new plan", p.APIURL, client.BaseURL(), p.APIURL)
@@ -144,12 +214,12 @@ func cmdApply(ctx context.Context, e *env, args []string) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
-	journalPath := o.Results + ".journal"
+	journalPath := out.journal
 	j, resumed, err := execute.OpenJournal(journalPath, planID)
 	if errors.Is(err, execute.ErrJournalMismatch) {
-		// A journal of an earlier plan (last quarter's run, say): keep it
-		// aside. The new plan was made from the current state, so nothing
-		// the old run did can be repeated.
+		// A journal of an earlier plan (last quarter's, say): keep it aside.
+		// The new plan was made from the current state, so nothing the old
+		// run did can be repeated.
 		old := journalPath + "." + time.Now().Format("20060102-150405")
 		if rerr := os.Rename(journalPath, old); rerr != nil {
 			return exitRefused, refused("%v; moving it aside failed: %v", err, rerr)
@@ -173,10 +243,10 @@ func cmdApply(ctx context.Context, e *env, args []string) (int, error) {
 	if result == nil {
 		return exitUsage, runErr
 	}
-	if err := report.Write(o.Results, report.FromResults(report.Run{Plan: p, Roster: res, Result: result, Rate: o.Rate, Concurrency: o.Concurrency})); err != nil {
+	if err := report.Write(out.results, report.FromResults(report.Run{Plan: p, Roster: res, Result: result, Rate: o.Rate, Concurrency: o.Concurrency})); err != nil {
 		return exitUsage, fmt.Errorf("write results: %w (the journal %s still holds every outcome)", err, journalPath)
 	}
-	return printResults(e, p, result, o.Results, runErr), nil
+	return printResults(e, p, result, out.results, o.Plan, runErr), nil
 }
 
 // rosterFor re-reads the plan's roster for the original cells, if it is
@@ -258,7 +328,7 @@ func progressFor(e *env) execute.Hooks {
 	return execute.NewLines(e.stderr, 5*time.Second)
 }
 
-func printResults(e *env, p *plan.Plan, r *execute.Result, path string, runErr error) int {
+func printResults(e *env, p *plan.Plan, r *execute.Result, path, planPath string, runErr error) int {
 	counts := map[string]int{}
 	for _, o := range r.Outcomes {
 		counts[o.Status]++
@@ -284,7 +354,11 @@ func printResults(e *env, p *plan.Plan, r *execute.Result, path string, runErr e
 		fmt.Fprintf(e.stderr, "Interrupted. Run the same command again to finish: done rows are not repeated.\n")
 		return exitInterrupted
 	case counts["failed"]+counts["stale"]+counts["not_attempted"] > 0:
-		fmt.Fprintf(e.stderr, "Some rows did not go through: see the Failures sheet of %s; retry with --only-failed %s\n", path, path)
+		retry := "wpimport apply " + planPath + " --only-failed " + path
+		if planPath == "" {
+			retry = "the same command again"
+		}
+		fmt.Fprintf(e.stderr, "Some rows did not go through: see the Failures sheet of %s; retry them with: %s\n", path, retry)
 		return exitRows
 	}
 	for _, row := range p.Rows {

@@ -8,7 +8,6 @@ import (
 	"github.com/wpimport/wpimport/internal/execute"
 	"github.com/wpimport/wpimport/internal/parse"
 	"github.com/wpimport/wpimport/internal/plan"
-	"github.com/wpimport/wpimport/internal/report"
 	"github.com/wpimport/wpimport/internal/roster"
 )
 
@@ -21,6 +20,7 @@ type offboardOptions struct {
 	Erase           bool
 	MaxDeactivate   string
 	Rate            float64
+	XLSX            string
 }
 
 func parseOffboard(e *env, args []string) (*offboardOptions, error) {
@@ -59,6 +59,9 @@ func cmdOffboard(ctx context.Context, e *env, args []string) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
+	if o.XLSX, err = planOutputs(func(f *files) { f.reads(o.List) }, o.Out); err != nil {
+		return exitUsage, err
+	}
 	rd, err := parse.Open(o.List, parse.Options{Sheet: o.Sheet, Require: requireKey})
 	if err != nil {
 		return exitUsage, err
@@ -90,13 +93,6 @@ func cmdOffboard(ctx context.Context, e *env, args []string) (int, error) {
 		}
 		return exitUsage, apiFailure(err)
 	}
-	if err := p.Save(o.Out); err != nil {
-		return exitUsage, err
-	}
-	xlsx := planXLSXPath(o.Out)
-	if err := report.Write(xlsx, report.FromPlan(p, nil)); err != nil {
-		return exitUsage, err
-	}
 	for _, r := range p.Rows {
 		for _, is := range r.Issues {
 			if is.Severity == roster.Warning {
@@ -104,5 +100,5 @@ func cmdOffboard(ctx context.Context, e *env, args []string) (int, error) {
 			}
 		}
 	}
-	return printPlan(e, p, o.Out, xlsx), nil
+	return savePlan(e, p, nil, o.Out, o.XLSX)
 }

@@ -92,7 +92,13 @@ func (o *planFlags) options() (plan.Options, error) {
 
 type planOptions struct {
 	planFlags
-	Out string
+	Out  string
+	XLSX string // the sign-off workbook, beside Out
+}
+
+// reads records the files a plan reads.
+func (o *planFlags) reads(f *files) {
+	f.reads(o.Roster, o.Mapping, o.PeopleSets, o.Protect)
 }
 
 func parsePlan(e *env, args []string) (*planOptions, error) {
@@ -116,6 +122,18 @@ func parsePlan(e *env, args []string) (*planOptions, error) {
 		return nil, usageErr("--rate must be positive")
 	}
 	return o, nil
+}
+
+// outputs decides and checks the plan's outputs: plan.json (never an
+// input) and the workbook beside it (renamed if it would be one).
+func planOutputs(inputs func(*files), out string) (xlsx string, err error) {
+	var f files
+	inputs(&f)
+	if err := f.output("--out", out); err != nil {
+		return "", err
+	}
+	xlsx = f.derived(planXLSXPath(out), "plan")
+	return xlsx, f.check()
 }
 
 func readProtect(path string) ([]string, error) {
@@ -195,18 +213,34 @@ func cmdPlan(ctx context.Context, e *env, args []string) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
+	if o.XLSX, err = planOutputs(o.reads, o.Out); err != nil {
+		return exitUsage, err
+	}
 	p, res, err := makePlan(ctx, e, &o.planFlags, nil)
 	if err != nil {
 		return exitUsage, err
 	}
-	if err := p.Save(o.Out); err != nil {
+	return savePlan(e, p, res, o.Out, o.XLSX)
+}
+
+// savePlan writes plan.json and its sign-off workbook, prints the digest
+// and returns the exit code.
+func savePlan(e *env, p *plan.Plan, res *validate.Result, out, xlsx string) (int, error) {
+	digest, err := p.Save(out)
+	if err != nil {
 		return exitUsage, err
 	}
-	xlsx := planXLSXPath(o.Out)
-	if err := report.Write(xlsx, report.FromPlan(p, res)); err != nil {
+	doc := report.FromPlan(p, res)
+	report.SignOff(doc, out, digest)
+	if err := report.Write(xlsx, doc); err != nil {
 		return exitUsage, err
 	}
-	return printPlan(e, p, o.Out, xlsx), nil
+	code := printPlan(e, p, out, xlsx)
+	fmt.Fprintf(e.stderr, "Plan digest: %s\n", digest)
+	if p.Refused == "" {
+		fmt.Fprintf(e.stderr, "To apply exactly this plan once it is signed off: wpimport apply %s --approved %s\n", out, digest)
+	}
+	return code, nil
 }
 
 // printPlan tells what the plan holds and returns the exit code.
@@ -237,7 +271,6 @@ func printPlan(e *env, p *plan.Plan, out, xlsx string) int {
 		fmt.Fprintf(e.stderr, "REFUSED: %s\nNo change was made, and apply will not run this plan.\n", p.Refused)
 		return exitRefused
 	}
-	fmt.Fprintf(e.stderr, "Review it, then run: wpimport apply %s\n", out)
 	for _, r := range p.Rows {
 		if r.Status != "planned" {
 			return exitRows

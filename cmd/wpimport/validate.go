@@ -73,6 +73,16 @@ func cmdValidate(ctx context.Context, e *env, args []string) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
+	var f files
+	f.reads(o.Roster, o.Mapping, o.PeopleSets)
+	if o.Out != "" {
+		if err := f.output("--out", o.Out); err != nil {
+			return exitUsage, err
+		}
+	}
+	if err := f.check(); err != nil {
+		return exitUsage, err
+	}
 	res, err := readRoster(o.inputOptions)
 	if err != nil {
 		return exitUsage, err

@@ -169,6 +169,7 @@ func (b *builder) planPeopleSets(ctx context.Context, dir Directory, in *validat
 		}
 		p.PeopleSets = append(p.PeopleSets, op)
 	}
+	p.PeopleSetsRead = len(existing)
 	if !b.opts.SyncPeopleSets {
 		return nil
 	}

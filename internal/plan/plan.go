@@ -1,12 +1,16 @@
 package plan
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
 	"github.com/wpimport/wpimport/internal/roster"
+	"github.com/wpimport/wpimport/internal/safefile"
 )
 
 // FormatVersion is the plan file format; apply refuses others.
@@ -140,12 +144,15 @@ type Plan struct {
 	ReadMode      string     `json:"read_mode"` // list or lookup
 	ReadCalls     int        `json:"read_calls"`
 	// Refused says why apply must not run this plan ("" if it may).
-	Refused    string         `json:"refused,omitempty"`
-	Warnings   []string       `json:"warnings,omitempty"`
-	Ops        []Op           `json:"ops"`
-	Rows       []RowEntry     `json:"rows"`
-	PeopleSets []SetOp        `json:"people_sets,omitempty"`
-	FileIssues []roster.Issue `json:"file_issues,omitempty"`
+	Refused    string     `json:"refused,omitempty"`
+	Warnings   []string   `json:"warnings,omitempty"`
+	Ops        []Op       `json:"ops"`
+	Rows       []RowEntry `json:"rows"`
+	PeopleSets []SetOp    `json:"people_sets,omitempty"`
+	// PeopleSetsRead is how many people sets existed when planned: the base
+	// of --max-delete-people-sets.
+	PeopleSetsRead int            `json:"people_sets_read,omitempty"`
+	FileIssues     []roster.Issue `json:"file_issues,omitempty"`
 }
 
 // Counts returns the number of ops per action.
@@ -189,25 +196,56 @@ func (p *Plan) Summary() string {
 	return s + "."
 }
 
-// Save writes the plan as JSON, atomically.
-func (p *Plan) Save(path string) error {
+// Save writes the plan as JSON, atomically, and returns its digest.
+func (p *Plan) Save(path string) (string, error) {
 	data, err := json.MarshalIndent(p, "", " ")
 	if err != nil {
+		return "", err
+	}
+	return Digest(data), safefile.Write(path, func(w io.Writer) error {
+		_, err := w.Write(data)
 		return err
+	})
+}
+
+// MaxFileBytes bounds a plan file: about 2 KB an op for a million rows.
+const MaxFileBytes = 2 << 30
+
+// Digest identifies a plan file's exact bytes: what a sign-off approves.
+func Digest(data []byte) string {
+	sum := sha256.Sum256(data)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// ReadFile reads a plan file, bounded by MaxFileBytes, and returns its
+// bytes, its digest and the plan parsed from those same bytes.
+func ReadFile(path string) (*Plan, []byte, string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, "", fmt.Errorf("read plan: %w", err)
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return fmt.Errorf("write plan: %w", err)
+	defer f.Close()
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return nil, nil, "", fmt.Errorf("read plan: %s is not a regular file", path)
 	}
-	return os.Rename(tmp, path)
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
+	if err != nil {
+		return nil, nil, "", fmt.Errorf("read plan: %w", err)
+	}
+	if len(data) > MaxFileBytes {
+		return nil, nil, "", fmt.Errorf("%s is larger than any plan wpimport writes (%d MiB)", path, MaxFileBytes>>20)
+	}
+	p, err := parse(path, data)
+	return p, data, Digest(data), err
 }
 
 // Load reads a saved plan and checks its format version.
 func Load(path string) (*Plan, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read plan: %w", err)
-	}
+	p, _, _, err := ReadFile(path)
+	return p, err
+}
+
+func parse(path string, data []byte) (*Plan, error) {
 	var p Plan
 	if err := json.Unmarshal(data, &p); err != nil {
 		return nil, fmt.Errorf("%s is not a wpimport plan: %w", path, err)

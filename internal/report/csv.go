@@ -3,8 +3,9 @@ package report
 import (
 	"bufio"
 	"encoding/csv"
-	"fmt"
-	"os"
+	"io"
+
+	"github.com/wpimport/wpimport/internal/safefile"
 )
 
 // SafeCell neutralizes a cell a spreadsheet would evaluate as a formula.
@@ -19,26 +20,11 @@ func SafeCell(s string) string {
 	return s
 }
 
-// writeFile creates path and lets fill write it through a buffer; every
-// error names the file.
-func writeFile(path string, fill func(w *bufio.Writer) error) (err error) {
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("create %s: %w", path, err)
-	}
-	defer func() {
-		if cerr := f.Close(); err == nil && cerr != nil {
-			err = fmt.Errorf("write %s: %w", path, cerr)
-		}
-	}()
-	bw := bufio.NewWriterSize(f, 256<<10)
-	if err := fill(bw); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+// writeFile writes path atomically (safefile.Write) through a buffer.
+func writeFile(path string, fill func(w *bufio.Writer) error) error {
+	return safefile.Write(path, func(w io.Writer) error {
+		return fill(w.(*bufio.Writer))
+	})
 }
 
 func writeCSV(path string, doc *Document) error {

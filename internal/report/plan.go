@@ -55,6 +55,15 @@ func FromPlan(p *plan.Plan, res *validate.Result) *Document {
 	return doc
 }
 
+// SignOff puts the plan file and its digest first among doc's facts: the
+// digest is what a sign-off approves (apply --approved DIGEST).
+func SignOff(doc *Document, planPath, digest string) {
+	doc.Summary.Facts = append(Facts{
+		{"Plan file", planPath},
+		{"Plan digest", digest + "\nApprove exactly this plan with: wpimport apply " + planPath + " --approved " + digest},
+	}, doc.Summary.Facts...)
+}
+
 // rowCells returns a function giving the original cells of a roster row
 // (nil for row 0 or without a roster); cells are copied only as each entry
 // is written.

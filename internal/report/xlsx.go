@@ -11,6 +11,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/wpimport/wpimport/internal/roster"
+	"github.com/wpimport/wpimport/internal/safefile"
 )
 
 // statusColours maps a status to its fill colour.
@@ -119,10 +120,10 @@ func writeXLSX(path string, doc *Document) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	f.SetActiveSheet(0)
-	if err := f.SaveAs(path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return safefile.Write(path, func(w io.Writer) error {
+		_, err := f.WriteTo(w)
+		return err
+	})
 }
 
 // uniqueHeaders makes table headers unique and non-empty, as Excel tables

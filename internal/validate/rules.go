@@ -335,3 +335,26 @@ func pictureFile(rosterPath, v string) (string, *problem) {
 	}
 	return p, nil
 }
+
+// CheckValue applies f's rule to a value as a plan file holds it, and says
+// what is wrong with it ("" if nothing). apply runs it over every op, so an
+// edited plan passes the same rules as a roster.
+func CheckValue(f roster.Field, v string) string {
+	switch f {
+	case roster.Name:
+		if strings.TrimSpace(v) == "" {
+			return "a name can never be empty"
+		}
+	case roster.Manager:
+		return ""
+	}
+	if hasControl(v) {
+		return "it holds control characters"
+	}
+	if rule := rules[f]; rule != nil && v != "" {
+		if _, p := rule(v); p != nil && p.severity == roster.Error {
+			return p.msg
+		}
+	}
+	return ""
+}
