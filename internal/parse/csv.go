@@ -137,7 +137,11 @@ func (s *csvSource) next() (rawRow, bool) {
 		case errors.Is(perr.Err, csv.ErrBareQuote):
 			msg = fmt.Sprintf("a quote (\") stands inside an unquoted cell (line %d, column %d); put the whole cell in quotes and double the inner quote (\"\"), or remove it", perr.Line, perr.Column)
 		case errors.Is(perr.Err, csv.ErrQuote):
-			msg = fmt.Sprintf("a quoted cell is never closed (opened on line %d, still open at line %d); every line up to there was read as this row: close the quote", perr.StartLine, perr.Line)
+			// Every line to the end of the file went into this one cell:
+			// reading on would be a short read, so the file is refused.
+			s.fatal = fileErr(s.path, perr, "a quoted cell opened on line %d (row %d) is never closed, so every line after it would be lost; "+
+				"nothing was used: close the quote (or double a quote inside the cell) and run again", perr.StartLine, row)
+			return rawRow{}, false
 		}
 		return rawRow{row: row, issue: &roster.Issue{Row: row, Severity: roster.Error, Code: "row.unreadable", Message: msg}}, true
 	}

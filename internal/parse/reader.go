@@ -118,6 +118,7 @@ func Open(path string, opts Options) (*Reader, error) {
 		}
 		r.src, r.FileIssues = src, issues
 	}
+	r.src = &bounded{source: r.src, path: path}
 	if err := r.findHeader(opts); err != nil {
 		r.src.close()
 		return nil, err

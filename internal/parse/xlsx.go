@@ -25,6 +25,9 @@ func openXLSX(path string, opts Options) (*xlsxSource, string, error) {
 	if limit <= 0 {
 		limit = DefaultMaxUnzipBytes
 	}
+	if err := checkWorkbook(path); err != nil {
+		return nil, "", err
+	}
 	f, err := excelize.OpenFile(path, excelize.Options{UnzipSizeLimit: limit, UnzipXMLSizeLimit: min(limit, 64<<20)})
 	if err != nil {
 		return nil, "", xlsxOpenError(path, err, limit)

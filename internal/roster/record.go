@@ -89,3 +89,11 @@ func (r *Record) Empty() bool {
 	n := r.Len()
 	return n == 0 || r.end(n-1) == 0
 }
+
+// OutputColumns is how many columns the outputs may put before a row's
+// original cells; a roster keeps its columns within Excel's limit less
+// these, so that whatever validates can be written back as a workbook.
+const OutputColumns = 16
+
+// MaxCellChars is the most characters an Excel cell holds.
+const MaxCellChars = 32_767

@@ -1,6 +1,8 @@
 package validate_test
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -56,3 +58,28 @@ func benchValidate(b *testing.B, kind string, n int) {
 func BenchmarkValidateXLSX100k(b *testing.B) { benchValidate(b, "xlsx", 100_000) }
 
 func BenchmarkValidateCSV1M(b *testing.B) { benchValidate(b, "csv", 1_000_000) }
+
+// benchDuplicates validates 80k rows whose emails are all one placeholder
+// (shared) or all different (distinct): the duplicate check must stay
+// linear, so both take about the same time.
+func benchDuplicates(b *testing.B, shared bool) {
+	var sb strings.Builder
+	sb.WriteString("name,email,external_id\n")
+	for i := range 80_000 {
+		email := rostergen.Email(i)
+		if shared {
+			email = "frontline@acme.example"
+		}
+		fmt.Fprintf(&sb, "Person %d,%s,%s\n", i, email, rostergen.ExternalID(i))
+	}
+	path := testkit.WriteFile(b, "roster.csv", []byte(sb.String()))
+	for b.Loop() {
+		res := testkit.Validate(b, path)
+		if _, invalid := res.Counts(); shared != (invalid == 80_000) {
+			b.Fatalf("%d invalid", invalid)
+		}
+	}
+}
+
+func BenchmarkDuplicates80kShared(b *testing.B)   { benchDuplicates(b, true) }
+func BenchmarkDuplicates80kDistinct(b *testing.B) { benchDuplicates(b, false) }

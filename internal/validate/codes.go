@@ -10,6 +10,8 @@ var Codes = map[string]string{
 	"file.encoding":                  "warning: the csv is not UTF-8 and was read as Windows-1252",
 	"row.ragged":                     "warning: a csv row has more or fewer cells than the header",
 	"row.unreadable":                 "a csv row could not be split into cells (bad quoting)",
+	"row.encoding":                   "a cell holds bytes that are not UTF-8 (the file was read as UTF-8 from its start)",
+	"row.cell_too_long":              "a cell has more characters than a spreadsheet cell holds (32,767)",
 	"name.missing":                   "no name, and no first or last name to build it from",
 	"name.control_chars":             "the name holds a tab, line break or other control character",
 	"email.invalid":                  "the email is not of the form local@domain.tld",

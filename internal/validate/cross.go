@@ -51,23 +51,29 @@ func index(m map[string]int32, dups map[string][]int32, key string, i int) {
 	m[key] = int32(i)
 }
 
+// markDuplicates marks every row of every group. It is linear in the rows:
+// a large group (a placeholder email shared by frontline workers) is named
+// by its size and first row, not by every member.
 func (r *Result) markDuplicates(groups map[string][]int32, f roster.Field, what, code string) {
 	for key, idx := range groups {
-		rows := make([]int, len(idx))
-		for j, i := range idx {
-			rows[j] = r.Rows[i].Row
-		}
+		first := r.Rows[idx[0]].Row
 		for _, i := range idx {
 			row := &r.Rows[i]
 			_, col, _ := r.Header.Value(&row.Record, f)
-			others := make([]int, 0, len(rows)-1)
-			for _, o := range rows {
-				if o != row.Row {
-					others = append(others, o)
+			var where string
+			if len(idx) <= 3 {
+				others := make([]int, 0, 2)
+				for _, o := range idx {
+					if o != i {
+						others = append(others, r.Rows[o].Row)
+					}
 				}
+				where = "is also on row " + rowList(others)
+			} else {
+				where = fmt.Sprintf("is on %d rows, the first row %d", len(idx), first)
 			}
 			row.Issues = append(row.Issues, roster.Issue{Row: row.Row, Column: col, Field: f, Severity: roster.Error, Code: code,
-				Message: fmt.Sprintf("the %s %q is also on row %s; nobody can tell which row is right: keep one row per person", what, key, rowList(others))})
+				Message: fmt.Sprintf("the %s %q %s; nobody can tell which row is right: keep one row per person", what, key, where)})
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -220,6 +221,23 @@ func TestCodesDocumented(t *testing.T) {
 	for _, c := range CodeList() {
 		if !strings.Contains(string(readme), "`"+c+"`") {
 			t.Errorf("README does not document the issue code %s", c)
+		}
+	}
+}
+
+// A large duplicate group is named by its size and first row, in time
+// linear in the rows.
+func TestLargeDuplicateGroup(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("name,email\n")
+	for i := range 5000 {
+		fmt.Fprintf(&b, "P%d,shared@x.example\n", i)
+	}
+	res := validateCSV(t, b.String())
+	for _, i := range []int{0, 4999} {
+		is := res.Rows[i].Issues
+		if len(is) != 1 || is[0].Code != "email.duplicate" || !strings.Contains(is[0].Message, "is on 5000 rows, the first row 2") || len(is[0].Message) > 200 {
+			t.Errorf("row %d: %+v", res.Rows[i].Row, is)
 		}
 	}
 }
