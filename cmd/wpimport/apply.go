@@ -186,7 +186,7 @@ func cmdApply(ctx context.Context, e *env, args []string) (int, error) {
 	}
 	var res *validate.Result
 	if p != nil {
-		res = rosterFor(e, p)
+		res = rosterFor(ctx, e, p)
 	} else {
 		if p, res, err = makePlan(ctx, e, &o.planFlags, client); err != nil {
 			return exitUsage, err
@@ -251,7 +251,7 @@ func cmdApply(ctx context.Context, e *env, args []string) (int, error) {
 
 // rosterFor re-reads the plan's roster for the original cells, if it is
 // still there and unchanged.
-func rosterFor(e *env, p *plan.Plan) *validate.Result {
+func rosterFor(ctx context.Context, e *env, p *plan.Plan) *validate.Result {
 	if p.Roster.Path == "" {
 		return nil
 	}
@@ -260,7 +260,7 @@ func rosterFor(e *env, p *plan.Plan) *validate.Result {
 		fmt.Fprintf(e.stderr, "Note: the roster %s is missing or changed since the plan; the results will lack its original columns.\n", p.Roster.Path)
 		return nil
 	}
-	res, err := readRoster(inputOptions{Roster: p.Roster.Path, Sheet: p.Roster.Sheet})
+	res, err := readRoster(ctx, inputOptions{Roster: p.Roster.Path, Sheet: p.Roster.Sheet})
 	if err != nil {
 		return nil
 	}

@@ -178,7 +178,7 @@ func makePlan(ctx context.Context, e *env, o *planFlags, client *workplace.Clien
 	if err != nil {
 		return nil, nil, err
 	}
-	res, err := readRoster(o.inputOptions)
+	res, err := readRoster(ctx, o.inputOptions)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -93,6 +93,10 @@ func runEnv(ctx context.Context, args []string, e *env) int {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}
+		if err != nil && ctx.Err() != nil && errors.Is(err, context.Canceled) {
+			fmt.Fprintf(e.stderr, "wpimport %s: interrupted; stopped before it was done, and left no partial output\n", c.name)
+			return exitInterrupted
+		}
 		if err != nil {
 			fmt.Fprintf(e.stderr, "wpimport %s: %v\n", c.name, err)
 			var ee *exitError

@@ -3,8 +3,10 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -249,5 +251,38 @@ func TestBinaryOneApplyPerPlan(t *testing.T) {
 	}
 	if _, err := os.Stat(strings.TrimSuffix(planPath, ".json") + ".journal.lock"); !os.IsNotExist(err) {
 		t.Errorf("lock file left behind: %v", err)
+	}
+}
+
+// SIGTERM and SIGINT stop validate within a second, with exit 130, and
+// leave neither the output nor a temporary file behind.
+func TestBinaryValidateStopsOnSignal(t *testing.T) {
+	roster, err := rostergen.Cached("csv", 300_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sig := range []os.Signal{syscall.SIGTERM, os.Interrupt} {
+		dir, tmp := t.TempDir(), t.TempDir()
+		out := filepath.Join(dir, "report.xlsx")
+		cmd := exec.Command(binary, "validate", roster, "--out", out)
+		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "TMPDIR=" + tmp}
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(1500 * time.Millisecond)
+		sent := time.Now()
+		cmd.Process.Signal(sig)
+		err := cmd.Wait()
+		took := time.Since(sent)
+		if code := cmd.ProcessState.ExitCode(); code != exitInterrupted || took > time.Second {
+			t.Errorf("%v: exit %d after %v (%v)\n%s", sig, code, took, err, stderr.String())
+		}
+		for _, d := range []string{dir, tmp} {
+			if entries, _ := os.ReadDir(d); len(entries) > 0 {
+				t.Errorf("%v: left behind in %s: %v", sig, d, entries)
+			}
+		}
 	}
 }

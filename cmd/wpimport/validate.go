@@ -51,7 +51,7 @@ func parseValidate(e *env, args []string) (*validateOptions, error) {
 }
 
 // readRoster opens, parses and validates a roster.
-func readRoster(o inputOptions) (*validate.Result, error) {
+func readRoster(ctx context.Context, o inputOptions) (*validate.Result, error) {
 	var mapping map[string]roster.Field
 	if o.Mapping != "" {
 		m, err := parse.LoadMapping(o.Mapping)
@@ -65,7 +65,7 @@ func readRoster(o inputOptions) (*validate.Result, error) {
 		return nil, err
 	}
 	defer rd.Close()
-	return validate.Validate(rd)
+	return validate.ValidateContext(ctx, rd)
 }
 
 func cmdValidate(ctx context.Context, e *env, args []string) (int, error) {
@@ -83,7 +83,7 @@ func cmdValidate(ctx context.Context, e *env, args []string) (int, error) {
 	if err := f.check(); err != nil {
 		return exitUsage, err
 	}
-	res, err := readRoster(o.inputOptions)
+	res, err := readRoster(ctx, o.inputOptions)
 	if err != nil {
 		return exitUsage, err
 	}
@@ -94,9 +94,10 @@ func cmdValidate(ctx context.Context, e *env, args []string) (int, error) {
 	printValidation(e.stderr, res, 20)
 	badSets := printSets(e.stderr, sets)
 	if o.Out != "" {
+		res.DropIndex()
 		doc := report.FromValidation(res)
 		report.AddPeopleSets(doc, sets)
-		if err := report.Write(o.Out, doc); err != nil {
+		if err := report.WriteContext(ctx, o.Out, doc); err != nil {
 			return exitUsage, err
 		}
 		fmt.Fprintf(e.stderr, "Report written to %s\n", o.Out)

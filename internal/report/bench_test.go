@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/wpimport/wpimport/internal/execute"
 	"github.com/wpimport/wpimport/internal/plan"
 	"github.com/wpimport/wpimport/internal/rostergen"
@@ -39,5 +41,62 @@ func BenchmarkResultsWorkbook100k(b *testing.B) {
 		if err := Write(dst, FromResults(run)); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// benchValidationReport validates a 1M-row, 15-column csv and writes its
+// report in format ext: the whole of "wpimport validate --out r.EXT".
+func benchValidationReport(b *testing.B, ext string) {
+	path, err := rostergen.Cached("csv", 1_000_000)
+	if err != nil {
+		b.Fatal(err)
+	}
+	dst := filepath.Join(b.TempDir(), "report"+ext)
+	var peak float64
+	for b.Loop() {
+		peak = testkit.PeakHeapMB(func() {
+			res := testkit.Validate(b, path)
+			res.DropIndex() // as wpimport validate does
+			if err := Write(dst, FromValidation(res)); err != nil {
+				b.Fatal(err)
+			}
+		})
+	}
+	b.ReportMetric(peak, "peak-heap-MB")
+}
+
+func BenchmarkValidateReport1MJSON(b *testing.B) { benchValidationReport(b, ".json") }
+func BenchmarkValidateReport1MCSV(b *testing.B)  { benchValidationReport(b, ".csv") }
+func BenchmarkValidateReport1MXLSX(b *testing.B) { benchValidationReport(b, ".xlsx") }
+
+// BenchmarkBareStreamWriter1M is the yardstick for the xlsx report:
+// excelize's stream writer alone writing the same 1M rows of 26 cells.
+func BenchmarkBareStreamWriter1M(b *testing.B) {
+	path, err := rostergen.Cached("csv", 1_000_000)
+	if err != nil {
+		b.Fatal(err)
+	}
+	res := testkit.Validate(b, path)
+	dst := filepath.Join(b.TempDir(), "bare.xlsx")
+	for b.Loop() {
+		f := excelize.NewFile()
+		sw, _ := f.NewStreamWriter("Sheet1")
+		row := make([]any, 0, 26)
+		for i := range res.Rows {
+			r := &res.Rows[i]
+			row = append(row[:0], r.Row, res.Key(i), "", "", "valid", "", "", "", 0, "", "")
+			for c := range r.Len() {
+				row = append(row, r.Cell(c))
+			}
+			cell, _ := excelize.CoordinatesToCellName(1, i+2)
+			if err := sw.SetRow(cell, row); err != nil {
+				b.Fatal(err)
+			}
+		}
+		sw.Flush()
+		if err := f.SaveAs(dst); err != nil {
+			b.Fatal(err)
+		}
+		f.Close()
 	}
 }

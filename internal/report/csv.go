@@ -2,22 +2,65 @@ package report
 
 import (
 	"bufio"
-	"encoding/csv"
 	"io"
+	"strconv"
 
 	"github.com/wpimport/wpimport/internal/safefile"
 )
 
 // SafeCell neutralizes a cell a spreadsheet would evaluate as a formula.
 func SafeCell(s string) string {
-	if s == "" {
-		return s
-	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
+	if formulaStart(s) {
 		return "'" + s
 	}
 	return s
+}
+
+func formulaStart(s string) bool {
+	if s == "" {
+		return false
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return true
+	}
+	return false
+}
+
+// needsQuotes reports a cell that must be quoted: one holding the list
+// separator of any locale (, ; tab), a quote or a line break, or with
+// spaces at its ends. Spreadsheets that split on another separator than
+// ours then still see one cell, and never a formula in the middle of it.
+func needsQuotes(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ',', ';', '\t', '"', '\n', '\r':
+			return true
+		}
+	}
+	return s != "" && (s[0] == ' ' || s[len(s)-1] == ' ')
+}
+
+// appendCSVCell appends one cell, neutralized and quoted as needed.
+func appendCSVCell(b []byte, s string) []byte {
+	safe := formulaStart(s)
+	if !safe && !needsQuotes(s) {
+		return append(b, s...)
+	}
+	if !needsQuotes(s) {
+		return append(append(b, '\''), s...)
+	}
+	b = append(b, '"')
+	if safe {
+		b = append(b, '\'')
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] == '"' {
+			b = append(b, '"')
+		}
+		b = append(b, s[i])
+	}
+	return append(b, '"')
 }
 
 // writeFile writes path atomically (safefile.Write) through a buffer.
@@ -29,26 +72,50 @@ func writeFile(path string, fill func(w *bufio.Writer) error) error {
 
 func writeCSV(path string, doc *Document) error {
 	return writeFile(path, func(bw *bufio.Writer) error {
-		w := csv.NewWriter(bw)
-		rec := make([]string, 0, len(fixedHeaders)+len(doc.Headers))
-		rec = append(append(rec, fixedHeaders...), doc.Headers...)
-		for i := range rec {
-			rec[i] = SafeCell(rec[i])
+		line := make([]byte, 0, 4<<10)
+		cell := func(i int, s string) {
+			if i > 0 {
+				line = append(line, ',')
+			}
+			line = appendCSVCell(line, s)
 		}
-		if err := w.Write(rec); err != nil {
+		for i, h := range append(append([]string{}, fixedHeaders...), doc.Headers...) {
+			cell(i, h)
+		}
+		line = append(line, "\r\n"...)
+		var scratch []byte
+		for e := range doc.Entries {
+			cell(0, strconv.Itoa(e.Row))
+			cell(1, e.Key)
+			cell(2, e.Name)
+			cell(3, e.Action)
+			cell(4, e.Status)
+			cell(5, e.AccountID)
+			cell(6, FormatChanges(e.Changes))
+			scratch = appendIssues(scratch[:0], e.Issues)
+			cell(7, string(scratch))
+			cell(8, strconv.Itoa(e.Attempts))
+			code := ""
+			if e.ErrorCode != 0 {
+				code = strconv.Itoa(e.ErrorCode)
+			}
+			cell(9, code)
+			cell(10, e.ErrorMessage)
+			for i, c := range e.Cells {
+				cell(len(fixedHeaders)+i, c)
+			}
+			line = append(line, "\r\n"...)
+			if len(line) > 64<<10 {
+				if _, err := bw.Write(line); err != nil {
+					return err
+				}
+				line = line[:0]
+			}
+		}
+		if err := doc.cut(); err != nil {
 			return err
 		}
-		for e := range doc.Entries {
-			rec = append(rec[:0], e.fixedCells()...)
-			rec = append(rec, e.Cells...)
-			for i := range rec {
-				rec[i] = SafeCell(rec[i])
-			}
-			if err := w.Write(rec); err != nil {
-				return err
-			}
-		}
-		w.Flush()
-		return w.Error()
+		_, err := bw.Write(line)
+		return err
 	})
 }

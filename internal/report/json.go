@@ -20,24 +20,25 @@ func writeJSON(path string, doc *Document) error {
 		bw.Write(b[:len(b)-2]) // drop the closing "\n}"
 		bw.WriteString(",\n \"rows\": [")
 		first := true
+		buf := make([]byte, 0, 96<<10)
 		for e := range doc.Entries {
-			if e.Changes == nil {
-				e.Changes = map[string]Change{}
-			}
-			if e.Issues == nil {
-				e.Issues = emptyIssues
-			}
-			b, err := json.Marshal(e)
-			if err != nil {
-				return err
-			}
 			if !first {
-				bw.WriteByte(',')
+				buf = append(buf, ',')
 			}
 			first = false
-			bw.WriteString("\n  ")
-			bw.Write(b)
+			buf = append(buf, "\n  "...)
+			buf = appendEntry(buf, e)
+			if len(buf) > 64<<10 {
+				if _, err := bw.Write(buf); err != nil {
+					return err
+				}
+				buf = buf[:0]
+			}
 		}
+		if err := doc.cut(); err != nil {
+			return err
+		}
+		bw.Write(buf)
 		_, err = bw.WriteString("\n ]\n}\n")
 		return err
 	})

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"iter"
@@ -70,6 +71,8 @@ type Document struct {
 	// Raw, if set, is written as the "plan" key of the json form (plan
 	// files embed their ops this way).
 	Raw any
+
+	ctx context.Context // WriteContext's; nil: never cut
 }
 
 // CountsOf turns a map into Counts in the order of order, then the rest.
@@ -93,6 +96,30 @@ func CountsOf(m map[string]int, order []string) []Count {
 		out = append(out, Count{k, m[k]})
 	}
 	return out
+}
+
+// WriteContext is Write that gives up, leaving no file, once ctx is done.
+func WriteContext(ctx context.Context, path string, doc *Document) error {
+	entries := doc.Entries
+	d := *doc
+	d.Entries = func(yield func(*Entry) bool) {
+		for e := range entries {
+			if ctx.Err() != nil || !yield(e) {
+				return
+			}
+		}
+	}
+	d.ctx = ctx
+	return Write(path, &d)
+}
+
+// cut returns the error that stopped the entries early, if any: the
+// writers then fail, and safefile leaves no partial file behind.
+func (d *Document) cut() error {
+	if d.ctx == nil {
+		return nil
+	}
+	return d.ctx.Err()
 }
 
 // Write writes doc to path in the format its extension names.
@@ -167,12 +194,21 @@ func show(v string) string {
 }
 
 // FormatIssues renders issues one per line as "severity code: message".
-func FormatIssues(issues []roster.Issue) string {
-	parts := make([]string, len(issues))
-	for i, is := range issues {
-		parts[i] = fmt.Sprintf("%s %s: %s", is.Severity, is.Code, is.Message)
+func FormatIssues(issues []roster.Issue) string { return string(appendIssues(nil, issues)) }
+
+func appendIssues(b []byte, issues []roster.Issue) []byte {
+	for i := range issues {
+		if i > 0 {
+			b = append(b, '\n')
+		}
+		is := &issues[i]
+		b = append(b, is.Severity...)
+		b = append(b, ' ')
+		b = append(b, is.Code...)
+		b = append(b, ':', ' ')
+		b = append(b, is.Message...)
 	}
-	return strings.Join(parts, "\n")
+	return b
 }
 
 // Facts are ordered name/value pairs; JSON shows them as an object.

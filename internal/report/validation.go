@@ -4,11 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/wpimport/wpimport/internal/roster"
 	"github.com/wpimport/wpimport/internal/validate"
 )
-
-var emptyIssues = []roster.Issue{}
 
 // FromValidation makes the document of a validation run.
 func FromValidation(res *validate.Result) *Document {
@@ -37,6 +34,7 @@ func FromValidation(res *validate.Result) *Document {
 	}
 	doc.Entries = func(yield func(*Entry) bool) {
 		var e Entry
+		var cells []string // reused: writers keep no entry past its yield
 		for i := range res.Rows {
 			row := &res.Rows[i]
 			name, _ := validate.BuildName(&res.Header, &row.Record)
@@ -44,7 +42,9 @@ func FromValidation(res *validate.Result) *Document {
 			if !row.Valid() {
 				status = "invalid"
 			}
-			e = Entry{Row: row.Row, Key: res.Key(i), Name: name, Status: status, Issues: row.Issues, Cells: row.Cells()}
+			e = Entry{Row: row.Row, Key: res.Key(i), Name: name, Status: status, Issues: row.Issues}
+			cells = row.AppendCells(cells[:0])
+			e.Cells = cells
 			if !yield(&e) {
 				return
 			}

@@ -76,12 +76,14 @@ func (r *Record) Cell(i int) string {
 }
 
 // Cells returns a copy of all cells.
-func (r *Record) Cells() []string {
-	out := make([]string, r.Len())
-	for i := range out {
-		out[i] = r.Cell(i)
+func (r *Record) Cells() []string { return r.AppendCells(nil) }
+
+// AppendCells appends the cells to dst (they share the record's memory).
+func (r *Record) AppendCells(dst []string) []string {
+	for i := range r.Len() {
+		dst = append(dst, r.Cell(i))
 	}
-	return out
+	return dst
 }
 
 // Empty reports whether every cell is empty.

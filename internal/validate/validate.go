@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -47,7 +48,11 @@ type fieldCol struct {
 
 // Validate reads every row of rd and checks it. Reading runs in its own
 // goroutine, checking and indexing in this one, so both cores work.
-func Validate(rd *parse.Reader) (*Result, error) {
+func Validate(rd *parse.Reader) (*Result, error) { return ValidateContext(context.Background(), rd) }
+
+// ValidateContext is Validate that stops reading, and returns ctx's error,
+// once ctx is done (a signal).
+func ValidateContext(ctx context.Context, rd *parse.Reader) (*Result, error) {
 	res := &Result{Path: rd.Path, Format: rd.Format, Sheet: rd.Sheet, Header: rd.Header, FileIssues: rd.FileIssues}
 	h := &res.Header
 	var checks []fieldCol
@@ -71,7 +76,7 @@ func Validate(rd *parse.Reader) (*Result, error) {
 	go func() {
 		defer close(batches)
 		batch := make([]parse.Row, 0, 512)
-		for rd.Next() {
+		for ctx.Err() == nil && rd.Next() {
 			batch = append(batch, rd.Row())
 			if len(batch) == cap(batch) {
 				batches <- batch
@@ -99,6 +104,9 @@ func Validate(rd *parse.Reader) (*Result, error) {
 		}
 	}
 	if err := rd.Err(); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	res.refs = ix.refIndex
