@@ -15,6 +15,7 @@ import (
 	"github.com/wpimport/wpimport/internal/execute"
 	"github.com/wpimport/wpimport/internal/plan"
 	"github.com/wpimport/wpimport/internal/report"
+	"github.com/wpimport/wpimport/internal/safefile"
 	"github.com/wpimport/wpimport/internal/validate"
 	"github.com/wpimport/wpimport/internal/workplace"
 )
@@ -137,7 +138,7 @@ func planOutputs(inputs func(*files), out string) (xlsx string, err error) {
 }
 
 func readProtect(path string) ([]string, error) {
-	f, err := os.Open(path)
+	f, err := safefile.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("--protect: %w", err)
 	}

@@ -286,3 +286,61 @@ func TestBinaryValidateStopsOnSignal(t *testing.T) {
 		}
 	}
 }
+
+// Pictures are named relative to the roster's folder and read again, with
+// every check, before the op that uploads them; the plan applies from any
+// folder.
+func TestBinaryPictureFiles(t *testing.T) {
+	srv := testkit.Emulator(t, emulator.Config{})
+	dir := t.TempDir()
+	png := []byte("\x89PNG\r\n\x1a\nimage")
+	os.WriteFile(filepath.Join(dir, "ada.png"), png, 0o600)
+	os.WriteFile(filepath.Join(dir, "alan.png"), png, 0o600)
+	roster := filepath.Join(dir, "roster.csv")
+	os.WriteFile(roster, []byte("name,email,picture_file\n"+
+		"Ada,ada@x.example,ada.png\n"+
+		"Alan,alan@x.example,alan.png\n"+
+		"Eve,eve@x.example,/etc/passwd\n"+
+		"Mal,mal@x.example,../../etc/passwd\n"), 0o600)
+	r := runBinary(t, nil, "validate", roster)
+	if r.code != exitRows || !strings.Contains(r.stderr, "2 valid, 2 invalid") || !strings.Contains(r.stderr, "absolute path") || !strings.Contains(r.stderr, "outside the roster's folder") {
+		t.Fatalf("validate: %d\n%s", r.code, r.stderr)
+	}
+	planPath := filepath.Join(dir, "plan.json")
+	if r := runBinary(t, targetEnv(srv), "plan", roster, "--out", planPath); r.code != exitRows {
+		t.Fatalf("plan: %d\n%s", r.code, r.stderr)
+	}
+	data, _ := os.ReadFile(planPath)
+	if !strings.Contains(string(data), `"picture_file": "ada.png"`) {
+		t.Errorf("plan.json should keep picture_file relative to the roster's folder")
+	}
+	// Alan's picture is replaced by a link to /dev/zero after the plan.
+	os.Remove(filepath.Join(dir, "alan.png"))
+	os.Symlink("/dev/zero", filepath.Join(dir, "alan.png"))
+	results := filepath.Join(dir, "results.json")
+	r = runBinary(t, targetEnv(srv), "apply", planPath, "--results", results) // runs from the repository root
+	if r.code != exitRows {
+		t.Fatalf("apply: %d\n%s", r.code, r.stderr)
+	}
+	st := map[int]string{}
+	for _, row := range readResults(t, results).Rows {
+		st[row.Row] = row.Status
+	}
+	if st[2] != "created" || st[3] != "failed" {
+		t.Errorf("statuses %v: want Ada created with her picture, Alan failed before any call", st)
+	}
+	accounts := srv.Snapshot().Accounts
+	if len(accounts) != 1 {
+		t.Errorf("%d accounts, want only Ada's", len(accounts))
+	}
+	if srv.Stats().ByRoute["POST /{id}/profile_pictures"] != 1 {
+		t.Errorf("picture uploads: %v", srv.Stats().ByRoute)
+	}
+	// An edited plan that names a file outside the folder is refused.
+	editPlan(t, planPath, func(p map[string]any) {
+		p["ops"].([]any)[0].(map[string]any)["picture_file"] = "/etc/shadow"
+	})
+	if r := runBinary(t, targetEnv(srv), "apply", planPath, "--results", filepath.Join(dir, "r2.json")); r.code != exitRefused || !strings.Contains(r.stderr, "absolute path") {
+		t.Errorf("edited picture path: %d\n%s", r.code, r.stderr)
+	}
+}

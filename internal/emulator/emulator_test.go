@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -112,8 +113,18 @@ func TestStateRoundTrip(t *testing.T) {
 	if _, err := c2.CreateAccount(ctx, workplace.Fields{"name": "X", "external_id": "E2"}); !workplace.IsInvalidParameter(err) {
 		t.Errorf("duplicate after reload: %v", err)
 	}
+	// The admin routes want the token too: they show every account.
 	resp, err := http.Get(srv2.URL() + "/_emulator/state")
 	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("/_emulator/state without a token: HTTP %d", resp.StatusCode)
+	}
+	resp.Body.Close()
+	req, _ := http.NewRequest("GET", srv2.URL()+"/_emulator/state", nil)
+	req.Header.Set("Authorization", "Bearer "+srv2.Token())
+	if resp, err = http.DefaultClient.Do(req); err != nil {
 		t.Fatal(err)
 	}
 	var got emulator.State
@@ -224,4 +235,47 @@ func hammer(c *workplace.Client, id string, d time.Duration) {
 		}()
 	}
 	wg.Wait()
+}
+
+// The emulator is a server: slow bodies time out, and bodies and uploads
+// past the service's limits are refused with 413.
+func TestServerLimits(t *testing.T) {
+	srv := testkit.Emulator(t, emulator.Config{})
+	big := strings.NewReader(strings.Repeat("x", emulator.MaxFormBytes+10))
+	req, _ := http.NewRequest("POST", srv.URL()+"/community/accounts", big)
+	req.Header.Set("Authorization", "Bearer "+srv.Token())
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("oversized form: HTTP %d", resp.StatusCode)
+	}
+	c, _ := workplace.New(workplace.Config{BaseURL: srv.URL(), Token: srv.Token()})
+	id, err := c.CreateAccount(context.Background(), workplace.Fields{"name": "A", "email": "a@acme.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	huge := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, emulator.MaxUploadBytes+1)...)
+	if err := c.UploadPicture(context.Background(), id, "big.png", huge); err == nil || !strings.Contains(err.Error(), "larger than") {
+		t.Errorf("oversized upload: %v", err)
+	}
+}
+
+func TestSlowBodyTimesOut(t *testing.T) {
+	srv := testkit.Emulator(t, emulator.Config{ReadTimeout: 200 * time.Millisecond})
+	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL(), "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /community/accounts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Length: 1000\r\nContent-Type: application/x-www-form-urlencoded\r\n\r\nname=", srv.Token())
+	start := time.Now()
+	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	io.ReadAll(conn) // returns when the server gives up on the body
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("a slow body held the connection for %v", d)
+	}
 }

@@ -169,6 +169,10 @@ func (s *Server) picture(id string, f form, r *http.Request) *gerr {
 		return invalidParam(SubInvalidValue, "Give image_url or a multipart image_data file")
 	}
 	fh := r.MultipartForm.File["image_data"][0]
+	if fh.Size > MaxUploadBytes {
+		return &gerr{status: http.StatusRequestEntityTooLarge, Type: "OAuthException", Code: 100, Subcode: SubInvalidValue,
+			Message: fmt.Sprintf("(#100) The picture is larger than the %d KiB the service accepts", MaxUploadBytes>>10)}
+	}
 	file, err := fh.Open()
 	if err != nil {
 		return invalidParam(SubInvalidValue, "cannot read image_data")

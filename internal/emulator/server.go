@@ -3,6 +3,7 @@ package emulator
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand"
 	"net"
@@ -18,17 +19,20 @@ import (
 // Config sets the emulator's behaviour. The zero value is a fast, faultless,
 // unlimited server that accepts the token "test-token".
 type Config struct {
-	Token    string        // accepted bearer token; "" means DefaultToken
-	Rate     float64       // calls per second the app may make; 0 = unlimited
-	Burst    int           // token bucket depth; 0 = 4% of Rate (at least 1)
-	Latency  time.Duration // added to every call
-	Jitter   time.Duration // random extra latency, up to this
-	FailRate float64       // fraction of calls answered 500 code 2, with no side effect
-	DropRate float64       // fraction of writes committed and then left unanswered
-	Seed     int64         // for the fault and latency draws
-	PageCap  int           // largest page a list returns; 0 = 100
-	Now      func() time.Time
-	State    *State // initial state
+	Token   string        // accepted bearer token; "" means DefaultToken
+	Rate    float64       // calls per second the app may make; 0 = unlimited
+	Burst   int           // token bucket depth; 0 = 4% of Rate (at least 1)
+	Latency time.Duration // added to every call
+	// ReadTimeout bounds reading a request, headers and body (default
+	// 10 s): a client sending slowly cannot hold a connection.
+	ReadTimeout time.Duration
+	Jitter      time.Duration // random extra latency, up to this
+	FailRate    float64       // fraction of calls answered 500 code 2, with no side effect
+	DropRate    float64       // fraction of writes committed and then left unanswered
+	Seed        int64         // for the fault and latency draws
+	PageCap     int           // largest page a list returns; 0 = 100
+	Now         func() time.Time
+	State       *State // initial state
 	// RetryAfter, if set, is sent with throttling errors.
 	RetryAfter time.Duration
 }
@@ -85,7 +89,13 @@ func (s *Server) Start(addr string) (string, error) {
 		return "", err
 	}
 	s.ln = ln
-	s.httpSrv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	// A client that sends slowly, or never reads, cannot hold a connection.
+	rt := s.cfg.ReadTimeout
+	if rt <= 0 {
+		rt = 10 * time.Second
+	}
+	s.httpSrv = &http.Server{Handler: s, ReadHeaderTimeout: rt, ReadTimeout: rt,
+		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
 	go s.httpSrv.Serve(ln)
 	return "http://" + ln.Addr().String(), nil
 }
@@ -146,20 +156,41 @@ func (s *Server) draw() float64 {
 	return s.rng.Float64()
 }
 
+// Size limits on what a request may carry, as the service has them
+// [guess: Graph refuses photos over 4 MiB and large bodies with 413].
+const (
+	MaxUploadBytes = 4 << 20
+	MaxFormBytes   = 1 << 20
+)
+
 // ServeHTTP runs the layers described in the package doc.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path := stripVersion(r.URL.Path)
+	if !s.authorized(r) { // the admin routes show every account: token too
+		s.stats.count(routeOf(r.Method, path), outcomeRejected)
+		s.writeErr(w, badToken())
+		return
+	}
 	if strings.HasPrefix(path, "/_emulator/") {
 		s.serveControl(w, r, path)
 		return
 	}
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
-		r.ParseMultipartForm(8 << 20)
+	limit := int64(MaxFormBytes)
+	multipart := strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/")
+	if multipart {
+		limit = MaxUploadBytes + 64<<10
 	}
-	r.ParseForm()
-	if !s.authorized(r) {
-		s.stats.count(routeOf(r.Method, path), outcomeRejected)
-		s.writeErr(w, badToken())
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	var err error
+	if multipart {
+		err = r.ParseMultipartForm(MaxUploadBytes)
+	} else {
+		err = r.ParseForm()
+	}
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		s.writeErr(w, &gerr{status: http.StatusRequestEntityTooLarge, Type: "OAuthException", Code: 100,
+			Message: fmt.Sprintf("(#100) The request is larger than the %d KiB the service accepts", limit>>10)})
 		return
 	}
 	if r.Method == http.MethodPost && path == "/" && r.Form.Get("batch") != "" {

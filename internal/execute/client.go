@@ -13,7 +13,7 @@ type Client interface {
 	SetActive(ctx context.Context, id string, active bool) error
 	AddPhone(ctx context.Context, id, number, typ string, primary bool) error
 	SetPictureURL(ctx context.Context, id, url string) error
-	UploadPicture(ctx context.Context, id, path string) error
+	UploadPicture(ctx context.Context, id, name string, data []byte) error
 	DeleteAccount(ctx context.Context, id string) error
 	RemoveProfileInformation(ctx context.Context, id string) error
 	GetMember(ctx context.Context, idOrEmail string, fields []string) (*workplace.Account, error)

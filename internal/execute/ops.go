@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/wpimport/wpimport/internal/picture"
 	"github.com/wpimport/wpimport/internal/plan"
 	"github.com/wpimport/wpimport/internal/workplace"
 )
@@ -25,6 +26,16 @@ func (r *runner) runOp(op *plan.Op) {
 		r.finish(o, true)
 		return
 	}
+	var pic []byte
+	if op.PictureFile != "" {
+		// Read again, with every check, before any call of the op: the
+		// plan file may have been changed, or the file replaced.
+		if pic, err = picture.Read(r.pictureDir, op.PictureFile); err != nil {
+			o.Status, o.Message = StatusFailed, "nothing was done: "+err.Error()
+			r.finish(o, true)
+			return
+		}
+	}
 	st := r.opts.Resumed[op.ID]
 	inFlight := st != nil && st.Intent
 	if r.opts.Journal != nil {
@@ -39,7 +50,7 @@ func (r *runner) runOp(op *plan.Op) {
 		if o.Status == "" {
 			o.Status = doneStatus[op.Action]
 		}
-		r.extras(op, o, mgr)
+		r.extras(op, o, mgr, pic)
 	case errors.Is(err, errUnknownOutcome) && r.fatalErr() == nil:
 		// The journal's intent makes the next run look the account up first.
 		o.Status, o.Message = StatusNotAttempted, err.Error()
@@ -275,7 +286,7 @@ func (r *runner) lookup(l *plan.Lookup, o *Outcome) (*workplace.Account, error) 
 }
 
 // extras sets the phone and picture after the main call.
-func (r *runner) extras(op *plan.Op, o *Outcome, mgr string) {
+func (r *runner) extras(op *plan.Op, o *Outcome, mgr string, pic []byte) {
 	if o.Status != doneStatus[op.Action] || o.AccountID == "" {
 		return
 	}
@@ -292,7 +303,7 @@ func (r *runner) extras(op *plan.Op, o *Outcome, mgr string) {
 			if op.PictureURL != "" {
 				return r.c.SetPictureURL(ctx, id, op.PictureURL)
 			}
-			return r.c.UploadPicture(ctx, id, op.PictureFile)
+			return r.c.UploadPicture(ctx, id, op.PictureFile, pic)
 		})
 		if err != nil {
 			failed = append(failed, "setting the picture failed: "+errorText(err))

@@ -89,6 +89,8 @@ type runner struct {
 	fatal   error
 	calls0  int // pacer counts at start
 	thr0    int
+	// pictureDir is the roster's folder: picture files are read from it.
+	pictureDir string
 }
 
 // Run executes p through c, whose calls layer paces (the client must have
@@ -114,7 +116,7 @@ func Run(ctx context.Context, c Client, layer *Layer, p *plan.Plan, opts Options
 	layer.StopRetries(ctx)
 	calls0, thr0 := layer.Pacer.Counts()
 	r := &runner{c: c, layer: layer, opts: opts, calls0: calls0, thr0: thr0, stop: ctx, calls: callCtx, cancel: cancel,
-		out: map[int]*Outcome{}, created: map[int]string{}, rowOf: map[int]int{}}
+		out: map[int]*Outcome{}, created: map[int]string{}, rowOf: map[int]int{}, pictureDir: p.Roster.Folder()}
 	var todo []*plan.Op
 	for i := range p.Ops {
 		op := &p.Ops[i]

@@ -214,3 +214,18 @@ func FuzzXMLScan(f *testing.F) {
 }
 
 var startTime = time.Now()
+
+func TestUnknownColumnsWarningIsCapped(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("name,email")
+	for i := range 9997 {
+		fmt.Fprintf(&b, ",extra%d", i)
+	}
+	b.WriteString("\nA,a@x.io\n")
+	r, _ := readAll(t, writeFile(t, "wide.csv", []byte(b.String())), Options{})
+	for _, is := range r.FileIssues {
+		if is.Code == "file.unknown_columns" && (len(is.Message) > 400 || !strings.Contains(is.Message, "9997 columns") || !strings.Contains(is.Message, "and 9985 more")) {
+			t.Errorf("%d characters: %.300s", len(is.Message), is.Message)
+		}
+	}
+}

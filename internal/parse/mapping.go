@@ -2,19 +2,19 @@ package parse
 
 import (
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/gocarina/gocsv"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/wpimport/wpimport/internal/roster"
+	"github.com/wpimport/wpimport/internal/safefile"
 )
 
 // LoadMapping reads a header mapping: a csv with the columns header,field or
 // a yaml map of header: field. It returns normalized header → field.
 func LoadMapping(path string) (map[string]roster.Field, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.ReadFile(path, 1<<20)
 	if err != nil {
 		return nil, fmt.Errorf("read mapping %s: %w", path, err)
 	}

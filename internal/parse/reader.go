@@ -194,13 +194,20 @@ func RequireRoster(path string, h *roster.Header) error {
 	return nil
 }
 
+// maxNamed is how many column names one message lists.
+const maxNamed = 12
+
 func headerIssues(h *roster.Header) []roster.Issue {
 	var out []roster.Issue
 	if unknown := h.Unknown(); len(unknown) > 0 {
+		names := strings.Join(quoteAll(unknown[:min(len(unknown), maxNamed)]), ", ")
+		if len(unknown) > maxNamed {
+			names += fmt.Sprintf(" and %d more", len(unknown)-maxNamed)
+		}
 		out = append(out, roster.Issue{
 			Severity: roster.Warning, Code: "file.unknown_columns",
-			Message: fmt.Sprintf("columns not imported (kept in the outputs): %s; if one should be imported, rename it or map it with --mapping",
-				strings.Join(quoteAll(unknown), ", ")),
+			Message: fmt.Sprintf("%d columns not imported (kept in the outputs): %s; if one should be imported, rename it or map it with --mapping",
+				len(unknown), names),
 		})
 	}
 	for _, f := range roster.Fields {

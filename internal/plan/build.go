@@ -2,6 +2,7 @@ package plan
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -55,7 +56,7 @@ func Build(ctx context.Context, in Input, dir Directory, opts Options) (*Plan, e
 	res := in.Result
 	start := dir.Calls()
 	p := &Plan{FormatVersion: FormatVersion, ToolVersion: in.ToolVersion, CreatedAt: time.Now().UTC(), Kind: "roster",
-		Roster: RosterInfo{Path: res.Path, Sheet: res.Sheet, SHA256: in.SHA256, Rows: len(res.Rows), Header: res.Header.Headers()},
+		Roster: RosterInfo{Path: res.Path, Dir: absDir(res.Path), Sheet: res.Sheet, SHA256: in.SHA256, Rows: len(res.Rows), Header: res.Header.Headers()},
 		APIURL: dir.BaseURL(), Options: opts, FileIssues: res.FileIssues}
 	st, err := readState(ctx, res, dir, opts, in.PeopleSets)
 	if err != nil {
@@ -149,4 +150,12 @@ func isAccountID(s string) bool {
 		}
 	}
 	return true
+}
+
+// absDir is the absolute folder of path.
+func absDir(path string) string {
+	if a, err := filepath.Abs(path); err == nil {
+		return filepath.Dir(a)
+	}
+	return filepath.Dir(path)
 }

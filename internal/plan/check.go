@@ -3,6 +3,7 @@ package plan
 import (
 	"fmt"
 
+	"github.com/wpimport/wpimport/internal/picture"
 	"github.com/wpimport/wpimport/internal/roster"
 	"github.com/wpimport/wpimport/internal/validate"
 )
@@ -105,6 +106,11 @@ func (p *Plan) checkOp(op *Op) string {
 	for _, ph := range op.Phones {
 		if _, why := validate.Phone(ph.Number); why != "" {
 			return fmt.Sprintf("phone %q: %s", ph.Number, why)
+		}
+	}
+	if op.PictureFile != "" {
+		if _, err := picture.Clean(op.PictureFile); err != nil {
+			return "picture_file: " + err.Error()
 		}
 	}
 	if op.PictureURL != "" {

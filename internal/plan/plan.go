@@ -6,7 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/wpimport/wpimport/internal/roster"
@@ -124,11 +124,22 @@ type Guard struct {
 
 // RosterInfo identifies the roster a plan was made from.
 type RosterInfo struct {
-	Path   string   `json:"path"`
+	Path string `json:"path"`
+	// Dir is the roster's folder as an absolute path: picture files are
+	// named relative to it, so the plan applies from any folder.
+	Dir    string   `json:"dir,omitempty"`
 	Sheet  string   `json:"sheet,omitempty"`
 	SHA256 string   `json:"sha256"`
 	Rows   int      `json:"rows"`
 	Header []string `json:"header"`
+}
+
+// Folder returns the roster's folder.
+func (r RosterInfo) Folder() string {
+	if r.Dir != "" {
+		return r.Dir
+	}
+	return filepath.Dir(r.Path)
 }
 
 // Plan is a saved plan.
@@ -220,14 +231,11 @@ func Digest(data []byte) string {
 // ReadFile reads a plan file, bounded by MaxFileBytes, and returns its
 // bytes, its digest and the plan parsed from those same bytes.
 func ReadFile(path string) (*Plan, []byte, string, error) {
-	f, err := os.Open(path)
+	f, err := safefile.Open(path)
 	if err != nil {
 		return nil, nil, "", fmt.Errorf("read plan: %w", err)
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
-		return nil, nil, "", fmt.Errorf("read plan: %s is not a regular file", path)
-	}
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
 	if err != nil {
 		return nil, nil, "", fmt.Errorf("read plan: %w", err)

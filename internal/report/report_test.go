@@ -163,3 +163,22 @@ func TestUnknownFormat(t *testing.T) {
 		t.Errorf("CheckPath(x.pdf) = %v", err)
 	}
 }
+
+// Every cell holding a separator of any locale or a quote is quoted, on
+// top of neutralising a leading formula character.
+func TestCSVCellsQuotedForEveryLocale(t *testing.T) {
+	for in, want := range map[string]string{
+		"x;=1+1;y":  `"x;=1+1;y"`,
+		"a,b":       `"a,b"`,
+		"tab\there": "\"tab\there\"",
+		`say "hi"`:  `"say ""hi"""`,
+		"=1+1":      `'=1+1`,
+		"=1;2":      `"'=1;2"`,
+		"plain":     `plain`,
+		" padded ":  `" padded "`,
+	} {
+		if got := string(appendCSVCell(nil, in)); got != want {
+			t.Errorf("%q: got %s want %s", in, got, want)
+		}
+	}
+}

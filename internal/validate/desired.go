@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"github.com/wpimport/wpimport/internal/picture"
 	"strings"
 
 	"github.com/wpimport/wpimport/internal/roster"
@@ -33,7 +34,7 @@ func (r *Result) Desired(i int) Desired {
 		switch {
 		case v == "":
 		case f == roster.PictureFile:
-			v = PicturePath(r.Path, v) // checked by Validate; no second read
+			v, _ = picture.Clean(v) // relative to the roster's folder; Validate read it
 		default:
 			if rule, ok := rules[f]; ok {
 				v, _ = rule(v)

@@ -3,7 +3,6 @@ package validate
 import (
 	"fmt"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -11,6 +10,7 @@ import (
 
 	"golang.org/x/text/language"
 
+	"github.com/wpimport/wpimport/internal/picture"
 	"github.com/wpimport/wpimport/internal/roster"
 )
 
@@ -301,39 +301,15 @@ func pictureURL(v string) (string, *problem) {
 	return v, bad("picture_url.invalid", "%q does not end in .jpg, .jpeg or .png; Workplace takes only jpg and png pictures", v)
 }
 
-// MaxPictureBytes is the largest profile picture file accepted.
-const MaxPictureBytes = 4 << 20
-
-// PicturePath resolves a picture_file cell: relative paths are read from
-// the roster's folder.
-func PicturePath(rosterPath, v string) string {
-	if filepath.IsAbs(v) {
-		return v
-	}
-	return filepath.Join(filepath.Dir(rosterPath), v)
-}
-
-// pictureFile checks the picture a picture_file cell names (exists, jpg or
-// png by content, size) and returns its path. It reads the file, so it is
-// not in rules: validate runs it once per row, Desired never.
+// pictureFile checks the picture a picture_file cell names (inside the
+// roster's folder, a regular file, jpg or png by content, not too large).
+// It reads the file, so it is not in rules: validate runs it once per row,
+// Desired never.
 func pictureFile(rosterPath, v string) (string, *problem) {
-	p := PicturePath(rosterPath, v)
-	f, err := os.Open(p)
-	if err != nil {
-		return v, bad("picture_file.invalid", "cannot open picture %q (%v); check the path, relative to the roster's folder", v, err)
+	if _, err := picture.Read(filepath.Dir(rosterPath), v); err != nil {
+		return v, bad("picture_file.invalid", "%v", err)
 	}
-	defer f.Close()
-	st, _ := f.Stat()
-	if st.Size() > MaxPictureBytes {
-		return v, bad("picture_file.invalid", "picture %q is %d KiB; the limit is %d KiB: resize it", v, st.Size()>>10, MaxPictureBytes>>10)
-	}
-	head := make([]byte, 8)
-	n, _ := f.Read(head)
-	head = head[:n]
-	if !(len(head) >= 3 && head[0] == 0xFF && head[1] == 0xD8 && head[2] == 0xFF) && !strings.HasPrefix(string(head), "\x89PNG") {
-		return v, bad("picture_file.invalid", "picture %q is not a jpg or png image (checked by content); convert it", v)
-	}
-	return p, nil
+	return v, nil
 }
 
 // CheckValue applies f's rule to a value as a plan file holds it, and says

@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"os"
-	"path/filepath"
+
+	"path"
 	"sort"
 	"strings"
 )
@@ -208,13 +208,10 @@ func (c *Client) SetPictureURL(ctx context.Context, id, imageURL string) error {
 	return c.do(ctx, request{method: "POST", path: "/" + url.PathEscape(id) + "/profile_pictures", form: url.Values{"image_url": {imageURL}}}, nil)
 }
 
-// UploadPicture uploads a local jpg or png as the profile picture.
-func (c *Client) UploadPicture(ctx context.Context, id, path string) error {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return fmt.Errorf("read picture: %w", err)
-	}
-	body, ctype, err := multipartBody(nil, "image_data", filepath.Base(path), data)
+// UploadPicture uploads a jpg or png (the caller read and checked it) as
+// the profile picture; name is the file's name.
+func (c *Client) UploadPicture(ctx context.Context, id, name string, data []byte) error {
+	body, ctype, err := multipartBody(nil, "image_data", path.Base(name), data)
 	if err != nil {
 		return err
 	}
@@ -282,7 +279,9 @@ func (c *Client) list(ctx context.Context, path string, q url.Values, opts ListO
 		q.Set("external_ids", strings.Join(opts.ExternalIDs, ","))
 	}
 	req := request{method: "GET", path: path, query: q}
-	for {
+	// A server whose paging repeats itself would keep us listing forever.
+	seen := map[string]bool{}
+	for pages := 1; ; pages++ {
 		var p page
 		if err := c.do(ctx, req, &p); err != nil {
 			return err
@@ -297,6 +296,12 @@ func (c *Client) list(ctx context.Context, path string, q url.Values, opts ListO
 		if err != nil {
 			return err
 		}
+		after := p.Paging.Cursors.After
+		if seen[next] || (after != "" && seen["after:"+after]) {
+			return fmt.Errorf("GET %s: the server's paging repeats itself after %d pages (the same next link or cursor twice); "+
+				"the listing was stopped, and nothing was planned from it", path, pages)
+		}
+		seen[next], seen["after:"+after] = true, true
 		req = request{method: "GET", path: path, full: next}
 	}
 }

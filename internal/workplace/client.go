@@ -11,11 +11,12 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/wpimport/wpimport/internal/safefile"
 )
 
 // DefaultBaseURL is the Graph API host.
@@ -69,12 +70,17 @@ func New(cfg Config) (*Client, error) {
 	if strings.TrimSpace(cfg.Token) == "" {
 		return nil, errors.New("no access token: set WORKPLACE_ACCESS_TOKEN or pass --token-file FILE")
 	}
-	hc := cfg.HTTPClient
-	if hc == nil {
+	hc := &http.Client{Timeout: 60 * time.Second}
+	if cfg.HTTPClient != nil {
+		*hc = *cfg.HTTPClient
+	} else {
 		tr := http.DefaultTransport.(*http.Transport).Clone()
 		tr.MaxIdleConnsPerHost = 64
-		hc = &http.Client{Transport: tr, Timeout: 60 * time.Second}
+		hc.Transport = tr
 	}
+	// Never follow a redirect: Go keeps the Authorization header for the
+	// same host on another port or scheme. A 3xx is an error instead.
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	ua := cfg.UserAgent
 	if ua == "" {
 		ua = "wpimport/dev"
@@ -92,7 +98,7 @@ func isLoopback(host string) bool {
 
 // ReadToken reads a token from a file, trimming white space.
 func ReadToken(path string) (string, error) {
-	b, err := os.ReadFile(path)
+	b, err := safefile.ReadFile(path, 64<<10)
 	if err != nil {
 		return "", fmt.Errorf("read token file: %w", err)
 	}
@@ -187,7 +193,31 @@ func (c *Client) send(ctx context.Context, req request, out any) error {
 		return &TransportError{Method: req.method, Path: req.path, Err: scrub(err, c.token)}
 	}
 	c.recordUsage(resp.Header)
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		where := resp.Header.Get("Location")
+		if lu, err := url.Parse(where); err == nil {
+			where = lu.Redacted()
+		}
+		return &APIError{Method: req.method, Path: req.path, HTTPStatus: resp.StatusCode,
+			Message: fmt.Sprintf("the server redirects (HTTP %d) to %q; wpimport never follows a redirect, as the token would go along: "+
+				"if that is the service's real address, give it as --api-url", resp.StatusCode, scrubText(where, c.token))}
+	}
+	// Whatever the server says may echo the request, token included.
+	if len(c.token) >= minScrub {
+		data = bytes.ReplaceAll(data, []byte(c.token), []byte("[token]"))
+	}
 	return checkResponse(req.method, req.path, resp, data, out)
+}
+
+// minScrub is the shortest token removed from server text: a shorter one
+// (a test's "t") would mangle every word it is part of.
+const minScrub = 8
+
+func scrubText(s, token string) string {
+	if len(token) < minScrub {
+		return s
+	}
+	return strings.ReplaceAll(s, token, "[token]")
 }
 
 // scrub removes the token from an error's text (a URL in a transport error

@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -147,14 +147,10 @@ func TestPhonesFrontlinePictures(t *testing.T) {
 	if err := c.SetPictureURL(ctx, id, "https://cdn.acme.example/em.gif"); !workplace.IsInvalidParameter(err) {
 		t.Errorf("gif picture: %v", err)
 	}
-	png := filepath.Join(t.TempDir(), "em.png")
-	os.WriteFile(png, []byte("\x89PNG\r\n\x1a\nrest"), 0o600)
-	if err := c.UploadPicture(ctx, id, png); err != nil {
+	if err := c.UploadPicture(ctx, id, "em.png", []byte("\x89PNG\r\n\x1a\nrest")); err != nil {
 		t.Fatal(err)
 	}
-	txt := filepath.Join(t.TempDir(), "em.png")
-	os.WriteFile(txt, []byte("not an image"), 0o600)
-	if err := c.UploadPicture(ctx, id, txt); !workplace.IsInvalidParameter(err) {
+	if err := c.UploadPicture(ctx, id, "em.png", []byte("not an image")); !workplace.IsInvalidParameter(err) {
 		t.Errorf("fake png upload: %v", err)
 	}
 }
@@ -382,4 +378,59 @@ func TestPeopleSets(t *testing.T) {
 	if ps, _ := c.FindPeopleSet(ctx, "Boss's reports"); ps != nil {
 		t.Errorf("deleted set still found")
 	}
+}
+
+// The token never leaves for another server and never reaches a message.
+func TestTokenStaysHome(t *testing.T) {
+	ctx := context.Background()
+	const token = "EAAG-secret-token-1234567890"
+	var leaked atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "" {
+			leaked.Add(1)
+		}
+		w.Write([]byte(`{"id":"1"}`))
+	}))
+	defer other.Close()
+	_, otherPort, _ := net.SplitHostPort(strings.TrimPrefix(other.URL, "http://"))
+	t.Run("redirect to another port of the same host", func(t *testing.T) {
+		hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "http://127.0.0.1:"+otherPort+r.URL.Path, http.StatusTemporaryRedirect)
+		}))
+		defer hs.Close()
+		c, _ := workplace.New(workplace.Config{BaseURL: hs.URL, Token: token})
+		_, err := c.GetMember(ctx, "a@acme.example", nil)
+		if err == nil || !strings.Contains(err.Error(), "never follows a redirect") || !strings.Contains(err.Error(), otherPort) {
+			t.Errorf("err = %v", err)
+		}
+		if leaked.Load() != 0 {
+			t.Errorf("the token reached the redirect's target")
+		}
+	})
+	t.Run("server echoes the token", func(t *testing.T) {
+		hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(400)
+			fmt.Fprintf(w, `{"error":{"message":"bad header %s","code":100}}`, r.Header.Get("Authorization"))
+		}))
+		defer hs.Close()
+		c, _ := workplace.New(workplace.Config{BaseURL: hs.URL, Token: token})
+		_, err := c.GetMember(ctx, "a@acme.example", nil)
+		if err == nil || strings.Contains(err.Error(), token) || !strings.Contains(err.Error(), "[token]") {
+			t.Errorf("err = %v", err)
+		}
+	})
+	t.Run("paging that repeats itself", func(t *testing.T) {
+		var calls atomic.Int32
+		var hs *httptest.Server
+		hs = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			calls.Add(1)
+			fmt.Fprintf(w, `{"data":[{"id":"1","name":"A"}],"paging":{"cursors":{"after":"X"},"next":"%s/community/members?after=X"}}`, hs.URL)
+		}))
+		defer hs.Close()
+		c, _ := workplace.New(workplace.Config{BaseURL: hs.URL, Token: token})
+		err := c.ListMembers(ctx, workplace.ListOptions{}, func([]workplace.Account) error { return nil })
+		if err == nil || !strings.Contains(err.Error(), "repeats itself") || calls.Load() > 3 {
+			t.Errorf("err = %v after %d calls", err, calls.Load())
+		}
+	})
 }
