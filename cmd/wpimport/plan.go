@@ -39,6 +39,7 @@ type planFlags struct {
 	Empty               string
 	Read                string
 	Pictures            string
+	AuthMethod          string
 	PeopleSets          string
 	SyncPeopleSets      bool
 	MaxDeletePeopleSets string
@@ -56,6 +57,7 @@ func (o *planFlags) register(fs *flag.FlagSet, e *env) {
 	fs.StringVar(&o.Empty, "empty", "keep", "empty cells: keep the field as it is, or clear it (name and email are never cleared)")
 	fs.StringVar(&o.Read, "read", "auto", "how to read Workplace: list every account, lookup only those named, or auto")
 	fs.StringVar(&o.Pictures, "pictures", "new", "set pictures (picture_url, picture_file) on new accounts only, or on all matched rows")
+	fs.StringVar(&o.AuthMethod, "auth-method", "new", "send auth_method (which Workplace does not let anyone read back) to new accounts only, or to all matched rows")
 	fs.StringVar(&o.PeopleSets, "people-sets", "", "csv of people sets (default: the roster workbook's \"People Sets\" sheet, if any)")
 	fs.BoolVar(&o.SyncPeopleSets, "sync-people-sets", false, "delete people sets absent from the input")
 	fs.StringVar(&o.MaxDeletePeopleSets, "max-delete-people-sets", plan.DefaultMaxDeactivate, "refuse the plan if --sync-people-sets deletes more sets than this (count or %)")
@@ -63,7 +65,7 @@ func (o *planFlags) register(fs *flag.FlagSet, e *env) {
 
 // options turns the flags into plan options.
 func (o *planFlags) options() (plan.Options, error) {
-	opts := plan.Options{Sync: o.Sync, MaxDeactivate: o.MaxDeactivate, Empty: o.Empty, Read: o.Read, Pictures: o.Pictures,
+	opts := plan.Options{Sync: o.Sync, MaxDeactivate: o.MaxDeactivate, Empty: o.Empty, Read: o.Read, Pictures: o.Pictures, AuthMethod: o.AuthMethod,
 		SyncPeopleSets: o.SyncPeopleSets, MaxDeletePeopleSets: o.MaxDeletePeopleSets}
 	for _, m := range strings.Split(o.Match, ",") {
 		opts.Match = append(opts.Match, strings.TrimSpace(m))

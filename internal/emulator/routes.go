@@ -120,7 +120,11 @@ func (s *Server) object(method, id string, f form) response {
 		if err != nil {
 			return errResponse(err)
 		}
-		return ok(s.render(a, fieldList(f.get("fields"))))
+		fields, ferr := memberFields(f.get("fields"))
+		if ferr != nil {
+			return errResponse(ferr)
+		}
+		return ok(s.render(a, fields))
 	case http.MethodPost:
 		if err := s.store.update(id, f.params()); err != nil {
 			return errResponse(err)
@@ -189,24 +193,121 @@ func (s *Server) picture(id string, f form, r *http.Request) *gerr {
 	return s.store.setPicture(id, "upload:"+fh.Filename)
 }
 
-func fieldList(v string) []string {
-	if v == "" {
-		return []string{"id", "name"}
+// MemberFields are the fields and edges the Member node documents
+// (API-NOTES.md). Asking for any other is error 100, as Graph answers it.
+var MemberFields = []string{"id", "name", "first_name", "last_name", "email", "title", "department", "division",
+	"organization", "cost_center", "external_id", "work_locale", "locale", "active", "frontline", "start_date",
+	"primary_phone", "account_invite_time", "account_claim_time", "account_deactivate_time", "updated_time",
+	"primary_address", "picture", "link", "name_format", "about", "claim_link", "access_code", "impersonate_token",
+	"managers", "reports", "phones"}
+
+var memberField = func() map[string]bool {
+	m := map[string]bool{}
+	for _, f := range MemberFields {
+		m[f] = true
 	}
-	var out []string
-	for _, f := range strings.Split(v, ",") {
-		if f = strings.TrimSpace(f); f != "" {
+	return m
+}()
+
+// field is one name of a fields= list, with the subfields of an edge
+// (managers{id,email}).
+type field struct {
+	name string
+	sub  []field
+}
+
+// parseFields reads a fields= list, edges with {subfields} included.
+func parseFields(v string) ([]field, error) {
+	var out []field
+	for len(v) > 0 {
+		i := strings.IndexAny(v, ",{}")
+		name := v
+		if i >= 0 {
+			name = v[:i]
+		}
+		f := field{name: strings.TrimSpace(name)}
+		rest := ""
+		if i >= 0 {
+			rest = v[i:]
+		}
+		if strings.HasPrefix(rest, "{") {
+			depth, j := 0, 0
+			for j = 0; j < len(rest); j++ {
+				if rest[j] == '{' {
+					depth++
+				} else if rest[j] == '}' {
+					if depth--; depth == 0 {
+						break
+					}
+				}
+			}
+			if j == len(rest) {
+				return nil, fmt.Errorf("unbalanced braces in fields")
+			}
+			sub, err := parseFields(rest[1:j])
+			if err != nil {
+				return nil, err
+			}
+			f.sub, rest = sub, rest[j+1:]
+		} else if strings.HasPrefix(rest, "}") {
+			return nil, fmt.Errorf("unbalanced braces in fields")
+		}
+		if f.name != "" {
 			out = append(out, f)
 		}
+		v = strings.TrimPrefix(rest, ",")
 	}
-	return out
+	return out, nil
+}
+
+// memberFields checks a fields= list against the Member node.
+func memberFields(v string) ([]field, *gerr) {
+	if v == "" {
+		return []field{{name: "id"}, {name: "name"}}, nil
+	}
+	fs, err := parseFields(v)
+	if err != nil {
+		return nil, invalidParam(0, "%v", err)
+	}
+	if err := checkFields(fs, memberField, "User"); err != nil {
+		return nil, err
+	}
+	return fs, nil
+}
+
+var phoneField = map[string]bool{"number": true, "type": true, "primary": true}
+
+// checkFields checks names against a node's fields, and edges' subfields
+// against the node they lead to.
+func checkFields(fs []field, known map[string]bool, node string) *gerr {
+	for _, f := range fs {
+		if !known[f.name] {
+			return invalidParam(0, "Tried accessing nonexisting field (%s) on node type (%s)", f.name, node)
+		}
+		if len(f.sub) == 0 {
+			continue
+		}
+		var err *gerr
+		switch f.name {
+		case "managers", "reports":
+			err = checkFields(f.sub, memberField, "User")
+		case "phones":
+			err = checkFields(f.sub, phoneField, "PhoneNumber")
+		default:
+			err = invalidParam(0, "Field %s is not an edge and takes no subfields", f.name)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // render shows an account with the requested fields, as Graph does.
-func (s *Server) render(a Account, fields []string) map[string]any {
+func (s *Server) render(a Account, fields []field) map[string]any {
 	out := map[string]any{"id": a.ID}
-	for _, f := range fields {
-		switch f {
+	for _, fs := range fields {
+		switch f := fs.name; f {
 		case "id":
 		case "name":
 			out[f] = a.Name
@@ -231,20 +332,12 @@ func (s *Server) render(a Account, fields []string) map[string]any {
 			setIf(out, f, a.Organization)
 		case "cost_center":
 			setIf(out, f, a.CostCenter)
-		case "location":
-			setIf(out, f, a.Location)
 		case "work_locale", "locale":
 			setIf(out, f, a.WorkLocale)
-		case "auth_method":
-			setIf(out, f, a.AuthMethod)
 		case "start_date":
 			setIf(out, f, a.StartDate)
 		case "active":
 			out[f] = a.Active
-		case "invited":
-			out[f] = a.Invited
-		case "claimed":
-			out[f] = a.Claimed
 		case "frontline":
 			out[f] = map[string]bool{"is_frontline": a.IsFrontline, "has_access": a.HasAccess}
 		case "picture":
@@ -261,13 +354,22 @@ func (s *Server) render(a Account, fields []string) map[string]any {
 				data = append(data, map[string]any{"number": p.Number, "type": p.Type, "primary": p.Primary})
 			}
 			out[f] = map[string]any{"data": data}
-		case "managers":
-			data := []map[string]string{}
-			if a.Manager != "" {
-				m, err := s.store.get(a.Manager)
-				if err == nil {
-					data = append(data, map[string]string{"id": m.ID, "name": m.Name})
+		case "managers", "reports":
+			var people []Account
+			if f == "managers" && a.Manager != "" {
+				if m, err := s.store.get(a.Manager); err == nil {
+					people = append(people, m)
 				}
+			} else if f == "reports" {
+				people = s.store.reportsOf(a.ID)
+			}
+			sub := fs.sub
+			if len(sub) == 0 {
+				sub = []field{{name: "id"}, {name: "name"}}
+			}
+			data := []map[string]any{}
+			for _, m := range people {
+				data = append(data, s.render(m, sub))
 			}
 			out[f] = map[string]any{"data": data}
 		case "account_invite_time":
@@ -331,8 +433,11 @@ func (s *Server) list(f form, r *http.Request, active *bool) response {
 			filter.extIDs[strings.TrimSpace(id)] = true
 		}
 	}
+	fields, ferr := memberFields(f.get("fields"))
+	if ferr != nil {
+		return errResponse(ferr)
+	}
 	page, next := s.store.list(filter)
-	fields := fieldList(f.get("fields"))
 	data := make([]map[string]any, len(page))
 	for i, a := range page {
 		data[i] = s.render(a, fields)
@@ -362,7 +467,10 @@ func (s *Server) getMany(f form) response {
 	if len(ids) > 50 {
 		return errResponse(invalidParam(SubInvalidValue, "Too many ids: at most 50"))
 	}
-	fields := fieldList(f.get("fields"))
+	fields, ferr := memberFields(f.get("fields"))
+	if ferr != nil {
+		return errResponse(ferr)
+	}
 	out := map[string]any{}
 	for _, id := range ids {
 		id = strings.TrimSpace(id)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -207,4 +208,18 @@ func (s *store) get(ref string) (Account, *gerr) {
 		return Account{}, notFound(ref)
 	}
 	return *a, nil
+}
+
+// reportsOf returns the accounts whose manager is id, in id order.
+func (s *store) reportsOf(id string) []Account {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Account
+	for _, a := range s.byID {
+		if a.Manager == id {
+			out = append(out, *a)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
 }

@@ -22,7 +22,7 @@ func community(n int) *emulator.State {
 	for i := 0; i < n; i++ {
 		r := rostergen.Row(i, 0)
 		a := &emulator.Account{ID: fmt.Sprint(100_000_000_000_000 + i), Name: r[0], Email: r[1], ExternalID: r[2], Title: r[3],
-			Department: r[4], Division: r[5], Organization: r[6], CostCenter: r[7], WorkLocale: r[9], AuthMethod: r[10],
+			Department: r[4], Division: r[5], Organization: r[6], CostCenter: r[7], WorkLocale: r[9],
 			StartDate: r[11], Active: true}
 		if i > 0 {
 			a.Manager = fmt.Sprint(100_000_000_000_000 + (i-1)/10)

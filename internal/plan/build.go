@@ -25,8 +25,9 @@ type Input struct {
 var sentFields = []roster.Field{roster.Name, roster.Email, roster.ExternalID, roster.Title, roster.Department,
 	roster.Organization, roster.Division, roster.CostCenter, roster.WorkLocale, roster.AuthMethod}
 
-// unreadable fields may not come back when reading a member: an empty
-// current value means "unknown", so they are sent on create but not diffed.
+// unreadable fields can be set but not read back: they are sent on create,
+// and to matched accounts only when asked (--auth-method all), never
+// compared. The plan says so.
 var unreadable = map[roster.Field]bool{roster.AuthMethod: true}
 
 // builder holds the work of one Build.
@@ -39,6 +40,8 @@ type builder struct {
 	state []rowState
 	ops   []*Op
 	opOf  []int // per row: index into ops+1, 0 = none
+	// notCompared counts matched rows whose unreadable fields were not sent.
+	notCompared int
 }
 
 type rowState struct {

@@ -68,6 +68,10 @@ func (b *builder) finish() {
 			"check the roster (a missing department? the wrong file?) or, if this is intended, raise the limit for this run with --max-deactivate %d",
 			deact, g.Limit, g.Spec, active, deact)
 	}
+	if b.notCompared > 0 {
+		p.Warnings = append(p.Warnings, fmt.Sprintf("%d matched rows give an auth_method. Workplace lets it be set but not read, so it was not compared "+
+			"and is sent to new accounts only; to set it on the matched accounts too, plan again with --auth-method all", b.notCompared))
+	}
 	if b.st.Mode == "lookup" && deact > 0 {
 		p.Warnings = append(p.Warnings, "the plan read only the accounts the roster names, so the --max-deactivate percentage is of those accounts")
 	}

@@ -16,6 +16,9 @@ type Options struct {
 	MaxDeactivate string      `json:"max_deactivate"` // "5%" (default) or a count
 	Read          string      `json:"read"`           // auto, list or lookup
 	Pictures      string      `json:"pictures"`       // new (default) or all: which accounts get a picture set
+	// AuthMethod is new (default) or all: auth_method cannot be read back,
+	// so it is compared with nothing; "all" sends it to matched accounts too.
+	AuthMethod string `json:"auth_method,omitempty"`
 	// Offboarding (wpimport offboard).
 	DeleteUnclaimed bool `json:"delete_unclaimed,omitempty"`
 	Erase           bool `json:"erase,omitempty"`
@@ -74,6 +77,13 @@ func (o *Options) Normalize() error {
 	default:
 		return fmt.Errorf("--pictures is new or all (got %q)", o.Pictures)
 	}
+	switch o.AuthMethod {
+	case "":
+		o.AuthMethod = "new"
+	case "new", "all":
+	default:
+		return fmt.Errorf("--auth-method is new or all (got %q)", o.AuthMethod)
+	}
 	switch o.Read {
 	case "":
 		o.Read = "auto"
@@ -121,9 +131,9 @@ func ParseScope(s string) (ScopeRule, error) {
 		return ScopeRule{}, fmt.Errorf("--scope takes field=value, e.g. department=Sales (got %q)", s)
 	}
 	switch f {
-	case "department", "division", "organization", "location", "cost_center", "title":
+	case "department", "division", "organization", "cost_center", "title":
 	default:
-		return ScopeRule{}, fmt.Errorf("--scope field %q: use department, division, organization, location, cost_center or title", f)
+		return ScopeRule{}, fmt.Errorf("--scope field %q: use department, division, organization, cost_center or title (fields Workplace lets wpimport read)", f)
 	}
 	return ScopeRule{Field: f, Value: strings.TrimSpace(v)}, nil
 }

@@ -304,3 +304,21 @@ func TestAutoFallsBackToLookups(t *testing.T) {
 		t.Errorf("fallback lost the matches: %s", render(p))
 	}
 }
+
+// auth_method can be set but not read: sent to new accounts, said so for
+// matched ones, and sent to them only with --auth-method all.
+func TestAuthMethodNotCompared(t *testing.T) {
+	w := newWorld(t, &emulator.Account{ID: "100000000000001", Name: "Ada", Email: "ada@acme.example", ExternalID: "E1", Active: true})
+	csv := "name,email,external_id,auth_method\nAda,ada@acme.example,E1,sso\nBob,bob@acme.example,E2,password\n"
+	p := w.plan(t, csv, plan.Options{})
+	if len(p.Ops) != 1 || p.Ops[0].Action != plan.Create || p.Ops[0].Fields["auth_method"] != "password" {
+		t.Fatalf("ops: %+v", p.Ops)
+	}
+	if len(p.Warnings) != 1 || !strings.Contains(p.Warnings[0], "1 matched rows give an auth_method") || !strings.Contains(p.Warnings[0], "--auth-method all") {
+		t.Errorf("warnings: %q", p.Warnings)
+	}
+	p = w.plan(t, csv, plan.Options{AuthMethod: "all"})
+	if len(p.Ops) != 2 || p.Ops[0].Action != plan.Update || p.Ops[0].Changes["auth_method"] != [2]string{"(cannot be read)", "sso"} {
+		t.Errorf("ops with --auth-method all: %+v", p.Ops)
+	}
+}

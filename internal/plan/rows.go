@@ -158,8 +158,12 @@ func (b *builder) diff(d validate.Desired, acc *workplace.Account) (map[string]s
 			if b.opts.Empty != "clear" || f == roster.Name || f == roster.Email || cur == "" {
 				continue
 			}
-		case unreadable[f] && cur == "":
-			continue
+		case unreadable[f]:
+			if b.opts.AuthMethod != "all" {
+				b.notCompared++
+				continue
+			}
+			cur = "(cannot be read)"
 		case f == roster.Email && strings.EqualFold(want, cur):
 			continue
 		case want == cur:

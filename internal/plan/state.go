@@ -185,7 +185,7 @@ func unique(in []string, keep func(string) bool) []string {
 
 // fingerprintFields are the fields whose change makes an op stale.
 var fingerprintFields = []string{"name", "email", "external_id", "title", "department", "division", "organization",
-	"cost_center", "location", "work_locale", "auth_method", "start_date", "manager", "phone", "active", "is_frontline", "has_access"}
+	"cost_center", "work_locale", "start_date", "manager", "phone", "active", "is_frontline", "has_access"}
 
 // Fingerprint summarizes an account's state; "absent" for none.
 func Fingerprint(a *workplace.Account) string {

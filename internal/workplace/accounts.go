@@ -22,9 +22,7 @@ type Account struct {
 	Division              string     `json:"division,omitempty"`
 	Organization          string     `json:"organization,omitempty"`
 	CostCenter            string     `json:"cost_center,omitempty"`
-	Location              string     `json:"location,omitempty"`
 	WorkLocale            string     `json:"work_locale,omitempty"`
-	AuthMethod            string     `json:"auth_method,omitempty"`
 	StartDate             string     `json:"start_date,omitempty"`
 	Active                *bool      `json:"active,omitempty"`
 	Invited               *bool      `json:"invited,omitempty"`
@@ -110,12 +108,8 @@ func (a *Account) Field(name string) string {
 		return a.Organization
 	case "cost_center":
 		return a.CostCenter
-	case "location":
-		return a.Location
 	case "work_locale":
 		return a.WorkLocale
-	case "auth_method":
-		return a.AuthMethod
 	case "start_date":
 		return a.StartDate
 	case "manager":
@@ -138,10 +132,13 @@ func (a *Account) Field(name string) string {
 	return ""
 }
 
-// MemberFields are the fields wpimport reads to plan.
+// MemberFields are the fields wpimport reads to plan: only fields and edges
+// the Member node documents (Graph answers any other with error 100).
+// location and auth_method are not among them: location is not a member
+// field at all, and auth_method can be set but not read.
 var MemberFields = []string{"id", "name", "email", "external_id", "title", "department", "division", "organization",
-	"cost_center", "location", "work_locale", "auth_method", "start_date", "active", "frontline", "primary_phone",
-	"phones", "managers", "account_claim_time", "account_deactivate_time", "updated_time"}
+	"cost_center", "work_locale", "start_date", "active", "frontline", "primary_phone",
+	"phones", "managers{id,email}", "account_claim_time", "account_deactivate_time", "updated_time"}
 
 func fieldsParam(fields []string) string {
 	if len(fields) == 0 {

@@ -434,3 +434,35 @@ func TestTokenStaysHome(t *testing.T) {
 		}
 	})
 }
+
+// The client asks only for what the Member node documents, and the
+// emulator refuses anything else as Graph does.
+func TestFieldsAreDocumented(t *testing.T) {
+	documented := map[string]bool{}
+	for _, f := range emulator.MemberFields {
+		documented[f] = true
+	}
+	for _, f := range workplace.MemberFields {
+		name, sub, _ := strings.Cut(f, "{")
+		if !documented[name] {
+			t.Errorf("the client asks for %q, which the Member node does not have", name)
+		}
+		for _, s := range strings.Split(strings.TrimSuffix(sub, "}"), ",") {
+			if s != "" && !documented[s] {
+				t.Errorf("the client asks for %s{%s}, which the Member node does not have", name, s)
+			}
+		}
+	}
+	c, _ := setup(t, emulator.Config{})
+	id, _ := c.CreateAccount(context.Background(), workplace.Fields{"name": "A", "email": "a@acme.example"})
+	for _, bad := range []string{"location", "auth_method", "name,location", "managers{id,location}", "claimed"} {
+		_, err := c.GetMember(context.Background(), id, strings.Split(bad, ";"))
+		if !workplace.IsInvalidParameter(err) || !strings.Contains(err.Error(), "Tried accessing nonexisting field") {
+			t.Errorf("fields=%s: %v", bad, err)
+		}
+	}
+	a, err := c.GetMember(context.Background(), id, nil)
+	if err != nil || a.Name != "A" {
+		t.Errorf("documented fields: %+v %v", a, err)
+	}
+}
