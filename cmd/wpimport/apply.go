@@ -211,6 +211,10 @@ func cmdApply(ctx context.Context, e *env, args []string) (int, error) {
 		return exitRefused, refused("the plan was made against %s, not %s: apply it there (--api-url %s) or make a new plan", p.APIURL, client.BaseURL(), p.APIURL)
 	}
 	only, err := onlyFailed(o.OnlyFailed, p)
+	if errors.Is(err, errNothingToRetry) {
+		fmt.Fprintf(e.stderr, "Nothing to retry: every row of %s went through (none is failed, partial or not attempted). Nothing was changed.\n", o.OnlyFailed)
+		return exitOK, nil
+	}
 	if err != nil {
 		return exitUsage, err
 	}
@@ -243,10 +247,15 @@ func cmdApply(ctx context.Context, e *env, args []string) (int, error) {
 	if result == nil {
 		return exitUsage, runErr
 	}
-	if err := report.Write(out.results, report.FromResults(report.Run{Plan: p, Roster: res, Result: result, Rate: o.Rate, Concurrency: o.Concurrency})); err != nil {
+	rerun := "wpimport apply " + o.Plan + " --only-failed " + out.results
+	if o.Plan == "" {
+		rerun = "wpimport apply " + o.Roster + " --yes"
+	}
+	run := report.Run{Plan: p, Roster: res, Result: result, Rate: o.Rate, Concurrency: o.Concurrency, Rerun: rerun}
+	if err := report.Write(out.results, report.FromResults(run)); err != nil {
 		return exitUsage, fmt.Errorf("write results: %w (the journal %s still holds every outcome)", err, journalPath)
 	}
-	return printResults(e, p, result, out.results, o.Plan, runErr), nil
+	return printResults(e, p, result, out.results, rerun, runErr), nil
 }
 
 // rosterFor re-reads the plan's roster for the original cells, if it is
@@ -267,6 +276,9 @@ func rosterFor(ctx context.Context, e *env, p *plan.Plan) *validate.Result {
 	return res
 }
 
+// errNothingToRetry: --only-failed found no row to retry.
+var errNothingToRetry = errors.New("nothing to retry")
+
 func onlyFailed(path string, p *plan.Plan) (map[int]bool, error) {
 	if path == "" {
 		return nil, nil
@@ -277,7 +289,7 @@ func onlyFailed(path string, p *plan.Plan) (map[int]bool, error) {
 	}
 	failed := map[string]bool{}
 	for _, r := range rows {
-		if r.Status == execute.StatusFailed || r.Status == execute.StatusNotAttempted {
+		if r.Status == execute.StatusFailed || r.Status == execute.StatusNotAttempted || r.Status == execute.StatusPartial {
 			failed[fmt.Sprint(r.Row, "\x00", r.Key)] = true
 		}
 	}
@@ -288,7 +300,7 @@ func onlyFailed(path string, p *plan.Plan) (map[int]bool, error) {
 		}
 	}
 	if len(only) == 0 {
-		return nil, usageErr("--only-failed: %s lists no failed row of this plan; nothing to do", path)
+		return nil, errNothingToRetry
 	}
 	return only, nil
 }
@@ -328,43 +340,75 @@ func progressFor(e *env) execute.Hooks {
 	return execute.NewLines(e.stderr, 5*time.Second)
 }
 
-func printResults(e *env, p *plan.Plan, r *execute.Result, path, planPath string, runErr error) int {
+// rowCounts counts the plan's rows by their status after apply.
+func rowCounts(p *plan.Plan, r *execute.Result) map[string]int {
 	counts := map[string]int{}
-	for _, o := range r.Outcomes {
-		counts[o.Status]++
+	for _, row := range p.Rows {
+		switch o := r.Outcomes[row.Op]; {
+		case row.Status == "invalid" || row.Status == "conflict":
+			counts["skipped"]++
+		case row.Op == 0:
+			counts["unchanged"]++
+		case o == nil:
+			counts[execute.StatusNotAttempted]++
+		default:
+			counts[o.Status]++
+		}
 	}
-	fmt.Fprintf(e.stderr, "Done in %s: %d created, %d updated, %d reactivated, %d deactivated, %d failed, %d stale, %d not attempted (%d API calls, %d throttled).\n",
-		r.Elapsed.Round(time.Millisecond), counts["created"], counts["updated"], counts["reactivated"], counts["deactivated"],
-		counts["failed"], counts["stale"], counts["not_attempted"], r.Calls, r.Throttles)
+	return counts
+}
+
+// countList renders the non-zero counts of keys, in order.
+func countList(counts map[string]int, keys ...string) string {
+	var parts []string
+	for _, k := range keys {
+		if n := counts[k]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, strings.ReplaceAll(k, "_", " ")))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// printResults says what happened, naming every count that is not a
+// success, and returns the exit code.
+func printResults(e *env, p *plan.Plan, r *execute.Result, path, rerun string, runErr error) int {
+	counts := rowCounts(p, r)
+	done := countList(counts, "created", "updated", "reactivated", "deactivated", "deleted", "erased", "unchanged")
+	if done == "" {
+		done = "nothing changed"
+	}
+	notDone := countList(counts, "partial", "failed", "stale", "not_attempted", "skipped")
+	line := fmt.Sprintf("Done in %s: %s", r.Elapsed.Round(time.Millisecond), done)
+	if notDone != "" {
+		line += "; NOT DONE: " + notDone
+	}
+	fmt.Fprintf(e.stderr, "%s (%d API calls, %d throttled).\n", line, r.Calls, r.Throttles)
+	if counts["skipped"] > 0 {
+		fmt.Fprintf(e.stderr, "%d rows were skipped because the plan found them invalid or conflicting: fix them in the roster and plan again.\n", counts["skipped"])
+	}
+	setsBad := 0
 	if len(r.Sets) > 0 {
 		sc := map[string]int{}
 		for _, o := range r.Sets {
 			sc[o.Status]++
 		}
-		fmt.Fprintf(e.stderr, "People sets: %d created, %d updated, %d deleted, %d unchanged, %d failed, %d stale, %d skipped.\n",
-			sc["created"], sc["updated"], sc["deleted"], sc["unchanged"], sc["failed"], sc["stale"], sc["skipped"])
-		counts["failed"] += sc["failed"] + sc["stale"]
+		fmt.Fprintf(e.stderr, "People sets: %s.\n", countList(sc, "created", "updated", "deleted", "unchanged", "failed", "stale", "skipped", "not_attempted"))
+		setsBad = sc["failed"] + sc["stale"]
 	}
 	fmt.Fprintf(e.stderr, "Results written to %s\n", path)
+	retryable := counts["failed"] + counts["partial"] + counts["not_attempted"]
 	switch {
 	case runErr != nil:
-		fmt.Fprintf(e.stderr, "Stopped: %v\n", apiFailure(runErr))
+		fmt.Fprintf(e.stderr, "Stopped: %v\nOnce that is fixed, run: %s\n", apiFailure(runErr), rerun)
 		return exitFatal
 	case r.Interrupted:
 		fmt.Fprintf(e.stderr, "Interrupted. Run the same command again to finish: done rows are not repeated.\n")
 		return exitInterrupted
-	case counts["failed"]+counts["stale"]+counts["not_attempted"] > 0:
-		retry := "wpimport apply " + planPath + " --only-failed " + path
-		if planPath == "" {
-			retry = "the same command again"
-		}
-		fmt.Fprintf(e.stderr, "Some rows did not go through: see the Failures sheet of %s; retry them with: %s\n", path, retry)
+	case retryable > 0:
+		fmt.Fprintf(e.stderr, "Some rows did not go through: see the Failures sheet of %s; retry them with: %s\n", path, rerun)
 		return exitRows
-	}
-	for _, row := range p.Rows {
-		if row.Status != "planned" {
-			return exitRows
-		}
+	case counts["stale"]+counts["skipped"]+setsBad > 0:
+		return exitRows
 	}
 	return exitOK
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -45,13 +46,22 @@ func (o *targetOptions) client(e *env, layer *execute.Layer) (*workplace.Client,
 	if err != nil {
 		return nil, usageErr("%v", err)
 	}
-	layer.Bind(c.Usage)
+	layer.Bind(c.Usage, c.BaseURL())
 	return c, nil
 }
 
 func apiFailure(err error) error {
+	var ue *execute.UnreachableError
+	if errors.As(err, &ue) {
+		return &exitError{exitFatal, fmt.Errorf("%w\nCheck the address (--api-url or WPIMPORT_API_URL) and the network; nothing was changed by the calls that got no answer, and running the same command again resumes", err)}
+	}
 	if workplace.IsFatal(err) {
 		return &exitError{exitFatal, fmt.Errorf("%w\nThe API refused the token or a permission: check WORKPLACE_ACCESS_TOKEN (or --token-file) and the integration's permissions (Provision User Accounts, Manage Work Profiles)", err)}
+	}
+	var ae *workplace.APIError
+	var te *workplace.TransportError
+	if errors.As(err, &ae) || errors.As(err, &te) {
+		return &exitError{exitFatal, fmt.Errorf("%w\nThe service kept failing; nothing was changed. Try again later", err)}
 	}
 	return err
 }

@@ -35,6 +35,11 @@ type Config struct {
 	State       *State // initial state
 	// RetryAfter, if set, is sent with throttling errors.
 	RetryAfter time.Duration
+	// UsageWindow is the rolling window of the X-App-Usage budget: Rate
+	// calls a second over it are 100% (default 60 s; Graph's is an hour).
+	UsageWindow time.Duration
+	// NoUsage leaves X-App-Usage out, as services that publish nothing do.
+	NoUsage bool
 }
 
 // DefaultToken is the token the emulator accepts unless told otherwise.
@@ -269,14 +274,27 @@ func (s *Server) latency() time.Duration {
 // usageHeaders reports X-App-Usage: the calls admitted in the last second
 // as a percentage of the limit, like Graph's share of a budget used over a
 // window; pct >= 0 forces the figure (100 when throttling).
+// usageHeaders is Graph's X-App-Usage: a JSON object of the percentages
+// of a rolling budget used, call_count of calls (Rate a second over
+// UsageWindow), total_time and total_cputime of time. The emulator spends
+// no real time, so it reports time in proportion to calls. pct ≥ 0 forces
+// the figure (100 on a throttled answer).
 func (s *Server) usageHeaders(pct int) map[string]string {
+	if s.cfg.NoUsage {
+		return map[string]string{}
+	}
 	if pct < 0 {
 		pct = 0
 		if s.limiter != nil {
-			pct = min(int(100*float64(s.stats.recent(s.cfg.Now()))/s.cfg.Rate), 100)
+			w := s.cfg.UsageWindow
+			if w <= 0 {
+				w = time.Minute
+			}
+			budget := s.cfg.Rate * w.Seconds()
+			pct = min(int(100*float64(s.stats.within(s.cfg.Now(), w))/budget), 100)
 		}
 	}
-	v := fmt.Sprintf(`{"call_count":%d,"total_time":%d,"total_cputime":%d}`, pct, pct/2, pct/2)
+	v := fmt.Sprintf(`{"call_count":%d,"total_time":%d,"total_cputime":%d}`, pct, pct*3/4, pct/2)
 	return map[string]string{"X-App-Usage": v}
 }
 

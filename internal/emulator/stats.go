@@ -26,6 +26,13 @@ type stats struct {
 	// admitted call times within the last second, for the max-rate figure
 	window []time.Time
 	maxSec int
+	// admitted calls per second over the last hour, for X-App-Usage
+	perSec []secCount
+}
+
+type secCount struct {
+	sec int64
+	n   int
 }
 
 // Stats are the emulator's counters, served at /_emulator/stats.
@@ -67,6 +74,28 @@ func (st *stats) admit(now time.Time) {
 	}
 	st.window = append(st.window[i:], now)
 	st.maxSec = max(st.maxSec, len(st.window))
+	sec := now.Unix()
+	if n := len(st.perSec); n > 0 && st.perSec[n-1].sec == sec {
+		st.perSec[n-1].n++
+	} else {
+		j := 0
+		for j < len(st.perSec) && st.perSec[j].sec <= sec-3600 {
+			j++
+		}
+		st.perSec = append(st.perSec[j:], secCount{sec, 1})
+	}
+}
+
+// within counts the calls admitted in the window w before now.
+func (st *stats) within(now time.Time, w time.Duration) int {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	from := now.Add(-w).Unix()
+	n := 0
+	for i := len(st.perSec) - 1; i >= 0 && st.perSec[i].sec > from; i-- {
+		n += st.perSec[i].n
+	}
+	return n
 }
 
 // Stats returns a copy of the counters.
@@ -90,16 +119,4 @@ func (s *Server) ResetStats() {
 	st.byRoute = map[string]int{}
 	st.calls, st.throttled, st.faults, st.dropped, st.rejected, st.maxSec = 0, 0, 0, 0, 0, 0
 	st.window = nil
-}
-
-// recent counts the calls admitted in the second before now.
-func (st *stats) recent(now time.Time) int {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	cut := now.Add(-time.Second)
-	n := 0
-	for i := len(st.window) - 1; i >= 0 && st.window[i].After(cut); i-- {
-		n++
-	}
-	return n
 }

@@ -46,7 +46,7 @@ func (w *world) setLayer(t testing.TB, rate float64, retry execute.Retry, token 
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.layer.Bind(c.Usage)
+	w.layer.Bind(c.Usage, c.BaseURL())
 	w.client = c
 }
 

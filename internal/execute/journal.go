@@ -21,6 +21,7 @@ type Record struct {
 	Code      int       `json:"code,omitempty"`
 	Message   string    `json:"message,omitempty"`
 	Partial   string    `json:"partial,omitempty"`
+	Steps     []string  `json:"steps,omitempty"`
 	Time      time.Time `json:"t"`
 }
 

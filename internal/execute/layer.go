@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/wpimport/wpimport/internal/workplace"
 )
@@ -17,6 +18,10 @@ type Layer struct {
 	Retry Retry
 	usage func() int
 	stop  context.Context
+	reach reach
+	// OnRetry, if set, hears every transient error a call is retried for
+	// (progress shows why a run waits).
+	OnRetry func(err error)
 }
 
 // NewLayer paces at rate calls per second with the retry policy.
@@ -27,8 +32,12 @@ func NewLayer(rate float64, retry Retry) *Layer {
 	return &Layer{Pacer: NewPacer(rate), Retry: retry, stop: context.Background()}
 }
 
-// Bind tells the layer where to read the X-App-Usage figure.
-func (l *Layer) Bind(usage func() int) { l.usage = usage }
+// SetUnreachableAfter shortens UnreachableAfter (tests).
+func (l *Layer) SetUnreachableAfter(d time.Duration) { l.reach.after = d }
+
+// Bind tells the layer where to read the X-App-Usage figure, and the URL
+// an unreachable error names.
+func (l *Layer) Bind(usage func() int, url string) { l.usage, l.reach.url = usage, url }
 
 // StopRetries makes read retries end when ctx is done (Ctrl-C).
 func (l *Layer) StopRetries(ctx context.Context) { l.stop = ctx }
@@ -44,20 +53,34 @@ func (l *Layer) currentUsage() int {
 func (l *Layer) Wrap(ctx context.Context, method string, weight int, call func(context.Context) error) error {
 	var t tries
 	for {
-		if err := l.Pacer.Wait(ctx, weight); err != nil {
+		sent, err := l.Pacer.Wait(ctx, weight)
+		if err != nil {
 			return err
 		}
-		err := call(ctx)
-		l.Pacer.Observe(err, l.currentUsage())
-		if err == nil || method != http.MethodGet || errors.Is(err, context.Canceled) || workplace.IsFatal(err) ||
+		err = l.reach.observe(call(ctx))
+		l.Pacer.Observe(err, l.currentUsage(), sent)
+		if err != nil && l.OnRetry != nil && workplace.IsTransient(err) {
+			l.OnRetry(err)
+		}
+		if err == nil || method != http.MethodGet || errors.Is(err, context.Canceled) || isFatal(err) ||
 			!workplace.IsTransient(err) || l.stop.Err() != nil {
 			return err
 		}
 		if !t.again(l.Retry, err) {
 			return err
 		}
-		if werr := l.Retry.Sleep(l.stop, l.Retry.backoff(t.n(), err)); werr != nil {
+		if werr := l.Retry.Sleep(l.stop, l.sleepFor(t.n(), err)); werr != nil {
 			return err
 		}
 	}
+}
+
+// sleepFor is the backoff before try n, cut short so that a service that
+// never answered is declared unreachable on time.
+func (l *Layer) sleepFor(n int, err error) time.Duration {
+	d := l.Retry.backoff(n, err)
+	if left := l.reach.left(); left > 0 {
+		d = min(d, left)
+	}
+	return d
 }

@@ -2,6 +2,9 @@ package execute_test
 
 import (
 	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +16,7 @@ import (
 	"github.com/wpimport/wpimport/internal/plan"
 	"github.com/wpimport/wpimport/internal/testkit"
 	"github.com/wpimport/wpimport/internal/validate"
+	"github.com/wpimport/wpimport/internal/workplace"
 )
 
 // rosterCSV validates a roster written to a temp folder, with files beside
@@ -200,5 +204,35 @@ func TestOffboard(t *testing.T) {
 	o := r2.Outcomes[1]
 	if o.Status != "failed" || o.Code != 100 || !strings.Contains(o.Message, "less than 4 days") {
 		t.Errorf("erasure inside the grace period: %+v", o)
+	}
+}
+
+// A service that never answers stops the run after UnreachableAfter with
+// an error naming the URL; every row is left not_attempted, and a rerun
+// once it is back creates them.
+func TestUnreachableStopsAndResumes(t *testing.T) {
+	w := newWorld(t, emulator.Config{})
+	p := w.plan(t, generated(t, 20, false, 0), plan.Options{})
+	dead := httptest.NewServer(http.NotFoundHandler())
+	deadURL := dead.URL
+	dead.Close()
+	layer := execute.NewLayer(50, execute.DefaultRetry)
+	layer.SetUnreachableAfter(time.Second)
+	c, _ := workplace.New(workplace.Config{BaseURL: deadURL, Token: w.srv.Token(), Wrap: layer.Wrap})
+	layer.Bind(c.Usage, c.BaseURL())
+	start := time.Now()
+	r, err := execute.Run(context.Background(), c, layer, p, execute.Options{Concurrency: 4})
+	var ue *execute.UnreachableError
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), deadURL) || time.Since(start) > 5*time.Second {
+		t.Fatalf("err = %v after %v", err, time.Since(start))
+	}
+	for _, o := range r.Outcomes {
+		if o.Status != execute.StatusNotAttempted {
+			t.Errorf("op %d: %s %s", o.Op, o.Status, o.Message)
+		}
+	}
+	r, err = w.run(context.Background(), p, execute.Options{})
+	if err != nil || len(w.srv.Snapshot().Accounts) != 20 {
+		t.Errorf("rerun: %v, %d accounts", err, len(w.srv.Snapshot().Accounts))
 	}
 }

@@ -13,6 +13,10 @@ import (
 
 // runOp executes one op and records its outcome.
 func (r *runner) runOp(op *plan.Op) {
+	if st := r.opts.Resumed[op.ID]; st != nil && st.Done != nil && st.Done.Status == StatusPartial {
+		r.redoSteps(op, st.Done)
+		return
+	}
 	o := &Outcome{Op: op.ID, AccountID: op.AccountID}
 	mgr, err := r.managerID(op)
 	if err != nil {
@@ -49,8 +53,8 @@ func (r *runner) runOp(op *plan.Op) {
 	case err == nil:
 		if o.Status == "" {
 			o.Status = doneStatus[op.Action]
+			r.steps(op, o, mgr, pic, nil)
 		}
-		r.extras(op, o, mgr, pic)
 	case errors.Is(err, errUnknownOutcome) && r.fatalErr() == nil:
 		// The journal's intent makes the next run look the account up first.
 		o.Status, o.Message = StatusNotAttempted, err.Error()
@@ -61,17 +65,56 @@ func (r *runner) runOp(op *plan.Op) {
 		o.Status, o.Message = StatusNotAttempted, "interrupted in flight; the next run checks this account first"
 		r.finish(o, false)
 		return
+	case isFatal(err) || errors.Is(err, context.Canceled):
+		// The run stopped (a bad token, an unreachable service), not this
+		// op: a plain rerun tries it again, checking first.
+		o.Status, o.Message = StatusNotAttempted, "not attempted: the run stopped ("+errorText(r.fatalOr(err))+"); run apply again once that is fixed"
+		r.finish(o, false)
+		return
 	default:
 		o.Status = StatusFailed
 		o.Code = workplace.ErrorCode(err)
 		o.Message = errorText(err)
 	}
 	r.finish(o, true)
-	if o.Status == StatusCreated {
+	r.noteCreated(op, o)
+}
+
+// noteCreated records the account a create made, for its reports.
+func (r *runner) noteCreated(op *plan.Op, o *Outcome) {
+	if op.Action == plan.Create && o.AccountID != "" && (o.Status == StatusCreated || o.Status == StatusPartial) {
 		r.mu.Lock()
 		r.created[op.ID] = o.AccountID
 		r.mu.Unlock()
 	}
+}
+
+// redoSteps runs again only the follow-up steps that failed in an earlier
+// run; the main call went through then.
+func (r *runner) redoSteps(op *plan.Op, done *Record) {
+	o := &Outcome{Op: op.ID, AccountID: done.AccountID, Attempts: done.Attempts}
+	only := map[string]bool{}
+	for _, s := range done.Steps {
+		only[s] = true
+	}
+	mgr, err := r.managerID(op)
+	var pic []byte
+	if err == nil && only["picture"] && op.PictureFile != "" {
+		pic, err = picture.Read(r.pictureDir, op.PictureFile)
+	}
+	if err != nil {
+		o.Status, o.Steps, o.Partial = StatusPartial, done.Steps, done.Partial+"; not retried: "+err.Error()
+		r.finish(o, true)
+		r.noteCreated(op, o)
+		return
+	}
+	o.Status = doneStatus[op.Action]
+	r.steps(op, o, mgr, pic, only)
+	if o.Status != StatusPartial {
+		o.Message = "its remaining steps were done on a rerun"
+	}
+	r.finish(o, true)
+	r.noteCreated(op, o)
 }
 
 // errorText is the API's message without the method and path prefix.
@@ -140,16 +183,7 @@ func (r *runner) main(op *plan.Op, o *Outcome, mgr string, inFlight bool) error 
 		if err := attempt(func(ctx context.Context) error { return r.c.UpdateAccount(ctx, op.AccountID, fieldsOf(op.Fields)) }); err != nil {
 			return err
 		}
-		if mgr != "" {
-			// Workplace clears the manager on reactivation: set it again.
-			err := r.do(o, func(ctx context.Context) error {
-				return r.c.UpdateAccount(ctx, op.AccountID, workplace.Fields{"manager": mgr})
-			})
-			if err != nil {
-				o.Partial = "reactivated, but setting the manager again failed: " + errorText(err)
-			}
-		}
-		return nil
+		return nil // the manager, which reactivation clears, is a step
 	case plan.Deactivate:
 		return attempt(func(ctx context.Context) error { return r.c.SetActive(ctx, op.AccountID, false) })
 	case plan.Delete:
@@ -175,7 +209,7 @@ func (r *runner) create(op *plan.Op, o *Outcome, f workplace.Fields, unknown boo
 		if unknown {
 			acc, err := r.lookup(op.Lookup, o)
 			if err != nil {
-				if workplace.IsFatal(err) {
+				if isFatal(err) {
 					return err
 				}
 				return fmt.Errorf("%w (look-up: %v)", errUnknownOutcome, errorText(err))
@@ -193,7 +227,7 @@ func (r *runner) create(op *plan.Op, o *Outcome, f workplace.Fields, unknown boo
 		case err == nil:
 			o.AccountID = id
 			return nil
-		case workplace.IsFatal(err):
+		case isFatal(err):
 			r.setFatal(err)
 			return err
 		case errors.Is(err, context.Canceled):
@@ -227,7 +261,7 @@ func (r *runner) create(op *plan.Op, o *Outcome, f workplace.Fields, unknown boo
 		if !more || r.stop.Err() != nil {
 			return err
 		}
-		if werr := r.layer.Retry.Sleep(r.stop, r.layer.Retry.backoff(t.n(), err)); werr != nil {
+		if werr := r.layer.Retry.Sleep(r.stop, r.layer.sleepFor(t.n(), err)); werr != nil {
 			if unknown {
 				return fmt.Errorf("%w (interrupted)", errUnknownOutcome)
 			}
@@ -285,34 +319,45 @@ func (r *runner) lookup(l *plan.Lookup, o *Outcome) (*workplace.Account, error) 
 	return nil, nil
 }
 
-// extras sets the phone and picture after the main call.
-func (r *runner) extras(op *plan.Op, o *Outcome, mgr string, pic []byte) {
-	if o.Status != doneStatus[op.Action] || o.AccountID == "" {
+// steps makes the follow-up calls after the main one: the manager again
+// after a reactivation (Workplace clears it), phones, the picture. only,
+// if not nil, names the steps to make (a rerun of a partial op). A failed
+// step makes the op partial and is listed in o.Steps.
+func (r *runner) steps(op *plan.Op, o *Outcome, mgr string, pic []byte, only map[string]bool) {
+	id := o.AccountID
+	if id == "" {
 		return
 	}
-	id := o.AccountID
 	var failed []string
-	for _, ph := range op.Phones {
-		err := r.do(o, func(ctx context.Context) error { return r.c.AddPhone(ctx, id, ph.Number, ph.Type, ph.Primary) })
-		if err != nil {
-			failed = append(failed, fmt.Sprintf("adding the phone %s failed: %s", ph.Number, errorText(err)))
+	step := func(name, what string, fn func(ctx context.Context) error) {
+		if only != nil && !only[name] {
+			return
+		}
+		if err := r.do(o, fn); err != nil {
+			o.Steps = append(o.Steps, name)
+			failed = append(failed, what+" failed: "+errorText(err))
 		}
 	}
+	if op.Action == plan.Reactivate && mgr != "" {
+		step("manager", "setting the manager again after the reactivation", func(ctx context.Context) error {
+			return r.c.UpdateAccount(ctx, id, workplace.Fields{"manager": mgr})
+		})
+	}
+	for _, ph := range op.Phones {
+		step("phone:"+ph.Number, "adding the phone "+ph.Number, func(ctx context.Context) error {
+			return r.c.AddPhone(ctx, id, ph.Number, ph.Type, ph.Primary)
+		})
+	}
 	if op.PictureURL != "" || op.PictureFile != "" {
-		err := r.do(o, func(ctx context.Context) error {
+		step("picture", "setting the picture", func(ctx context.Context) error {
 			if op.PictureURL != "" {
 				return r.c.SetPictureURL(ctx, id, op.PictureURL)
 			}
 			return r.c.UploadPicture(ctx, id, op.PictureFile, pic)
 		})
-		if err != nil {
-			failed = append(failed, "setting the picture failed: "+errorText(err))
-		}
 	}
 	if len(failed) > 0 {
-		if o.Partial != "" {
-			failed = append([]string{o.Partial}, failed...)
-		}
-		o.Partial = strings.Join(failed, "; ")
+		o.Status = StatusPartial
+		o.Partial = fmt.Sprintf("%s, but %s; run apply again to redo just that", doneStatus[op.Action], strings.Join(failed, "; "))
 	}
 }

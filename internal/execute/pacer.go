@@ -1,6 +1,8 @@
 package execute
 
 import (
+	"fmt"
+	"os"
 	"context"
 	"sync"
 	"time"
@@ -10,21 +12,40 @@ import (
 	"github.com/wpimport/wpimport/internal/workplace"
 )
 
-// Pacer spaces every call under one rate limit and adapts it (AIMD):
-// throttling halves the rate (at most once a second) and pauses calls for
-// the server's Retry-After, or a second; a quiet second adds back a
-// twentieth of the target while X-App-Usage shows room, a hundredth when it
-// is getting close, and nothing above UsageHigh, where the rate is trimmed
-// by 5% every half second so the server need not throttle at all.
+// Pacer spaces every call under one rate limit and finds the server's own
+// limit when --rate guesses it too high. No Workplace limit is published,
+// so the pacer must learn it from throttled answers alone, losing neither
+// pace nor more than a few calls to throttling:
+//
+//   - Slow start: it begins at a quarter of the target and doubles the pace
+//     every 200 ms until the first throttle or the target.
+//   - A throttle is one congestion event however many calls in flight come
+//     back throttled: only a call sent after the last cut cuts again. The
+//     cut sets the pace to 90% of what the server accepted just before (the
+//     rate of the last successes, which is the server's limit while it
+//     throttles), never more than 90% of what was being sent. That rate is
+//     remembered as the ceiling.
+//   - Below 95% of the ceiling each success closes a tenth of the gap; above
+//     it each success adds 0.1%, so the pace probes the ceiling once every
+//     fifty or so calls, whatever the server's speed: throttles stay near 1%
+//     of calls at 15 calls/s as at 100.
+//   - Retry-After pauses every call; X-App-Usage at UsageHigh or above trims
+//     the pace by 5% every half second, and above 80% it grows no further.
 type Pacer struct {
 	target  float64
 	lim     *rate.Limiter
 	mu      sync.Mutex
 	cur     float64
+	ceiling float64   // the server's limit as last measured; 0 = unknown
+	grow    float64   // >1: multiply the pace by it every 200 ms (slow start, probing)
+	lastUp  time.Time // last multiplicative step
+	above   int       // successes at or above 95% of the ceiling since the last cut
 	lastCut time.Time
-	lastUp  time.Time
 	pause   time.Time // no call before this (Retry-After)
+	ok      ring      // times of the last successes
+	sent    ring      // times of the last sends
 	now     func() time.Time
+	lastDbg time.Time
 	// counters
 	calls, throttles int
 }
@@ -32,16 +53,47 @@ type Pacer struct {
 // UsageHigh is the X-App-Usage percent above which the pacer slows down.
 const UsageHigh = 95
 
+// ring holds the last len(t) times.
+type ring struct {
+	t    [12]time.Time
+	n, i int
+}
+
+func (r *ring) add(t time.Time) {
+	r.t[r.i] = t
+	r.i = (r.i + 1) % len(r.t)
+	r.n = min(r.n+1, len(r.t))
+}
+
+// rate is the number of events per second over the ring, or 0 when it
+// holds too few to tell.
+func (r *ring) rate() float64 {
+	if r.n < 6 {
+		return 0
+	}
+	newest := r.t[(r.i+len(r.t)-1)%len(r.t)]
+	oldest := r.t[(r.i+len(r.t)-r.n)%len(r.t)]
+	span := newest.Sub(oldest).Seconds()
+	if span <= 0 {
+		return 0
+	}
+	return float64(r.n-1) / span
+}
+
 // NewPacer paces at most target calls per second.
 func NewPacer(target float64) *Pacer {
 	if target <= 0 {
 		target = 1
 	}
-	return &Pacer{target: target, cur: target, lim: rate.NewLimiter(rate.Limit(target), 1), now: time.Now}
+	start := max(target/4, min(target, 2))
+	p := &Pacer{target: target, cur: start, grow: 2, now: time.Now}
+	p.lim = rate.NewLimiter(rate.Limit(start), 1)
+	return p
 }
 
-// Wait blocks until n calls may be made.
-func (p *Pacer) Wait(ctx context.Context, n int) error {
+// Wait blocks until n calls may be made, and returns when they were let
+// go: Observe needs it to tell fresh news from old.
+func (p *Pacer) Wait(ctx context.Context, n int) (time.Time, error) {
 	p.mu.Lock()
 	until := p.pause
 	p.calls += n
@@ -50,56 +102,100 @@ func (p *Pacer) Wait(ctx context.Context, n int) error {
 		select {
 		case <-time.After(d):
 		case <-ctx.Done():
-			return ctx.Err()
+			return time.Time{}, ctx.Err()
 		}
 	}
 	for i := 0; i < n; i++ {
 		if err := p.lim.Wait(ctx); err != nil {
-			return err
+			return time.Time{}, err
 		}
 	}
-	return nil
+	p.mu.Lock()
+	now := p.now()
+	p.sent.add(now)
+	p.mu.Unlock()
+	return now, nil
 }
 
-// Observe adapts the rate to a call's result and the latest usage figure.
-func (p *Pacer) Observe(err error, usage int) {
+// Observe adapts the pace to the answer of a call let go at sent, and to
+// the latest X-App-Usage figure (0 when the server sends none).
+func (p *Pacer) Observe(err error, usage int, sent time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
 	if workplace.IsThrottle(err) {
 		p.throttles++
-		wait := time.Duration(0)
 		if ae := apiErr(err); ae != nil && ae.RetryAfter > 0 {
-			wait = ae.RetryAfter
+			if t := now.Add(ae.RetryAfter); t.After(p.pause) {
+				p.pause = t
+			}
 		}
-		if now.Sub(p.lastCut) > time.Second {
-			p.set(p.cur * 0.5)
-			p.lastCut, p.lastUp = now, now
-			wait = max(wait, time.Second)
+		if sent.Before(p.lastCut) {
+			return // sent before the last cut: that event is handled
 		}
-		if t := now.Add(wait); t.After(p.pause) {
-			p.pause = t
+		accepted, sending := p.ok.rate(), p.sent.rate()
+		next := p.cur
+		if sending > 0 {
+			next = min(next, sending)
+		}
+		p.grow, p.above = 0, 0
+		if accepted > 0 {
+			next = min(next, accepted)
+			p.ceiling = accepted
+		} else {
+			// Too few successes to measure: halve, and probe upwards.
+			next /= 2
+			p.ceiling, p.grow = 0, probeGrowth
+		}
+		p.lastCut, p.lastUp = now, now
+		p.set(next * 0.9)
+		if debugPacer {
+			fmt.Fprintf(os.Stderr, "%s CUT accepted=%.1f sending=%.1f -> cur=%.1f ceiling=%.1f\n", now.Format("05.000"), accepted, sending, p.cur, p.ceiling)
 		}
 		return
+	}
+	if err != nil {
+		return
+	}
+	p.ok.add(now)
+	if debugPacer && now.Sub(p.lastDbg) > time.Second {
+		p.lastDbg = now
+		fmt.Fprintf(os.Stderr, "%s cur=%.1f ceiling=%.1f grow=%.2f above=%d usage=%d\n", now.Format("05.000"), p.cur, p.ceiling, p.grow, p.above, usage)
 	}
 	switch {
 	case usage >= UsageHigh:
 		if now.Sub(p.lastCut) > 500*time.Millisecond {
 			p.set(p.cur * 0.95)
-			p.lastCut, p.lastUp = now, now
+			p.lastCut = now
 		}
-	case now.Sub(p.lastUp) < time.Second || p.cur >= p.target:
-	case usage >= 80:
-		p.set(p.cur + p.target/100)
-		p.lastUp = now
+	case usage >= 80 || p.cur >= p.target:
+	case p.grow > 1:
+		if now.Sub(p.lastUp) >= 200*time.Millisecond {
+			p.lastUp = now
+			p.set(p.cur * p.grow)
+		}
+	case p.cur < 0.94*p.ceiling:
+		p.set(p.cur + (0.95*p.ceiling-p.cur)/10)
 	default:
-		p.set(p.cur + p.target/20)
-		p.lastUp = now
+		p.set(p.cur * 1.001)
+		if p.above++; p.above > staleAfter {
+			// No throttle for a while near the ceiling: it was measured
+			// low (a burst, a busy moment). Probe upwards faster.
+			p.grow, p.lastUp = probeGrowth, now
+		}
 	}
 }
 
+// probeGrowth multiplies the pace every 200 ms while the server's limit is
+// unknown; staleAfter successes near the ceiling without a throttle make
+// the ceiling unknown.
+const (
+	probeGrowth = 1.25
+	staleAfter  = 64
+)
+
 func (p *Pacer) set(r float64) {
-	p.cur = min(max(r, p.target/50, 0.5), p.target)
+	p.cur = min(max(r, p.target/100, 0.2), p.target)
 	p.lim.SetLimit(rate.Limit(p.cur))
 }
 
@@ -116,3 +212,5 @@ func (p *Pacer) Counts() (calls, throttles int) {
 	defer p.mu.Unlock()
 	return p.calls, p.throttles
 }
+
+var debugPacer = os.Getenv("PACER_DEBUG") != ""

@@ -33,8 +33,17 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 }
 
 // backoff is the full-jitter delay before attempt n (n ≥ 1 is the first
-// retry), at least the server's Retry-After.
+// retry), at least the server's Retry-After. A throttled call waits only
+// a little: the pacer, which every try goes through, has already slowed
+// down, and a long sleep would leave workers idle below the pace.
 func (r Retry) backoff(n int, err error) time.Duration {
+	if workplace.IsThrottle(err) {
+		d := time.Duration(rand.Int64N(int64(r.Base/5) + 1))
+		if ae := apiErr(err); ae != nil && ae.RetryAfter > d {
+			d = min(ae.RetryAfter, r.Cap)
+		}
+		return d
+	}
 	ceil := r.Base << min(n-1, 30)
 	if ceil > r.Cap || ceil <= 0 {
 		ceil = r.Cap

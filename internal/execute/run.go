@@ -25,6 +25,10 @@ const (
 	StatusFailed       = "failed"
 	StatusStale        = "stale"
 	StatusNotAttempted = "not_attempted"
+	// StatusPartial: the main call went through, a following step (phone,
+	// picture, manager after reactivation) failed; a rerun redoes just the
+	// failed steps.
+	StatusPartial = "partial"
 )
 
 var doneStatus = map[plan.Action]string{plan.Create: StatusCreated, plan.Update: StatusUpdated, plan.Deactivate: StatusDeactivated,
@@ -42,6 +46,9 @@ type Outcome struct {
 	// Partial is set when the main call succeeded but a following step
 	// (phone, picture, manager after reactivation) failed.
 	Partial string `json:"partial,omitempty"`
+	// Steps are the follow-up steps that failed ("manager", "phone:+44…",
+	// "picture"): what a rerun redoes.
+	Steps   []string `json:"steps,omitempty"`
 	Resumed bool   `json:"resumed,omitempty"` // taken from the journal
 }
 
@@ -124,7 +131,7 @@ func Run(ctx context.Context, c Client, layer *Layer, p *plan.Plan, opts Options
 		if opts.Only != nil && !opts.Only[op.ID] {
 			if st := opts.Resumed[op.ID]; st != nil && st.Done != nil { // keep it in the results
 				r.out[op.ID] = &Outcome{Op: op.ID, Status: st.Done.Status, AccountID: st.Done.AccountID, Attempts: st.Done.Attempts,
-					Code: st.Done.Code, Message: st.Done.Message, Partial: st.Done.Partial, Resumed: true}
+					Code: st.Done.Code, Message: st.Done.Message, Partial: st.Done.Partial, Steps: st.Done.Steps, Resumed: true}
 			}
 			continue
 		}
@@ -138,9 +145,14 @@ func Run(ctx context.Context, c Client, layer *Layer, p *plan.Plan, opts Options
 	skipStale := map[int]bool{}
 	for _, op := range todo {
 		st := opts.Resumed[op.ID]
+		if st != nil && st.Done != nil && st.Done.Status == StatusPartial {
+			fresh = append(fresh, op) // its failed steps are redone
+			skipStale[op.ID] = true
+			continue
+		}
 		if st != nil && st.Done != nil && !(opts.RetryFailed && st.Done.Status == StatusFailed) {
 			o := &Outcome{Op: op.ID, Status: st.Done.Status, AccountID: st.Done.AccountID, Attempts: st.Done.Attempts,
-				Code: st.Done.Code, Message: st.Done.Message, Partial: st.Done.Partial, Resumed: true}
+				Code: st.Done.Code, Message: st.Done.Message, Partial: st.Done.Partial, Steps: st.Done.Steps, Resumed: true}
 			r.finish(o, false)
 			if o.Status == StatusCreated {
 				r.created[op.ID] = o.AccountID
@@ -153,7 +165,8 @@ func Run(ctx context.Context, c Client, layer *Layer, p *plan.Plan, opts Options
 		fresh = append(fresh, op)
 	}
 	for _, op := range p.Ops { // creates finished in an earlier run, for manager references
-		if st := opts.Resumed[op.ID]; st != nil && st.Done != nil && st.Done.Status == StatusCreated {
+		if st := opts.Resumed[op.ID]; st != nil && st.Done != nil && st.Done.AccountID != "" && op.Action == plan.Create &&
+			(st.Done.Status == StatusCreated || st.Done.Status == StatusPartial) {
 			r.created[op.ID] = st.Done.AccountID
 		}
 	}
@@ -227,7 +240,8 @@ func (r *runner) finish(o *Outcome, journal bool) {
 	r.out[o.Op] = o
 	r.mu.Unlock()
 	if journal && r.opts.Journal != nil {
-		r.opts.Journal.Write(Record{Event: "done", Op: o.Op, Status: o.Status, AccountID: o.AccountID, Attempts: o.Attempts, Code: o.Code, Message: o.Message, Partial: o.Partial})
+		r.opts.Journal.Write(Record{Event: "done", Op: o.Op, Status: o.Status, AccountID: o.AccountID, Attempts: o.Attempts, Code: o.Code,
+			Message: o.Message, Partial: o.Partial, Steps: o.Steps})
 	}
 	r.opts.Hooks.OpDone(o)
 }
@@ -313,7 +327,7 @@ func (r *runner) markStale(ops []*plan.Op, skip map[int]bool) error {
 	}
 	stale, err := plan.Stale(r.calls, r.c, targets, nil)
 	if err != nil {
-		if workplace.IsFatal(err) {
+		if isFatal(err) {
 			r.setFatal(err)
 			return err
 		}
@@ -345,14 +359,14 @@ func (r *runner) do(o *Outcome, fn func(ctx context.Context) error) error {
 		if err == nil {
 			return nil
 		}
-		if workplace.IsFatal(err) {
+		if isFatal(err) {
 			r.setFatal(err)
 			return err
 		}
 		if errors.Is(err, context.Canceled) || !workplace.IsTransient(err) || r.stop.Err() != nil || !t.again(r.layer.Retry, err) {
 			return err
 		}
-		if err := r.layer.Retry.Sleep(r.stop, r.layer.Retry.backoff(t.n(), err)); err != nil {
+		if err := r.layer.Retry.Sleep(r.stop, r.layer.sleepFor(t.n(), err)); err != nil {
 			return err
 		}
 	}

@@ -18,6 +18,9 @@ type Run struct {
 	Rate        float64
 	Concurrency int
 	ResultsPath string
+	// Rerun is the command that resumes or finishes this apply, as the
+	// admin would type it; advice names it.
+	Rerun string
 }
 
 // statusOf is the apply status of one plan row.
@@ -48,10 +51,10 @@ func FromResults(run Run) *Document {
 		for _, is := range r.Issues {
 			issues[is.Code]++
 		}
-		if o != nil && o.Partial != "" {
+		if st == execute.StatusPartial {
 			partial++
 		}
-		if st == execute.StatusFailed || st == execute.StatusStale || st == execute.StatusNotAttempted || o != nil && o.Partial != "" {
+		if st == execute.StatusFailed || st == execute.StatusStale || st == execute.StatusNotAttempted || st == execute.StatusPartial {
 			code, msg := "", ""
 			if o != nil {
 				msg = o.Message
@@ -62,7 +65,7 @@ func FromResults(run Run) *Document {
 					code = fmt.Sprint(o.Code)
 				}
 			}
-			failures = append(failures, []string{fmt.Sprint(r.Row), r.Key, r.Name, string(r.Action), st, code, msg, nextStep(st, o)})
+			failures = append(failures, []string{fmt.Sprint(r.Row), r.Key, r.Name, string(r.Action), st, code, msg, nextStep(st, o, run.Rerun)})
 		}
 	}
 	res := run.Result
@@ -79,7 +82,7 @@ func FromResults(run Run) *Document {
 		{"throttled calls", fmt.Sprint(res.Throttles)},
 	}
 	if partial > 0 {
-		facts = append(facts, [2]string{"partly done", fmt.Sprintf("%d rows: the main change was made but a phone, picture or manager step failed (see Failures)", partial)})
+		facts = append(facts, [2]string{"partly done", fmt.Sprintf("%d rows: the main change was made but a phone, picture or manager step failed (see Failures); %s redoes just those steps", partial, run.Rerun)})
 	}
 	if res.Interrupted {
 		facts = append(facts, [2]string{"INTERRUPTED", "the run was stopped; run the same apply command again to finish it"})
@@ -94,7 +97,7 @@ func FromResults(run Run) *Document {
 		Summary: Summary{
 			Title:    "wpimport results",
 			Rows:     len(p.Rows),
-			ByStatus: CountsOf(counts, []string{"created", "updated", "reactivated", "deactivated", "deleted", "erased", "unchanged", "failed", "stale", "skipped", "not_attempted"}),
+			ByStatus: CountsOf(counts, []string{"created", "updated", "reactivated", "deactivated", "deleted", "erased", "unchanged", "partial", "failed", "stale", "skipped", "not_attempted"}),
 			ByIssue:  issues,
 			Facts:    facts,
 		},
@@ -115,7 +118,7 @@ func FromResults(run Run) *Document {
 					msg = o.Message
 				}
 				if o.Status == execute.StatusFailed || o.Status == execute.StatusStale {
-					failures = append(failures, []string{"", s.Name, "people set", string(s.Action), o.Status, fmt.Sprint(o.Code), o.Message, nextStep(o.Status, nil)})
+					failures = append(failures, []string{"", s.Name, "people set", string(s.Action), o.Status, fmt.Sprint(o.Code), o.Message, nextStep(o.Status, nil, run.Rerun)})
 					doc.Tables[0].Rows = failures
 				}
 			}
@@ -150,15 +153,19 @@ func FromResults(run Run) *Document {
 	return doc
 }
 
-// nextStep tells an admin what to do about a row that did not succeed.
-func nextStep(status string, o *execute.Outcome) string {
+// nextStep tells an admin what to do about a row that did not succeed;
+// rerun is the command that retries it.
+func nextStep(status string, o *execute.Outcome, rerun string) string {
+	if rerun == "" {
+		rerun = "the same apply command"
+	}
 	switch {
 	case status == execute.StatusStale:
 		return "the account changed after the plan was made: make a new plan and apply it"
 	case status == execute.StatusNotAttempted:
-		return "run the same apply command again: finished rows are not repeated"
-	case o != nil && o.Partial != "":
-		return "the account is right except for the step named; fix the value and run apply --only-failed, or set it in the Admin Panel"
+		return "run " + rerun + " again: finished rows are not repeated"
+	case status == execute.StatusPartial:
+		return "the account is right except for the step named: run " + rerun + " to redo just that step; if it fails again, correct the value or set it in the Admin Panel"
 	case o == nil:
 		return ""
 	}
@@ -166,15 +173,15 @@ func nextStep(status string, o *execute.Outcome) string {
 	case c == 100:
 		return "Workplace refused a value: correct it in the roster (the message names it), plan again, and apply"
 	case c == 190 || c == 102:
-		return "the access token is invalid or expired: get a new one and run apply again"
+		return "the access token is invalid or expired: get a new one and run " + rerun
 	case c == 10 || c >= 200 && c <= 299:
-		return "the integration lacks a permission: grant it in the Admin Panel, then run apply again"
+		return "the integration lacks a permission: grant it in the Admin Panel, then run " + rerun
 	case c == 4 || c == 17 || c == 32 || c == 613:
-		return "Workplace kept throttling: run apply --only-failed later, or with a lower --rate"
+		return "Workplace kept throttling: run " + rerun + " later, or with a lower --rate"
 	case c == 0:
-		return "Workplace did not answer or answered in error: run apply --only-failed RESULTS to retry these rows"
+		return "Workplace did not answer or answered in error: run " + rerun + " to retry these rows"
 	}
-	return "run apply --only-failed RESULTS to retry; if it fails again, check the message with Workplace support"
+	return "run " + rerun + " to retry; if it fails again, check the message with Workplace support"
 }
 
 func setCounts(res *execute.Result) map[string]int {

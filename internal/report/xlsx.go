@@ -20,7 +20,7 @@ var statusColours = map[string]string{
 	"valid": "C6EFCE", "created": "C6EFCE", "updated": "C6EFCE", "reactivated": "C6EFCE", "deactivated": "C6EFCE",
 	"unchanged": "EDEDED", "planned": "DDEBF7", "deleted": "C6EFCE", "erased": "C6EFCE",
 	"invalid": "FFC7CE", "failed": "FFC7CE", "conflict": "FFC7CE", "refused": "FFC7CE",
-	"skipped": "FFEB9C", "stale": "FFEB9C", "not_attempted": "FFEB9C",
+	"skipped": "FFEB9C", "stale": "FFEB9C", "not_attempted": "FFEB9C", "partial": "FFEB9C",
 }
 
 // actionColours colours the bars of a plan's chart.

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/wpimport/wpimport/internal/emulator"
+	"github.com/wpimport/wpimport/internal/testkit"
+)
+
+func statusCounts(t *testing.T, results string) map[string]int {
+	t.Helper()
+	counts := map[string]int{}
+	for _, row := range readResults(t, results).Rows {
+		counts[row.Status]++
+	}
+	return counts
+}
+
+// A run stopped by a fatal error leaves its rows for a plain rerun, which
+// creates them all: nothing "failed" because the run stopped.
+func TestBinaryResumeAfterFatal(t *testing.T) {
+	srv, dir, planPath := planned(t, 13)
+	results := filepath.Join(dir, "results.json")
+	bad := []string{"WPIMPORT_API_URL=" + srv.URL(), "WORKPLACE_ACCESS_TOKEN=expired-token-0123456789"}
+	r := runBinary(t, bad, "apply", planPath, "--results", results)
+	if r.code != exitFatal || !strings.Contains(r.stderr, "NOT DONE: 13 not attempted") || !strings.Contains(r.stderr, "Once that is fixed, run: wpimport apply") {
+		t.Fatalf("bad token: %d\n%s", r.code, r.stderr)
+	}
+	if c := statusCounts(t, results); c["not_attempted"] != 13 {
+		t.Errorf("after the fatal stop: %v", c)
+	}
+	r = runBinary(t, targetEnv(srv), "apply", planPath, "--results", results)
+	if r.code != 0 || statusCounts(t, results)["created"] != 13 || len(srv.Snapshot().Accounts) != 13 {
+		t.Errorf("rerun: %d %v\n%s", r.code, statusCounts(t, results), r.stderr)
+	}
+}
+
+// A row whose phone step failed is "partial"; a plain rerun redoes just
+// that step, and --only-failed retries what failed outright.
+func TestBinaryPartialStepsRedone(t *testing.T) {
+	srv := testkit.Emulator(t, emulator.Config{Seed: 7})
+	dir := t.TempDir()
+	planPath := filepath.Join(dir, "plan.json")
+	if r := runBinary(t, targetEnv(srv), "plan", writeRoster(t, 20), "--out", planPath); r.code != 0 {
+		t.Fatalf("plan: %s", r.stderr)
+	}
+	results := filepath.Join(dir, "results.json")
+	srv.SetFaults(0.4, 0)
+	r := runBinary(t, targetEnv(srv), "apply", planPath, "--max-tries", "1", "--results", results)
+	srv.SetFaults(0, 0)
+	first := statusCounts(t, results)
+	if r.code != exitRows || first["partial"] == 0 || !strings.Contains(r.stderr, "partial") {
+		t.Fatalf("faulty run: %d %v\n%s", r.code, first, r.stderr)
+	}
+	calls := srv.Stats().ByRoute["POST /community/accounts"]
+	r = runBinary(t, targetEnv(srv), "apply", planPath, "--results", results)
+	second := statusCounts(t, results)
+	if second["partial"] != 0 || second["not_attempted"] != 0 || second["created"] != 20-first["failed"] {
+		t.Errorf("plain rerun: %v after %v\n%s", second, first, r.stderr)
+	}
+	if got := srv.Stats().ByRoute["POST /community/accounts"]; got-calls > first["not_attempted"]+first["failed"] {
+		t.Errorf("the rerun made %d creates for %d rows left to create", got-calls, first["not_attempted"])
+	}
+	r = runBinary(t, targetEnv(srv), "apply", planPath, "--only-failed", results, "--results", filepath.Join(dir, "retry.json"))
+	if first["failed"] > 0 && (r.code != 0 || statusCounts(t, filepath.Join(dir, "retry.json"))["created"] != 20) ||
+		first["failed"] == 0 && (r.code != 0 || !strings.Contains(r.stderr, "Nothing to retry")) {
+		t.Errorf("--only-failed: %d\n%s", r.code, r.stderr)
+	}
+	accounts := srv.Snapshot().Accounts
+	withPhone := 0
+	for _, a := range accounts {
+		if len(a.Phones) > 0 {
+			withPhone++
+		}
+	}
+	if len(accounts) != 20 || withPhone != 20 {
+		t.Errorf("%d accounts, %d with their phone; want 20 and 20", len(accounts), withPhone)
+	}
+}
