@@ -1,9 +1,9 @@
 package execute
 
 import (
+	"context"
 	"fmt"
 	"os"
-	"context"
 	"sync"
 	"time"
 

@@ -49,7 +49,7 @@ type Outcome struct {
 	// Steps are the follow-up steps that failed ("manager", "phone:+44…",
 	// "picture"): what a rerun redoes.
 	Steps   []string `json:"steps,omitempty"`
-	Resumed bool   `json:"resumed,omitempty"` // taken from the journal
+	Resumed bool     `json:"resumed,omitempty"` // taken from the journal
 }
 
 // Hooks receive progress. Calls come from several goroutines.
