@@ -20,6 +20,7 @@ import (
 	"github.com/wpimport/wpimport/internal/report"
 	"github.com/wpimport/wpimport/internal/safefile"
 	"github.com/wpimport/wpimport/internal/validate"
+	"github.com/wpimport/wpimport/internal/workplace"
 )
 
 type applyOptions struct {
@@ -159,11 +160,12 @@ func cmdApply(ctx context.Context, e *env, args []string) (int, error) {
 		return exitUsage, err
 	}
 	var p *plan.Plan
-	planID := ""
+	planID, digest := "", ""
 	if o.Plan != "" {
-		if p, planID, err = loadPlan(e, o); err != nil {
+		if p, digest, err = loadPlan(e, o); err != nil {
 			return exitUsage, err
 		}
+		planID = digest
 	}
 	out, err := o.outputs(p)
 	if err != nil {
@@ -191,7 +193,7 @@ func cmdApply(ctx context.Context, e *env, args []string) (int, error) {
 		if p, res, err = makePlan(ctx, e, &o.planFlags, client); err != nil {
 			return exitUsage, err
 		}
-		if _, err := p.Save(out.plan); err != nil {
+		if digest, err = p.Save(out.plan); err != nil {
 			return exitUsage, err
 		}
 		fmt.Fprintf(e.stderr, "%s\nPlan saved to %s\n", p.Summary(), out.plan)
@@ -242,16 +244,22 @@ func cmdApply(ctx context.Context, e *env, args []string) (int, error) {
 	defer cancelAbort()
 	go secondInterrupt(ctx, abort, cancelAbort, e)
 	fmt.Fprintf(e.stderr, "Applying %d ops to %s at up to %g calls/s, %d at a time…\n", len(p.Ops), p.APIURL, o.Rate, o.Concurrency)
+	started := time.Now()
+	if err := j.StartRun(version); err != nil {
+		return exitUsage, err
+	}
 	result, runErr := execute.Run(ctx, client, layer, p, execute.Options{Concurrency: o.Concurrency, Journal: j, Resumed: resumed,
-		RetryFailed: only != nil, Only: only, Hooks: progressFor(e), Abort: abort})
+		RetryFailed: only != nil, Only: only, Hooks: progressFor(e, layer), Abort: abort})
 	if result == nil {
 		return exitUsage, runErr
 	}
+	j.EndRun(result.Calls, result.Throttles)
 	rerun := "wpimport apply " + o.Plan + " --only-failed " + out.results
 	if o.Plan == "" {
 		rerun = "wpimport apply " + o.Roster + " --yes"
 	}
-	run := report.Run{Plan: p, Roster: res, Result: result, Rate: o.Rate, Concurrency: o.Concurrency, Rerun: rerun}
+	run := report.Run{Plan: p, Roster: res, Result: result, Rate: o.Rate, Concurrency: o.Concurrency, Rerun: rerun,
+		PlanPath: out.plan, Digest: digest, Version: version, Earlier: j.Runs(), Started: started}
 	if err := report.Write(out.results, report.FromResults(run)); err != nil {
 		return exitUsage, fmt.Errorf("write results: %w (the journal %s still holds every outcome)", err, journalPath)
 	}
@@ -333,11 +341,34 @@ func secondInterrupt(ctx, abort context.Context, cancel context.CancelFunc, e *e
 	}
 }
 
-func progressFor(e *env) execute.Hooks {
+// progressFor picks the renderer: a bar on a terminal, plain lines
+// otherwise. It shows the layer's throttled calls and retry reasons.
+func progressFor(e *env, layer *execute.Layer) execute.Hooks {
+	throttles := func() int { _, n := layer.Pacer.Counts(); return n }
+	var h execute.Hooks
 	if f, ok := e.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		return execute.NewBar(f)
+		h = execute.NewBar(f, throttles)
+	} else {
+		h = execute.NewLines(e.stderr, 5*time.Second, throttles)
 	}
-	return execute.NewLines(e.stderr, 5*time.Second)
+	layer.OnRetry = func(err error) { h.Note("retrying: " + retryReason(err)) }
+	return h
+}
+
+// retryReason is a short reason a call is retried.
+func retryReason(err error) string {
+	var te *workplace.TransportError
+	if errors.As(err, &te) {
+		return "no answer (" + te.Err.Error() + ")"
+	}
+	if workplace.IsThrottle(err) {
+		return "throttled by the server"
+	}
+	var ae *workplace.APIError
+	if errors.As(err, &ae) {
+		return fmt.Sprintf("server error (HTTP %d)", ae.HTTPStatus)
+	}
+	return err.Error()
 }
 
 // rowCounts counts the plan's rows by their status after apply.
@@ -373,6 +404,15 @@ func countList(counts map[string]int, keys ...string) string {
 // success, and returns the exit code.
 func printResults(e *env, p *plan.Plan, r *execute.Result, path, rerun string, runErr error) int {
 	counts := rowCounts(p, r)
+	resumed := 0
+	for _, o := range r.Outcomes {
+		if o.Resumed {
+			resumed++
+		}
+	}
+	if resumed == len(r.Outcomes) && resumed > 0 && r.Calls == 0 {
+		fmt.Fprintf(e.stderr, "Nothing left to do: earlier runs of this plan did all %d ops; the results are written again from its journal.\n", resumed)
+	}
 	done := countList(counts, "created", "updated", "reactivated", "deactivated", "deleted", "erased", "unchanged")
 	if done == "" {
 		done = "nothing changed"

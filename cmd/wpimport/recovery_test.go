@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -77,5 +79,33 @@ func TestBinaryPartialStepsRedone(t *testing.T) {
 	}
 	if len(accounts) != 20 || withPhone != 20 {
 		t.Errorf("%d accounts, %d with their phone; want 20 and 20", len(accounts), withPhone)
+	}
+}
+
+// Results describe the plan's whole history: a no-op rerun keeps the first
+// run's figures and adds its own.
+func TestBinaryResultsKeepHistory(t *testing.T) {
+	srv, dir, planPath := planned(t, 10)
+	results := filepath.Join(dir, "results.json")
+	for i := range 2 {
+		if r := runBinary(t, targetEnv(srv), "apply", planPath, "--results", results); r.code != 0 || i == 1 && !strings.Contains(r.stderr, "Nothing left to do") {
+			t.Fatalf("apply %d: %d\n%s", i, r.code, r.stderr)
+		}
+	}
+	data, _ := os.ReadFile(results)
+	var doc struct {
+		Summary struct {
+			Facts map[string]string `json:"facts"`
+		} `json:"summary"`
+	}
+	json.Unmarshal(data, &doc)
+	f := doc.Summary.Facts
+	if !strings.HasPrefix(f["API calls, all runs"], "20 ") || !strings.Contains(f["API calls, all runs"], "in 2 runs") ||
+		!strings.HasPrefix(f["plan digest"], "sha256:") || f["plan file"] != planPath || f["wpimport version"] == "" ||
+		!strings.Contains(f["runs"], "run 1:") || !strings.Contains(f["runs"], "run 2:") {
+		t.Errorf("facts: %v", f)
+	}
+	if c := statusCounts(t, results); c["created"] != 10 {
+		t.Errorf("rerun statuses: %v", c)
 	}
 }

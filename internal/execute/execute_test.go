@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -284,7 +285,9 @@ func (c *cancelAfter) OpDone(*execute.Outcome) {
 		c.cancel()
 	}
 }
-func (c *cancelAfter) Finish() {}
+func (c *cancelAfter) Finish()      {}
+func (c *cancelAfter) Phase(string) {}
+func (c *cancelAfter) Note(string)  {}
 
 func TestManagerFailureCascades(t *testing.T) {
 	w := newWorld(t, emulator.Config{})
@@ -404,3 +407,40 @@ func TestUnknownOutcomeStaysInFlight(t *testing.T) {
 		t.Errorf("second run calls: %v", st.ByRoute)
 	}
 }
+
+// Plain progress lines count every finished op, show the phase, failures
+// and throttles, and take their pace from this run alone.
+func TestProgressLines(t *testing.T) {
+	var buf syncBuffer
+	l := execute.NewLines(&buf, time.Hour, func() int { return 7 })
+	l.Start(10)
+	for i := 1; i <= 4; i++ {
+		l.OpDone(&execute.Outcome{Op: i, Status: execute.StatusCreated, Resumed: true}) // an earlier run's
+	}
+	l.Phase(execute.PhaseApplying)
+	l.OpDone(&execute.Outcome{Op: 5, Status: execute.StatusFailed})
+	l.OpDone(&execute.Outcome{Op: 6, Status: execute.StatusStale})
+	l.Note("retrying: no answer (connection refused)")
+	l.Finish()
+	got := buf.String()
+	for _, want := range []string{"6/10 ops (60%)", "applying", "1 failed", "7 throttled", "retrying: no answer"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("progress line lacks %q: %s", want, got)
+		}
+	}
+	if strings.Contains(got, "ops/s") {
+		t.Errorf("a pace after less than a second of this run's own work: %s", got)
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }

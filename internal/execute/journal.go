@@ -12,7 +12,7 @@ import (
 
 // Record is one line of the journal.
 type Record struct {
-	Event     string    `json:"e"` // start, intent, done
+	Event     string    `json:"e"` // start, run, intent, done, end
 	Op        int       `json:"op,omitempty"`
 	Plan      string    `json:"plan,omitempty"` // start: the plan's identity
 	Status    string    `json:"status,omitempty"`
@@ -22,7 +22,17 @@ type Record struct {
 	Message   string    `json:"message,omitempty"`
 	Partial   string    `json:"partial,omitempty"`
 	Steps     []string  `json:"steps,omitempty"`
+	Version   string    `json:"version,omitempty"`   // run: the tool's version
+	Calls     int       `json:"calls,omitempty"`     // end: API calls of the run
+	Throttles int       `json:"throttles,omitempty"` // end: throttled calls of the run
 	Time      time.Time `json:"t"`
+}
+
+// RunInfo is one apply run of a plan, as the journal recorded it.
+type RunInfo struct {
+	Start, End       time.Time // End is zero for a run that died
+	Version          string
+	Calls, Throttles int
 }
 
 // Journal is an append-only, fsynced log of op intents and outcomes.
@@ -36,6 +46,20 @@ type Journal struct {
 	syncMu sync.Mutex // one flusher at a time
 	synced uint64
 	err    error
+	runs   []RunInfo // the runs before this one
+}
+
+// Runs returns the earlier runs the journal recorded, oldest first.
+func (j *Journal) Runs() []RunInfo { return j.runs }
+
+// StartRun records that a run starts.
+func (j *Journal) StartRun(version string) error {
+	return j.Write(Record{Event: "run", Version: version})
+}
+
+// EndRun records a run's figures.
+func (j *Journal) EndRun(calls, throttles int) error {
+	return j.Write(Record{Event: "end", Calls: calls, Throttles: throttles})
 }
 
 // OpState is what the journal knows of one op.
@@ -51,6 +75,7 @@ var ErrJournalMismatch = errors.New("journal belongs to another plan")
 // identity and returns what it already holds.
 func OpenJournal(path, planID string) (*Journal, map[int]*OpState, error) {
 	states := map[int]*OpState{}
+	var runs []RunInfo
 	if f, err := os.Open(path); err == nil {
 		sc := bufio.NewScanner(f)
 		sc.Buffer(make([]byte, 1<<20), 1<<20)
@@ -65,6 +90,16 @@ func OpenJournal(path, planID string) (*Journal, map[int]*OpState, error) {
 				if r.Event != "start" || r.Plan != planID {
 					f.Close()
 					return nil, nil, fmt.Errorf("%s: %w (it was written for plan %q)", path, ErrJournalMismatch, r.Plan)
+				}
+				continue
+			}
+			switch r.Event {
+			case "run":
+				runs = append(runs, RunInfo{Start: r.Time, Version: r.Version})
+				continue
+			case "end":
+				if n := len(runs); n > 0 {
+					runs[n-1].End, runs[n-1].Calls, runs[n-1].Throttles = r.Time, r.Calls, r.Throttles
 				}
 				continue
 			}
@@ -87,7 +122,7 @@ func OpenJournal(path, planID string) (*Journal, map[int]*OpState, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("open journal: %w", err)
 	}
-	j := &Journal{f: f}
+	j := &Journal{f: f, runs: runs}
 	if st, _ := f.Stat(); st.Size() == 0 {
 		if err := j.Write(Record{Event: "start", Plan: planID}); err != nil {
 			return nil, nil, err

@@ -3,70 +3,158 @@ package execute
 import (
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
 )
 
-// counter is the state both renderers share.
-type counter struct {
-	mu     sync.Mutex
-	total  int
-	done   int
-	failed int
-	start  time.Time
+// Progress is what both renderers show. Every finished op counts (failed
+// and stale too); ops an earlier run finished count as done but not in
+// the pace, so rates and ETA are this run's own.
+type progress struct {
+	mu        sync.Mutex
+	total     int
+	done      int // finished, this run or an earlier one
+	resumed   int // of done, finished by an earlier run
+	failed    int
+	phase     string
+	note      string
+	noteAt    time.Time
+	start     time.Time // of the applying phase
+	throttles func() int
 }
 
-// add counts an outcome; not_attempted ones are not progress.
-func (c *counter) add(o *Outcome) (done, failed int) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if o.Status == StatusNotAttempted {
-		return c.done, c.failed
+func (p *progress) begin(total int, throttles func() int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.total, p.start, p.phase = total, time.Now(), "starting"
+	if throttles == nil {
+		throttles = func() int { return 0 }
 	}
-	c.done++
-	if o.Status == StatusFailed {
-		c.failed++
-	}
-	return c.done, c.failed
+	p.throttles = throttles
 }
 
-// Bar renders progress as a bar on a terminal.
-type Bar struct {
-	counter
-	w   io.Writer
-	bar *progressbar.ProgressBar
-}
-
-// NewBar renders to a terminal.
-func NewBar(w io.Writer) *Bar { return &Bar{w: w} }
-
-func (b *Bar) Start(total int) {
-	b.total, b.start = total, time.Now()
-	b.bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(b.w), progressbar.OptionShowCount(),
-		progressbar.OptionShowIts(), progressbar.OptionSetItsString("ops"), progressbar.OptionSetPredictTime(true),
-		progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionSetDescription("applying"),
-		progressbar.OptionFullWidth(), progressbar.OptionOnCompletion(func() { fmt.Fprintln(b.w) }))
-}
-
-func (b *Bar) OpDone(o *Outcome) {
+func (p *progress) add(o *Outcome) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if o.Status == StatusNotAttempted {
 		return
 	}
-	_, failed := b.add(o)
-	if o.Status == StatusFailed {
-		b.bar.Describe(fmt.Sprintf("applying (%d failed)", failed))
+	p.done++
+	if o.Resumed {
+		p.resumed++
 	}
-	b.bar.Add(1)
+	if o.Status == StatusFailed || o.Status == StatusPartial {
+		p.failed++
+	}
 }
+
+func (p *progress) setPhase(name string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if name == PhaseApplying && p.phase != PhaseApplying {
+		p.start = time.Now()
+	}
+	p.phase = name
+}
+
+func (p *progress) setNote(msg string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.note, p.noteAt = msg, time.Now()
+}
+
+// status is the line both renderers show, without the count.
+func (p *progress) status() (done, total int, text string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	parts := []string{p.phase}
+	if p.failed > 0 {
+		parts = append(parts, fmt.Sprintf("%d failed", p.failed))
+	}
+	if n := p.throttles(); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d throttled", n))
+	}
+	own := p.done - p.resumed
+	el := time.Since(p.start).Seconds()
+	if p.phase == PhaseApplying && own > 0 && el >= 1 {
+		rate := float64(own) / el
+		parts = append(parts, fmt.Sprintf("%.1f ops/s", rate))
+		if left := p.total - p.done; left > 0 {
+			parts = append(parts, "ETA "+time.Duration(float64(left)/rate*float64(time.Second)).Round(time.Second).String())
+		}
+	}
+	if p.note != "" && time.Since(p.noteAt) < 5*time.Second {
+		parts = append(parts, p.note)
+	}
+	return p.done, p.total, strings.Join(parts, " · ")
+}
+
+// Phases of a run, as progress names them.
+const (
+	PhaseChecking   = "checking the accounts still match the plan"
+	PhaseApplying   = "applying"
+	PhasePeopleSets = "people sets"
+)
+
+// Bar renders progress as a bar on a terminal, redrawn every half second
+// so that it moves during backoff too.
+type Bar struct {
+	progress
+	w        io.Writer
+	bar      *progressbar.ProgressBar
+	stop     chan struct{}
+	stopOnce sync.Once
+	wg       sync.WaitGroup
+}
+
+// NewBar renders to a terminal; throttles, if set, counts throttled calls.
+func NewBar(w io.Writer, throttles func() int) *Bar {
+	b := &Bar{w: w, stop: make(chan struct{})}
+	b.throttles = throttles
+	return b
+}
+
+func (b *Bar) Start(total int) {
+	b.begin(total, b.throttles)
+	b.bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(b.w), progressbar.OptionShowCount(),
+		progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionSetDescription(PhaseChecking),
+		progressbar.OptionFullWidth(), progressbar.OptionOnCompletion(func() { fmt.Fprintln(b.w) }))
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		t := time.NewTicker(500 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				b.draw()
+			case <-b.stop:
+				return
+			}
+		}
+	}()
+}
+
+func (b *Bar) draw() {
+	done, _, text := b.status()
+	b.bar.Describe(text)
+	b.bar.Set(done)
+}
+
+func (b *Bar) Phase(name string) { b.setPhase(name); b.draw() }
+func (b *Bar) Note(msg string)   { b.setNote(msg) }
+func (b *Bar) OpDone(o *Outcome) { b.add(o) }
 
 // Finish completes the bar, or stops it where it is after an interrupt.
 func (b *Bar) Finish() {
-	b.mu.Lock()
-	complete := b.done >= b.total
-	b.mu.Unlock()
-	if complete {
+	b.stopOnce.Do(func() { close(b.stop) })
+	b.wg.Wait()
+	b.draw()
+	done, total, _ := b.status()
+	if done >= total {
 		b.bar.Finish()
 		return
 	}
@@ -76,7 +164,7 @@ func (b *Bar) Finish() {
 
 // Lines renders progress as a plain line every interval, for logs.
 type Lines struct {
-	counter
+	progress
 	w        io.Writer
 	every    time.Duration
 	stopOnce sync.Once
@@ -84,13 +172,16 @@ type Lines struct {
 	wg       sync.WaitGroup
 }
 
-// NewLines prints a line every interval to w.
-func NewLines(w io.Writer, every time.Duration) *Lines {
-	return &Lines{w: w, every: every, stop: make(chan struct{})}
+// NewLines prints a line every interval to w; throttles, if set, counts
+// throttled calls.
+func NewLines(w io.Writer, every time.Duration, throttles func() int) *Lines {
+	l := &Lines{w: w, every: every, stop: make(chan struct{})}
+	l.throttles = throttles
+	return l
 }
 
 func (l *Lines) Start(total int) {
-	l.total, l.start = total, time.Now()
+	l.begin(total, l.throttles)
 	l.wg.Add(1)
 	go func() {
 		defer l.wg.Done()
@@ -108,21 +199,16 @@ func (l *Lines) Start(total int) {
 }
 
 func (l *Lines) print() {
-	l.mu.Lock()
-	done, total, failed, el := l.done, l.total, l.failed, time.Since(l.start)
-	l.mu.Unlock()
-	rate := float64(done) / max(el.Seconds(), 0.001)
-	eta := "?"
-	if rate > 0 {
-		eta = time.Duration(float64(total-done) / rate * float64(time.Second)).Round(time.Second).String()
-	}
+	done, total, text := l.status()
 	pct := 100.0
 	if total > 0 {
 		pct = 100 * float64(done) / float64(total)
 	}
-	fmt.Fprintf(l.w, "apply: %d/%d ops (%.0f%%), %.1f ops/s, %d failed, ETA %s\n", done, total, pct, rate, failed, eta)
+	fmt.Fprintf(l.w, "apply: %d/%d ops (%.0f%%) · %s\n", done, total, pct, text)
 }
 
+func (l *Lines) Phase(name string) { l.setPhase(name) }
+func (l *Lines) Note(msg string)   { l.setNote(msg) }
 func (l *Lines) OpDone(o *Outcome) { l.add(o) }
 
 func (l *Lines) Finish() {

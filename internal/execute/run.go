@@ -55,7 +55,9 @@ type Outcome struct {
 // Hooks receive progress. Calls come from several goroutines.
 type Hooks interface {
 	Start(total int)
+	Phase(name string) // PhaseChecking, PhaseApplying, PhasePeopleSets
 	OpDone(o *Outcome)
+	Note(msg string) // why the run waits: "retrying: …"
 	Finish()
 }
 
@@ -170,6 +172,7 @@ func Run(ctx context.Context, c Client, layer *Layer, p *plan.Plan, opts Options
 			r.created[op.ID] = st.Done.AccountID
 		}
 	}
+	opts.Hooks.Phase(PhaseChecking)
 	if err := r.markStale(fresh, skipStale); err != nil {
 		return r.result(start), err
 	}
@@ -179,6 +182,7 @@ func Run(ctx context.Context, c Client, layer *Layer, p *plan.Plan, opts Options
 			pending = append(pending, op)
 		}
 	}
+	opts.Hooks.Phase(PhaseApplying)
 	for _, phase := range phases(pending) {
 		if r.stopped() {
 			break
@@ -186,7 +190,8 @@ func Run(ctx context.Context, c Client, layer *Layer, p *plan.Plan, opts Options
 		r.runPhase(phase)
 	}
 	var sets map[int]*SetOutcome
-	if opts.Only == nil {
+	if opts.Only == nil && len(p.PeopleSets) > 0 {
+		opts.Hooks.Phase(PhasePeopleSets)
 		sets = r.runSets(p.PeopleSets)
 	}
 	for _, op := range todo {
@@ -375,5 +380,7 @@ func (r *runner) do(o *Outcome, fn func(ctx context.Context) error) error {
 type nopHooks struct{}
 
 func (nopHooks) Start(int)       {}
+func (nopHooks) Phase(string)    {}
 func (nopHooks) OpDone(*Outcome) {}
+func (nopHooks) Note(string)     {}
 func (nopHooks) Finish()         {}

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/wpimport/wpimport/internal/execute"
@@ -21,6 +22,45 @@ type Run struct {
 	// Rerun is the command that resumes or finishes this apply, as the
 	// admin would type it; advice names it.
 	Rerun string
+	// PlanPath, Digest and Version identify what was applied, by what.
+	PlanPath, Digest, Version string
+	// Earlier are the plan's earlier apply runs (the journal's); this run
+	// is Result.
+	Earlier []execute.RunInfo
+	Started time.Time // this run's start
+}
+
+// historyFacts describe the plan's whole apply history, this run last.
+func historyFacts(run Run) Facts {
+	res := run.Result
+	runs := append(append([]execute.RunInfo(nil), run.Earlier...), execute.RunInfo{Start: run.Started, End: run.Started.Add(res.Elapsed),
+		Version: run.Version, Calls: res.Calls, Throttles: res.Throttles})
+	total, thr := 0, 0
+	var per []string
+	for i, r := range runs {
+		total += r.Calls
+		thr += r.Throttles
+		end := "died before its end"
+		if !r.End.IsZero() {
+			end = r.End.Sub(r.Start).Round(time.Second).String()
+		}
+		per = append(per, fmt.Sprintf("run %d: %s, %s, %d calls, %d throttled", i+1, r.Start.Local().Format("2006-01-02 15:04"), end, r.Calls, r.Throttles))
+	}
+	perSec := 0.0
+	if res.Elapsed > 0 {
+		perSec = float64(res.Calls) / res.Elapsed.Seconds()
+	}
+	f := Facts{
+		{"plan file", run.PlanPath},
+		{"plan digest", run.Digest},
+		{"wpimport version", run.Version},
+		{"applied", fmt.Sprintf("first run started %s, last ended %s", runs[0].Start.Local().Format("2006-01-02 15:04:05 MST"),
+			runs[len(runs)-1].End.Local().Format("2006-01-02 15:04:05 MST"))},
+		{"API calls, all runs", fmt.Sprintf("%d (%d throttled) in %d runs", total, thr, len(runs))},
+		{"runs", strings.Join(per, "\n")},
+		{"this run", fmt.Sprintf("%s, %d calls (%.1f/s; at most %g/s asked, %d at a time)", res.Elapsed.Round(time.Millisecond), res.Calls, perSec, run.Rate, run.Concurrency)},
+	}
+	return f
 }
 
 // statusOf is the apply status of one plan row.
@@ -69,18 +109,11 @@ func FromResults(run Run) *Document {
 		}
 	}
 	res := run.Result
-	perSec := 0.0
-	if res.Elapsed > 0 {
-		perSec = float64(res.Calls) / res.Elapsed.Seconds()
-	}
-	facts := Facts{
+	facts := append(Facts{
 		{"plan", p.Summary()},
 		{"API URL", p.APIURL},
 		{"roster", p.Roster.Path},
-		{"elapsed", res.Elapsed.Round(time.Millisecond).String()},
-		{"API calls", fmt.Sprintf("%d (%.1f/s; asked for at most %g/s, %d at a time)", res.Calls, perSec, run.Rate, run.Concurrency)},
-		{"throttled calls", fmt.Sprint(res.Throttles)},
-	}
+	}, historyFacts(run)...)
 	if partial > 0 {
 		facts = append(facts, [2]string{"partly done", fmt.Sprintf("%d rows: the main change was made but a phone, picture or manager step failed (see Failures); %s redoes just those steps", partial, run.Rerun)})
 	}
