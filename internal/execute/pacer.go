@@ -2,8 +2,6 @@ package execute
 
 import (
 	"context"
-	"fmt"
-	"os"
 	"sync"
 	"time"
 
@@ -34,6 +32,7 @@ import (
 type Pacer struct {
 	target  float64
 	lim     *rate.Limiter
+	waitMu  sync.Mutex // one waiter in lim at a time
 	mu      sync.Mutex
 	cur     float64
 	ceiling float64   // the server's limit as last measured; 0 = unknown
@@ -44,8 +43,9 @@ type Pacer struct {
 	pause   time.Time // no call before this (Retry-After)
 	ok      ring      // times of the last successes
 	sent    ring      // times of the last sends
+	recent  [20]bool  // the last answers, true if throttled
+	ri      int
 	now     func() time.Time
-	lastDbg time.Time
 	// counters
 	calls, throttles int
 }
@@ -105,6 +105,12 @@ func (p *Pacer) Wait(ctx context.Context, n int) (time.Time, error) {
 			return time.Time{}, ctx.Err()
 		}
 	}
+	// One waiter at a time: reservations made by many waiters at once are
+	// spaced at the rate of the moment they were made, so after a change
+	// of pace old and new ones fire in bunches, which a server with a small
+	// bucket throttles. Serialized, each is spaced at the current pace.
+	p.waitMu.Lock()
+	defer p.waitMu.Unlock()
 	for i := 0; i < n; i++ {
 		if err := p.lim.Wait(ctx); err != nil {
 			return time.Time{}, err
@@ -123,7 +129,12 @@ func (p *Pacer) Observe(err error, usage int, sent time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
-	if workplace.IsThrottle(err) {
+	throttled := workplace.IsThrottle(err)
+	if err == nil || throttled {
+		p.recent[p.ri] = throttled
+		p.ri = (p.ri + 1) % len(p.recent)
+	}
+	if throttled {
 		p.throttles++
 		if ae := apiErr(err); ae != nil && ae.RetryAfter > 0 {
 			if t := now.Add(ae.RetryAfter); t.After(p.pause) {
@@ -132,6 +143,14 @@ func (p *Pacer) Observe(err error, usage int, sent time.Time) {
 		}
 		if sent.Before(p.lastCut) {
 			return // sent before the last cut: that event is handled
+		}
+		p.lastCut = now
+		if n := p.recentThrottles(); p.grow == 0 && n <= 1 {
+			// One throttle among many answers: timing jitter at the
+			// server's limit (a small bucket), not overload. Nudge.
+			p.set(p.cur * 0.97)
+			p.ceiling = min(p.ceiling, p.cur/0.97)
+			return
 		}
 		accepted, sending := p.ok.rate(), p.sent.rate()
 		next := p.cur
@@ -147,21 +166,14 @@ func (p *Pacer) Observe(err error, usage int, sent time.Time) {
 			next /= 2
 			p.ceiling, p.grow = 0, probeGrowth
 		}
-		p.lastCut, p.lastUp = now, now
+		p.lastUp = now
 		p.set(next * 0.9)
-		if debugPacer {
-			fmt.Fprintf(os.Stderr, "%s CUT accepted=%.1f sending=%.1f -> cur=%.1f ceiling=%.1f\n", now.Format("05.000"), accepted, sending, p.cur, p.ceiling)
-		}
 		return
 	}
 	if err != nil {
 		return
 	}
 	p.ok.add(now)
-	if debugPacer && now.Sub(p.lastDbg) > time.Second {
-		p.lastDbg = now
-		fmt.Fprintf(os.Stderr, "%s cur=%.1f ceiling=%.1f grow=%.2f above=%d usage=%d\n", now.Format("05.000"), p.cur, p.ceiling, p.grow, p.above, usage)
-	}
 	switch {
 	case usage >= UsageHigh:
 		if now.Sub(p.lastCut) > 500*time.Millisecond {
@@ -194,6 +206,17 @@ const (
 	staleAfter  = 64
 )
 
+// recentThrottles counts the throttled answers among the last ones.
+func (p *Pacer) recentThrottles() int {
+	n := 0
+	for _, t := range p.recent {
+		if t {
+			n++
+		}
+	}
+	return n
+}
+
 func (p *Pacer) set(r float64) {
 	p.cur = min(max(r, p.target/100, 0.2), p.target)
 	p.lim.SetLimit(rate.Limit(p.cur))
@@ -212,5 +235,3 @@ func (p *Pacer) Counts() (calls, throttles int) {
 	defer p.mu.Unlock()
 	return p.calls, p.throttles
 }
-
-var debugPacer = os.Getenv("PACER_DEBUG") != ""

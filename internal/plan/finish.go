@@ -25,7 +25,7 @@ func (b *builder) syncDeactivations(named map[string]bool) {
 			continue
 		}
 		key := a.ExternalID
-		b.addOp(-1, &Op{Key: key, Name: a.Name, Action: Deactivate, AccountID: a.ID, Fields: map[string]string{"active": "false"},
+		b.addOp(-1, &Op{Key: key, Name: a.Name, Email: a.Email, Action: Deactivate, AccountID: a.ID, Fields: map[string]string{"active": "false"},
 			Changes: map[string][2]string{"active": {"true", "false"}}, Fingerprint: Fingerprint(a),
 			Reason: "--sync: in scope and named by no row of the roster"})
 	}

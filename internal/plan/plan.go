@@ -53,6 +53,7 @@ type Op struct {
 	Name      string `json:"name"`
 	Action    Action `json:"action"`
 	AccountID string `json:"account_id,omitempty"` // the target; "" for a create
+	Email     string `json:"email,omitempty"`      // the target's email, for sign-off
 	// Lookup is how a create's account is found if its outcome is unknown.
 	Lookup *Lookup `json:"lookup,omitempty"`
 	// Fields are the parameters of the main call (create or update).

@@ -85,15 +85,16 @@ func writeCSV(path string, doc *Document) error {
 		line = append(line, "\r\n"...)
 		var scratch []byte
 		for e := range doc.Entries {
+			// In fixedHeaders order.
 			cell(0, strconv.Itoa(e.Row))
-			cell(1, e.Key)
-			cell(2, e.Name)
-			cell(3, e.Action)
-			cell(4, e.Status)
-			cell(5, e.AccountID)
-			cell(6, FormatChanges(e.Changes))
+			cell(1, e.Name)
+			cell(2, e.Key)
+			cell(3, e.Status)
+			cell(4, e.Action)
+			cell(5, FormatChanges(e.Changes))
 			scratch = appendIssues(scratch[:0], e.Issues)
-			cell(7, string(scratch))
+			cell(6, string(scratch))
+			cell(7, e.AccountID)
 			cell(8, strconv.Itoa(e.Attempts))
 			code := ""
 			if e.ErrorCode != 0 {

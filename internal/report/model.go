@@ -144,21 +144,34 @@ func CheckPath(path string) error {
 	return fmt.Errorf("%s: unknown output format %q; use .xlsx, .csv or .json", path, filepath.Ext(path))
 }
 
-// fixed columns of the rows sheet, before the original cells.
-var fixedHeaders = []string{"row", "key", "name", "action", "status", "account_id", "changes", "issues", "attempts", "error_code", "error_message"}
+// fixed columns of the rows sheet, before the original cells: the person
+// and the verdict first.
+var fixedHeaders = []string{"row", "name", "key", "status", "action", "changes", "issues", "account_id", "attempts", "error_code", "error_message"}
+
+// Indexes of fixed columns that are written as numbers or wrapped.
+const (
+	colRow      = 0
+	colStatus   = 3
+	colChanges  = 5
+	colIssues   = 6
+	colAttempts = 8
+	colErrCode  = 9
+	colErrMsg   = 10
+)
+
+// hiddenFixed are the fixed columns that say nothing at a stage: kept in
+// the workbook (tools read them) but hidden, so they neither show nor print.
+var hiddenFixed = map[string]map[int]bool{
+	"validation": {4: true, colChanges: true, 7: true, colAttempts: true, colErrCode: true, colErrMsg: true},
+	"plan":       {colAttempts: true, colErrCode: true, colErrMsg: true},
+}
 
 func (e *Entry) fixedCells() []string {
 	code := ""
 	if e.ErrorCode != 0 {
 		code = fmt.Sprint(e.ErrorCode)
 	}
-	row := ""
-	if e.Row > 0 {
-		row = fmt.Sprint(e.Row)
-	} else {
-		row = "0"
-	}
-	return []string{row, e.Key, e.Name, e.Action, e.Status, e.AccountID, FormatChanges(e.Changes), FormatIssues(e.Issues), fmt.Sprint(e.Attempts), code, e.ErrorMessage}
+	return []string{fmt.Sprint(e.Row), e.Name, e.Key, e.Status, e.Action, FormatChanges(e.Changes), FormatIssues(e.Issues), e.AccountID, fmt.Sprint(e.Attempts), code, e.ErrorMessage}
 }
 
 // FormatChanges renders changes as "field: old → new; …" in field order.
@@ -171,9 +184,18 @@ func FormatChanges(ch map[string]Change) string {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	// A create (nothing before) reads as one line of its fields.
+	create := true
+	for _, c := range ch {
+		create = create && c[0] == ""
+	}
 	parts := make([]string, len(keys))
 	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%s: %s → %s", k, show(ch[k][0]), cleared(ch[k][1]))
+		if create {
+			parts[i] = k + ": " + ch[k][1]
+		} else {
+			parts[i] = fmt.Sprintf("%s: %s → %s", k, show(ch[k][0]), cleared(ch[k][1]))
+		}
 	}
 	return strings.Join(parts, "; ")
 }

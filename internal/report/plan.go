@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/wpimport/wpimport/internal/plan"
@@ -131,35 +130,26 @@ func planFacts(p *plan.Plan) Facts {
 	return f
 }
 
+// planTables are the plan's sheets beside its rows: who loses access (a
+// list a manager reads name by name), and the people sets. What each row
+// changes is on the Plan sheet itself, one line per row in roster order.
 func planTables(p *plan.Plan) []Table {
-	changes := Table{Name: "Changes", Headers: []string{"row", "person", "key", "action", "field", "old", "new"}, Widths: []float64{6, 24, 16, 12, 14, 30, 30}}
-	deacts := Table{Name: "Deactivations", Headers: []string{"row", "person", "key", "account_id", "reason"}, Widths: []float64{6, 24, 16, 18, 60}}
-	skipped := Table{Name: "Skipped", Headers: []string{"row", "key", "status", "code", "reason"}, Widths: []float64{6, 18, 10, 24, 90}}
+	var tables []Table
+	deacts := Table{Name: "Deactivations", Headers: []string{"row", "name", "email", "key", "account_id", "action", "why"},
+		Widths: []float64{6, 24, 30, 14, 18, 11, 60}}
 	for _, op := range p.Ops {
-		keys := make([]string, 0, len(op.Changes))
-		for k := range op.Changes {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			c := op.Changes[k]
-			changes.Rows = append(changes.Rows, []string{fmt.Sprint(op.Row), op.Name, op.Key, string(op.Action), k, c[0], cleared(c[1])})
-		}
-		if op.Action == plan.Deactivate {
-			deacts.Rows = append(deacts.Rows, []string{fmt.Sprint(op.Row), op.Name, op.Key, op.AccountID, op.Reason})
-		}
-	}
-	for _, r := range p.Rows {
-		if r.Status == "planned" {
-			continue
-		}
-		for _, is := range r.Issues {
-			if is.Severity == "error" {
-				skipped.Rows = append(skipped.Rows, []string{fmt.Sprint(r.Row), r.Key, r.Status, is.Code, is.Message})
+		switch op.Action {
+		case plan.Deactivate, plan.Delete, plan.Erase:
+			row := ""
+			if op.Row > 0 {
+				row = fmt.Sprint(op.Row)
 			}
+			deacts.Rows = append(deacts.Rows, []string{row, op.Name, op.Email, op.Key, op.AccountID, string(op.Action), op.Reason})
 		}
 	}
-	tables := []Table{changes, deacts, skipped}
+	if len(deacts.Rows) > 0 {
+		tables = append(tables, deacts)
+	}
 	if len(p.PeopleSets) > 0 {
 		tables = append(tables, peopleSetTable(p))
 	}

@@ -70,16 +70,27 @@ func ReadStatuses(path string) ([]RowStatus, error) {
 }
 
 func statusRows(path string, recs [][]string) ([]RowStatus, error) {
-	if len(recs) == 0 || len(recs[0]) < 5 || recs[0][0] != "row" || recs[0][1] != "key" || recs[0][4] != "status" {
-		return nil, fmt.Errorf("%s is not a wpimport results file (its columns should start row, key, name, action, status)", path)
+	col := map[string]int{}
+	if len(recs) > 0 {
+		for i, h := range recs[0] {
+			if _, ok := col[h]; !ok {
+				col[h] = i
+			}
+		}
+	}
+	ri, ok1 := col["row"]
+	ki, ok2 := col["key"]
+	si, ok3 := col["status"]
+	if !ok1 || !ok2 || !ok3 {
+		return nil, fmt.Errorf("%s is not a wpimport results file (it has no row, key and status columns)", path)
 	}
 	var out []RowStatus
 	for _, r := range recs[1:] {
-		if len(r) < 5 {
+		if len(r) <= max(ri, ki, si) {
 			continue
 		}
-		n, _ := strconv.Atoi(strings.TrimPrefix(r[0], "'"))
-		out = append(out, RowStatus{n, strings.TrimPrefix(r[1], "'"), r[4]})
+		n, _ := strconv.Atoi(strings.TrimPrefix(r[ri], "'"))
+		out = append(out, RowStatus{n, strings.TrimPrefix(r[ki], "'"), r[si]})
 	}
 	return out, nil
 }

@@ -8,11 +8,14 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"time"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
 	"github.com/wpimport/wpimport/internal/roster"
 	"github.com/wpimport/wpimport/internal/safefile"
+	"github.com/wpimport/wpimport/internal/validate"
 )
 
 // statusColours maps a status to its fill colour.
@@ -28,12 +31,12 @@ var actionColours = map[string]string{"create": "70AD47", "update": "5B9BD5", "r
 	"delete": "C00000", "erase": "7030A0", "none": "A6A6A6", "skip": "FF7C80"}
 
 type styles struct {
-	header, title, bold, badCell, wrap int
-	status                             map[string]int
+	header, title, bold, badCell, wrap, top int
+	status, action                     map[string]int
 }
 
 func newStyles(f *excelize.File) (*styles, error) {
-	s := &styles{status: map[string]int{}}
+	s := &styles{status: map[string]int{}, action: map[string]int{}}
 	var err error
 	mk := func(st *excelize.Style) int {
 		if err != nil {
@@ -48,10 +51,16 @@ func newStyles(f *excelize.File) (*styles, error) {
 	s.title = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 16}})
 	s.bold = mk(&excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: &excelize.Alignment{Vertical: "top"}})
 	s.wrap = mk(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
+	top := &excelize.Alignment{Vertical: "top"}
+	s.top = mk(&excelize.Style{Alignment: top})
 	s.badCell = mk(&excelize.Style{Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"FFC7CE"}},
-		Font: &excelize.Font{Color: "9C0006"}})
+		Font: &excelize.Font{Color: "9C0006"}, Alignment: top})
 	for st, colour := range statusColours {
-		s.status[st] = mk(&excelize.Style{Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{colour}}})
+		s.status[st] = mk(&excelize.Style{Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{colour}}, Alignment: top})
+	}
+	for a, colour := range actionColours { // the chart's bar colours
+		s.action[a] = mk(&excelize.Style{Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{colour}},
+			Font: &excelize.Font{Color: "FFFFFF", Bold: true}})
 	}
 	return s, err
 }
@@ -90,10 +99,6 @@ func cellValue(v string, numeric bool) any {
 	return v
 }
 
-// numericFixed marks the fixed columns written as numbers: row, attempts,
-// error_code.
-var numericFixed = map[int]bool{0: true, 8: true, 9: true}
-
 // xlsxGCPercent is the GC target while a workbook is written: excelize's
 // stream writer makes garbage at about 300 MB/s against a live heap that
 // holds the whole roster, and the default target (100%) lets the heap
@@ -118,15 +123,16 @@ func writeXLSX(path string, doc *Document) error {
 	if _, err := f.NewSheet(rowsSheet); err != nil {
 		return err
 	}
-	if err := writeRows(f, rowsSheet, doc, st); err != nil {
+	made := time.Now()
+	if err := writeRows(f, rowsSheet, doc, st, made); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	for _, t := range doc.Tables {
-		if err := writeTable(f, t, st); err != nil {
+		if err := writeTable(f, t, st, made); err != nil {
 			return fmt.Errorf("write %s: sheet %s: %w", path, t.Name, err)
 		}
 	}
-	if err := writeSummary(f, doc, st); err != nil {
+	if err := writeSummary(f, doc, st, made); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	f.SetActiveSheet(0)
@@ -175,64 +181,235 @@ func freezeAndFilter(sw *excelize.StreamWriter, name string, cols, rows int) err
 	return sw.AddTable(&excelize.Table{Range: "A1:" + last, Name: name, ShowRowStripes: &noStripes})
 }
 
-func writeRows(f *excelize.File, sheet string, doc *Document, st *styles) error {
-	sw, err := f.NewStreamWriter(sheet)
+// Column widths are fitted to the header and the first rows' content,
+// within these bounds (characters); wrapped columns take wrapWidth.
+const (
+	minWidth    = 5
+	maxWidth    = 40
+	wrapWidth   = 50
+	sampleRows  = 2000
+	shortSheet  = 40 // rows: such a sheet prints on one page
+	printMargin = 0.4 // inches
+)
+
+// rowsFunc yields a sheet's rows, each with its cells' styles (0: none).
+// It may run twice: once to fit the widths, once to write.
+type rowsFunc func(yield func(cells []string, style func(col int) int) bool)
+
+// fitWidths measures headers and up to sampleRows rows of cells. Wrapped
+// columns get wrapWidth, or more when only one of them shows.
+func fitWidths(headers []string, rows rowsFunc, wrap, hidden map[int]bool) []float64 {
+	shown := 0
+	for i := range wrap {
+		if wrap[i] && !hidden[i] {
+			shown++
+		}
+	}
+	ww := float64(wrapWidth)
+	if shown == 1 {
+		ww = wrapWidth * 3 / 2
+	}
+	w := make([]float64, len(headers))
+	for i, h := range headers {
+		w[i] = float64(utf8.RuneCountInString(h)) + 2
+	}
+	n := 0
+	rows(func(cells []string, _ func(int) int) bool {
+		for i, c := range cells {
+			if i < len(w) {
+				for _, line := range strings.Split(c, "\n") { // the longest line counts
+					w[i] = max(w[i], float64(utf8.RuneCountInString(line))+1)
+				}
+			}
+		}
+		n++
+		return n < sampleRows
+	})
+	for i := range w {
+		w[i] = min(max(w[i], minWidth), maxWidth)
+		if wrap[i] && w[i] >= maxWidth {
+			w[i] = ww
+		}
+	}
+	return w
+}
+
+// pageSetup makes a sheet print landscape, one page wide (and one page
+// tall when onePage: the Summary, and sheets of a few rows), its header
+// row repeated on every page, with a footer naming the file, the page and
+// when it was made. It must run before the sheet's stream writer is made:
+// the stream writer writes these settings.
+func pageSetup(f *excelize.File, sheet string, onePage bool, made time.Time) error {
+	one, tall := 1, 0
+	if onePage {
+		tall = 1
+	}
+	if err := f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: ptr(true)}); err != nil {
+		return err
+	}
+	if err := f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Orientation: ptr("landscape"), FitToWidth: &one, FitToHeight: &tall}); err != nil {
+		return err
+	}
+	m := printMargin
+	if err := f.SetPageMargins(sheet, &excelize.PageLayoutMarginsOptions{Left: &m, Right: &m, Top: ptr(0.5), Bottom: ptr(0.6), Header: ptr(0.2), Footer: ptr(0.25)}); err != nil {
+		return err
+	}
+	if err := f.SetHeaderFooter(sheet, &excelize.HeaderFooterOptions{
+		OddFooter: "&L&8&F · " + sheet + "&C&8page &P of &N&R&8made " + made.Format("2006-01-02 15:04"),
+	}); err != nil {
+		return err
+	}
+	return f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: fmt.Sprintf("'%s'!$1:$1", sheet), Scope: sheet})
+}
+
+// sheetSpec is one table-like sheet: a header row, then rows.
+type sheetSpec struct {
+	name    string
+	headers []string
+	rows    rowsFunc
+	wrap    map[int]bool // wrapped columns
+	hidden  map[int]bool // hidden columns
+	numeric map[int]bool // digits-only columns written as numbers
+	// printCols, if > 0, prints only the first printCols columns: those a
+	// reader of the paper needs (the rest are for the screen).
+	printCols int
+	short     bool // few rows: fit the sheet on one page
+}
+
+// writeSheet writes a sheet through a stream writer, laid out for screens
+// and for print.
+func writeSheet(f *excelize.File, spec sheetSpec, st *styles, made time.Time) error {
+	if err := pageSetup(f, spec.name, spec.short, made); err != nil {
+		return err
+	}
+	sw, err := f.NewStreamWriter(spec.name)
 	if err != nil {
 		return err
 	}
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
 		return err
 	}
-	widths := []float64{6, 18, 22, 11, 13, 18, 40, 50, 9, 10, 40}
+	headers := uniqueHeaders(spec.headers)
+	widths := fitWidths(headers, spec.rows, spec.wrap, spec.hidden)
 	for i, w := range widths {
 		sw.SetColWidth(i+1, i+1, w)
+		if spec.hidden[i] {
+			sw.SetColVisible(i+1, i+1, false)
+		}
 	}
-	nfix := len(fixedHeaders)
-	if len(doc.Headers) > 0 {
-		sw.SetColWidth(nfix+1, nfix+len(doc.Headers), 16)
+	if spec.printCols > 0 && spec.printCols < len(headers) {
+		last, _ := excelize.ColumnNumberToName(spec.printCols)
+		if err := f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Area", RefersTo: fmt.Sprintf("'%s'!$A:$%s", spec.name, last), Scope: spec.name}); err != nil {
+			return err
+		}
 	}
-	headers := uniqueHeaders(append(append([]string{}, fixedHeaders...), doc.Headers...))
 	if err := sw.SetRow("A1", headerCells(headers, st.header)); err != nil {
 		return err
 	}
+	n := 1
+	vals := make([]any, 0, len(headers))
+	var werr error
+	spec.rows(func(cells []string, style func(int) int) bool {
+		n++
+		vals = vals[:0]
+		lines := 1 // of the tallest wrapped cell: the row is made that tall
+		for i, v := range cells {
+			if spec.wrap[i] && v != "" && !spec.hidden[i] {
+				lines = max(lines, wrappedLines(v, widths[i]))
+			}
+		}
+		for i, v := range cells {
+			s := style(i)
+			switch {
+			case s != 0:
+			case spec.wrap[i]:
+				s = st.wrap
+			case lines > 1:
+				s = st.top // a tall row reads from its top
+			}
+			val := cellValue(v, spec.numeric[i])
+			if s != 0 {
+				val = excelize.Cell{StyleID: s, Value: val}
+			}
+			vals = append(vals, val)
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, n)
+		if lines > 1 {
+			werr = sw.SetRow(cell, vals, excelize.RowOpts{Height: 15 * float64(min(lines, 27))})
+		} else {
+			werr = sw.SetRow(cell, vals)
+		}
+		return werr == nil
+	})
+	if werr != nil {
+		return werr
+	}
+	name := strings.Map(func(r rune) rune {
+		if r == ' ' || r == '-' {
+			return '_'
+		}
+		return r
+	}, spec.name)
+	if err := freezeAndFilter(sw, name, len(headers), n); err != nil {
+		return err
+	}
+	return sw.Flush()
+}
+
+// wrappedLines estimates how many lines v takes in a column width wide.
+func wrappedLines(v string, width float64) int {
+	n := 0
+	for _, line := range strings.Split(v, "\n") {
+		n += max(1, int(float64(utf8.RuneCountInString(line))/(width*0.9))+1)
+	}
+	return n
+}
+
+// writeRows writes the sheet of one entry per roster row: the person and
+// the verdict first, the roster's own columns after them, bad cells red.
+func writeRows(f *excelize.File, sheet string, doc *Document, st *styles, made time.Time) error {
 	colOf := map[string]int{}
 	for i, h := range doc.Headers {
 		if _, ok := colOf[h]; !ok {
 			colOf[h] = i
 		}
 	}
-	n := 1
-	row := make([]any, 0, len(headers))
-	for e := range doc.Entries {
-		n++
-		row = row[:0]
-		for i, v := range e.fixedCells() {
-			val := cellValue(v, numericFixed[i])
-			if i == 4 {
-				val = excelize.Cell{StyleID: st.status[e.Status], Value: v}
+	nfix := len(fixedHeaders)
+	row := make([]string, 0, nfix+len(doc.Headers))
+	spec := sheetSpec{
+		name:      sheet,
+		headers:   append(append([]string{}, fixedHeaders...), doc.Headers...),
+		wrap:      map[int]bool{colChanges: true, colIssues: true, colErrMsg: true},
+		hidden:    hiddenFixed[doc.Kind],
+		numeric:   map[int]bool{colRow: true, colAttempts: true, colErrCode: true},
+		printCols: nfix,
+		short:     doc.Summary.Rows <= shortSheet,
+		rows: func(yield func([]string, func(int) int) bool) {
+			for e := range doc.Entries {
+				row = append(append(row[:0], e.fixedCells()...), e.Cells...)
+				if e.Row == 0 {
+					row[colRow] = "" // an account no row names (--sync)
+				}
+				bad, status := badColumns(e.Issues, colOf), st.status[e.Status]
+				style := func(col int) int {
+					switch {
+					case col == colStatus:
+						return status
+					case col >= nfix && bad[col-nfix]:
+						return st.badCell
+					}
+					return 0
+				}
+				if !yield(row, style) {
+					return
+				}
 			}
-			row = append(row, val)
-		}
-		bad := badColumns(e.Issues, colOf)
-		for i, v := range e.Cells {
-			if bad[i] {
-				row = append(row, excelize.Cell{StyleID: st.badCell, Value: v})
-			} else {
-				row = append(row, cellValue(v, false))
-			}
-		}
-		cell, _ := excelize.CoordinatesToCellName(1, n)
-		if err := sw.SetRow(cell, row); err != nil {
-			return err
-		}
+		},
 	}
-	if err := doc.cut(); err != nil {
+	if err := writeSheet(f, spec, st, made); err != nil {
 		return err
 	}
-	if err := freezeAndFilter(sw, sheet, len(headers), n); err != nil {
-		return err
-	}
-	return sw.Flush()
+	return doc.cut()
 }
 
 // badColumns returns the original columns named by error issues.
@@ -252,51 +429,27 @@ func badColumns(issues []roster.Issue, colOf map[string]int) map[int]bool {
 	return bad
 }
 
-func writeTable(f *excelize.File, t Table, st *styles) error {
+func writeTable(f *excelize.File, t Table, st *styles, made time.Time) error {
 	if _, err := f.NewSheet(t.Name); err != nil {
 		return err
 	}
-	sw, err := f.NewStreamWriter(t.Name)
-	if err != nil {
-		return err
-	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return err
-	}
-	for i := range t.Headers {
-		w := 18.0
-		if i < len(t.Widths) {
-			w = t.Widths[i]
-		}
-		sw.SetColWidth(i+1, i+1, w)
-	}
-	headers := uniqueHeaders(t.Headers)
-	if err := sw.SetRow("A1", headerCells(headers, st.header)); err != nil {
-		return err
-	}
-	for i, r := range t.Rows {
-		vals := make([]any, len(r))
-		for j, v := range r {
-			vals[j] = v
-		}
-		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		if err := sw.SetRow(cell, vals); err != nil {
-			return err
+	wrap := map[int]bool{}
+	for i, w := range t.Widths {
+		if w >= wrapWidth {
+			wrap[i] = true
 		}
 	}
-	name := strings.Map(func(r rune) rune {
-		if r == ' ' || r == '-' {
-			return '_'
+	none := func(int) int { return 0 }
+	return writeSheet(f, sheetSpec{name: t.Name, headers: t.Headers, wrap: wrap, short: len(t.Rows) <= shortSheet, rows: func(yield func([]string, func(int) int) bool) {
+		for _, r := range t.Rows {
+			if !yield(r, none) {
+				return
+			}
 		}
-		return r
-	}, t.Name)
-	if err := freezeAndFilter(sw, name, len(headers), len(t.Rows)+1); err != nil {
-		return err
-	}
-	return sw.Flush()
+	}}, st, made)
 }
 
-func writeSummary(f *excelize.File, doc *Document, st *styles) error {
+func writeSummary(f *excelize.File, doc *Document, st *styles, made time.Time) error {
 	const sh = "Summary"
 	s := doc.Summary
 	set := func(cell string, v any, style int) {
@@ -318,38 +471,47 @@ func writeSummary(f *excelize.File, doc *Document, st *styles) error {
 	f.SetColWidth(sh, "A", "A", 34)
 	f.SetColWidth(sh, "B", "B", 14)
 	f.SetColWidth(sh, "C", "K", 11)
-	fitToPage := 1
-	noHeight := 0
-	f.SetSheetProps(sh, &excelize.SheetPropsOptions{FitToPage: ptr(true)})
-	f.SetPageLayout(sh, &excelize.PageLayoutOptions{Orientation: ptr("landscape"), FitToWidth: &fitToPage, FitToHeight: &noHeight})
+	if err := pageSetup(f, sh, true, made); err != nil {
+		return err
+	}
 	set("A1", s.Title, st.title)
 	set("A2", doc.Source, 0)
 	r := 2
 	// table writes a two-column table of counts under a header, two rows
 	// below the last one, and returns the rows of its counts.
-	table := func(title, unit string, cs []Count, style func(label string) int) (first, last int) {
+	// table writes a table of counts under a header, two rows below the
+	// last one, each label with its meaning when meaning says one, and
+	// returns the rows of its counts.
+	table := func(title, unit string, cs []Count, style func(label string) int, meaning func(string) string) (first, last int) {
 		r += 2
 		set(fmt.Sprintf("A%d", r), title, st.header)
 		set(fmt.Sprintf("B%d", r), unit, st.header)
+		if meaning != nil {
+			set(fmt.Sprintf("C%d", r), "what it means", st.header)
+			f.MergeCell(sh, fmt.Sprintf("C%d", r), fmt.Sprintf("K%d", r))
+		}
 		first = r + 1
 		for _, c := range cs {
 			r++
 			set(fmt.Sprintf("A%d", r), c.Label, style(c.Label))
 			set(fmt.Sprintf("B%d", r), c.Value, 0)
+			if meaning != nil {
+				wide("C", r, meaning(c.Label))
+			}
 		}
 		return first, r
 	}
 	plain := func(string) int { return 0 }
-	first, lastStatus := table("Status", "Rows", s.ByStatus, func(label string) int { return st.status[label] })
+	first, lastStatus := table("Status", "Rows", s.ByStatus, func(label string) int { return st.status[label] }, statusMeaning)
 	r++
 	set(fmt.Sprintf("A%d", r), "Total", st.bold)
 	set(fmt.Sprintf("B%d", r), s.Rows, st.bold)
 	actionFirst := 0
 	if len(s.ByAction) > 0 {
-		actionFirst, _ = table("Action", "Rows", s.ByAction, plain)
+		actionFirst, _ = table("Action", "Rows", s.ByAction, func(label string) int { return st.action[label] }, actionMeaning)
 	}
 	if len(s.ByIssue) > 0 {
-		table("Issue code", "Count", CountsOf(s.ByIssue, nil), plain)
+		table("Issue code", "Count", CountsOf(s.ByIssue, nil), plain, func(code string) string { return validate.Codes[code] })
 	}
 	if len(s.FileIssues) > 0 {
 		r += 2
@@ -380,7 +542,11 @@ func writeSummary(f *excelize.File, doc *Document, st *styles) error {
 	if chartLast < chartFirst {
 		return nil
 	}
-	var points []excelize.ChartDataPoint
+	// One series per bar, stacked, each filled with its label's colour:
+	// viewers honour a series' fill, not every one a point's. The series
+	// read a diagonal block of the counts beyond the printed area.
+	const helperCol = 30 // AD
+	var series []excelize.ChartSeries
 	for i, c := range chartRows {
 		colour := statusColours[c.Label]
 		if colour == "" {
@@ -389,20 +555,53 @@ func writeSummary(f *excelize.File, doc *Document, st *styles) error {
 		if colour == "" {
 			colour = "A6A6A6"
 		}
-		points = append(points, excelize.ChartDataPoint{Index: i, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{colour}}})
-	}
-	return f.AddChart(sh, "D4", &excelize.Chart{
-		Type: excelize.Bar,
-		Series: []excelize.ChartSeries{{
-			Name:       "Rows",
+		col, _ := excelize.ColumnNumberToName(helperCol + i)
+		cell := fmt.Sprintf("%s%d", col, chartFirst+i)
+		f.SetCellValue(sh, cell, c.Value)
+		series = append(series, excelize.ChartSeries{
+			Name:       fmt.Sprintf("%s!$A$%d", sh, chartFirst+i),
 			Categories: fmt.Sprintf("%s!$A$%d:$A$%d", sh, chartFirst, chartLast),
-			Values:     fmt.Sprintf("%s!$B$%d:$B$%d", sh, chartFirst, chartLast),
-			DataPoint:  points,
-		}},
-		Title:  excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: chartTitle}}},
-		Legend: excelize.ChartLegend{Position: "none"},
-		Format: excelize.GraphicOptions{ScaleX: 1.2, ScaleY: 1.2},
+			Values:     fmt.Sprintf("%s!$%s$%d:$%s$%d", sh, col, chartFirst, col, chartLast),
+			Fill:       excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{colour}},
+		})
+	}
+	if err := f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Area", RefersTo: fmt.Sprintf("'%s'!$A$1:$V$%d", sh, max(r, 30)), Scope: sh}); err != nil {
+		return err
+	}
+	return f.AddChart(sh, "M4", &excelize.Chart{
+		Type:       excelize.BarStacked,
+		VaryColors: ptr(false),
+		Series:     series,
+		Title: excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: chartTitle,
+			Font: &excelize.Font{Bold: true, Size: 12, Color: "000000"}}}},
+		Legend:   excelize.ChartLegend{Position: "none"},
+		XAxis:    excelize.ChartAxis{Font: excelize.Font{Size: 10, Color: "000000"}},
+		YAxis:    excelize.ChartAxis{Font: excelize.Font{Size: 10, Color: "000000"}, MajorGridLines: true},
+		PlotArea: excelize.ChartPlotArea{ShowVal: true},
+		Format:   excelize.GraphicOptions{ScaleX: 1.2, ScaleY: 1.2},
 	})
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// statusMeaning and actionMeaning say what a status or an action means,
+// for the Summary sheet.
+func statusMeaning(s string) string {
+	return map[string]string{
+		"valid": "the row passed every check", "invalid": "the row has an error (see its issues): it is skipped until fixed",
+		"planned": "the plan will make the change shown", "conflict": "the row matches two different accounts: nobody can tell which is meant; skipped",
+		"created": "the account was created", "updated": "the account was changed", "reactivated": "the account was reactivated",
+		"deactivated": "the account was deactivated", "deleted": "the account was deleted", "erased": "the account's personal data was erased",
+		"unchanged": "the account already matched the row: nothing to do", "partial": "the main change was made; a phone, picture or manager step failed",
+		"failed": "the change was refused or failed (see Failures)", "stale": "the account changed after the plan was made: skipped",
+		"skipped": "the plan found the row invalid or conflicting", "not_attempted": "not tried (the run stopped or was interrupted): a rerun does it",
+	}[s]
+}
+
+func actionMeaning(a string) string {
+	return map[string]string{
+		"create": "a new account", "update": "change the fields shown", "reactivate": "turn a deactivated account back on (and set its manager again)",
+		"deactivate": "turn the account off (it keeps its data)", "delete": "delete a never-claimed account", "erase": "erase a deactivated account's personal data (IRREVERSIBLE)",
+		"none": "nothing to change", "skip": "not planned: the row is invalid or conflicting",
+	}[a]
+}

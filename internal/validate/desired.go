@@ -38,6 +38,8 @@ func (r *Result) Desired(i int) Desired {
 		default:
 			if rule, ok := rules[f]; ok {
 				v, _ = rule(v)
+			} else {
+				v, _ = FoldText(v)
 			}
 		}
 		d.Values[f] = v

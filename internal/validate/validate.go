@@ -132,7 +132,9 @@ func checkRow(h *roster.Header, row *Row, checks, texts []fieldCol) {
 	case name == "":
 		issue(row, h, col, roster.Name, bad("name.missing", "the row has no name; fill in %s", nameColumns(h)))
 	case hasControl(name):
-		issue(row, h, col, roster.Name, bad("name.control_chars", "the name holds a tab, line break or control character; remove it"))
+		issue(row, h, col, roster.Name, bad("name.control_chars", "the name holds a control character; remove it"))
+	case col >= 0 && r.Cell(col) != name && strings.ContainsAny(r.Cell(col), "\r\n\t  "):
+		issue(row, h, col, roster.Name, folded("name", name))
 	}
 	for _, fc := range checks {
 		v := r.Cell(fc.col)
@@ -144,8 +146,16 @@ func checkRow(h *roster.Header, row *Row, checks, texts []fieldCol) {
 		}
 	}
 	for _, fc := range texts {
-		if v := r.Cell(fc.col); v != "" && hasControl(v) {
-			issue(row, h, fc.col, fc.field, bad("text.control_chars", "the %s holds a tab, line break or control character; remove it", fc.field))
+		v := r.Cell(fc.col)
+		if v == "" {
+			continue
+		}
+		f, changed := FoldText(v)
+		switch {
+		case hasControl(f):
+			issue(row, h, fc.col, fc.field, bad("text.control_chars", "the %s holds a control character; remove it", fc.field))
+		case changed:
+			issue(row, h, fc.col, fc.field, folded(string(fc.field), f))
 		}
 	}
 	email, _, _ := h.Value(r, roster.Email)
@@ -194,11 +204,28 @@ func nameColumns(h *roster.Header) string {
 	return "the first and last name"
 }
 
+// FoldText folds line breaks, tabs and runs of spaces in a text cell (a
+// title typed with Alt+Enter in Excel) to single spaces, and says whether
+// anything changed.
+func FoldText(v string) (string, bool) {
+	if !strings.ContainsAny(v, "\r\n\t") && !strings.Contains(v, "  ") {
+		return v, false
+	}
+	f := strings.Join(strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == '\t' || r == '\n' || r == '\r' }), " ")
+	return f, f != v
+}
+
+func folded(field, v string) *problem {
+	return warn("text.folded", "the %s held line breaks or repeated spaces; it is used as %q", field, v)
+}
+
 // BuildName returns the row's name, from the name column or else from the
-// first and last names, and the column it came from (-1 if none).
+// first and last names (line breaks and runs of spaces folded), and the
+// column it came from (-1 if none).
 func BuildName(h *roster.Header, r *roster.Record) (string, int) {
 	for _, c := range h.ColumnsOf(roster.Name) {
 		if v := r.Cell(c); v != "" {
+			v, _ = FoldText(v)
 			return v, c
 		}
 	}
@@ -210,7 +237,8 @@ func BuildName(h *roster.Header, r *roster.Record) (string, int) {
 	} else if cols := h.ColumnsOf(roster.FirstName); len(cols) > 0 {
 		col = cols[0]
 	}
-	return strings.TrimSpace(first + " " + last), col
+	name, _ := FoldText(strings.TrimSpace(first + " " + last))
+	return name, col
 }
 
 // Key is the identity a row is known by in outputs: external_id, else email.

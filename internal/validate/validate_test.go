@@ -124,14 +124,18 @@ func TestRowRules(t *testing.T) {
 		"Cy,,,,,,\n"+ // 4: no identity
 		"Di,,di@x.example,,false,true,\n"+ // 5: has_access without frontline
 		"Ed,,ed@x.example,,true,true,\n"+ // 6: fine
-		"Fa,,fa@x.example,,,,\"Dev\tOps\"\n") // 7: control character
+		"Fa,,fa@x.example,,,,\"Dev\tOps\"\n"+ // 7: a tab, folded
+		"Gu,,gu@x.example,,,,\"Senior Engineer\r\nPlatform\"\n"+ // 8: Alt+Enter in Excel, folded
+		"Ha,,ha@x.example,,,,\"Dev\x01Ops\"\n") // 9: a control character
 	want := map[int][]string{
 		2: nil,
 		3: {"name.missing/error"},
 		4: {"identity.missing/error"},
 		5: {"has_access.requires_frontline/error"},
 		6: nil,
-		7: {"text.control_chars/error"},
+		7: {"text.folded/warning"},
+		8: {"text.folded/warning"},
+		9: {"text.control_chars/error"},
 	}
 	for row, w := range want {
 		if got := codes(res, row); strings.Join(got, ",") != strings.Join(w, ",") {
@@ -140,6 +144,9 @@ func TestRowRules(t *testing.T) {
 	}
 	if d := res.Desired(0); d.Values[roster.Name] != "Ana Lima" {
 		t.Errorf("built name = %q", d.Values[roster.Name])
+	}
+	if d := res.Desired(6); d.Values[roster.Title] != "Senior Engineer Platform" {
+		t.Errorf("folded title = %q: the plan must show and send the folded value", d.Values[roster.Title])
 	}
 }
 
