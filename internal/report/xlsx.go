@@ -32,7 +32,7 @@ var actionColours = map[string]string{"create": "70AD47", "update": "5B9BD5", "r
 
 type styles struct {
 	header, title, bold, badCell, wrap, top int
-	status, action                     map[string]int
+	status, action                          map[string]int
 }
 
 func newStyles(f *excelize.File) (*styles, error) {
@@ -188,7 +188,7 @@ const (
 	maxWidth    = 40
 	wrapWidth   = 50
 	sampleRows  = 2000
-	shortSheet  = 40 // rows: such a sheet prints on one page
+	shortSheet  = 40  // rows: such a sheet prints on one page
 	printMargin = 0.4 // inches
 )
 
