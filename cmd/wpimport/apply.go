@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/signal"
@@ -40,12 +41,18 @@ func parseApply(e *env, args []string) (*applyOptions, error) {
 		"wpimport apply plan.json --approved sha256:… --rate 50 --results results.xlsx\n"+
 			"wpimport apply plan.json --only-failed results.xlsx   # retry just the failed rows")
 	o.register(fs, e)
+	// The plan options only mean something with --yes: say so.
+	fs.VisitAll(func(f *flag.Flag) {
+		if f.Name != "rate" && f.Name != "api-url" && f.Name != "token-file" {
+			f.Usage = "with --yes: " + f.Usage
+		}
+	})
 	fs.BoolVar(&o.Yes, "yes", false, "plan and apply a roster in one go, without a signed-off plan (scripted use)")
-	fs.StringVar(&o.Approved, "approved", "", "the digest `plan` printed for the signed-off plan: refuse any other plan")
+	fs.StringVar(&o.Approved, "approved", "", "the digest that wpimport plan printed for the signed-off plan: refuse any other plan")
 	fs.IntVar(&o.Concurrency, "concurrency", 8, "calls in flight at once")
 	fs.IntVar(&o.MaxTries, "max-tries", execute.DefaultRetry.Tries, "tries per call for transient errors (backoff with jitter, capped at 60 s)")
 	fs.StringVar(&o.Results, "results", "", "results file (.xlsx, .csv or .json; default: beside the plan, NAME-results.xlsx)")
-	fs.StringVar(&o.OnlyFailed, "only-failed", "", "re-run only the rows this results file lists as failed or not attempted")
+	fs.StringVar(&o.OnlyFailed, "only-failed", "", "re-run only the rows this results file lists as failed, partial or not attempted (written to a new results file beside it)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return nil, err
@@ -328,6 +335,9 @@ func secondInterrupt(ctx, abort context.Context, cancel context.CancelFunc, e *e
 	select {
 	case <-ctx.Done():
 	case <-abort.Done():
+		return
+	}
+	if abort.Err() != nil { // the run was over: nothing was interrupted
 		return
 	}
 	fmt.Fprintln(e.stderr, "\nInterrupted: finishing the calls in flight and writing the results (Ctrl-C again to abort them).")

@@ -105,5 +105,5 @@ func demoConditions(cfg emulator.Config) string {
 	if cfg.Rate == 0 {
 		return "no latency, no faults"
 	}
-	return fmt.Sprintf("%g calls/s limit, %s latency, %.0f%% server errors, %.0f%% lost answers", cfg.Rate, cfg.Latency, cfg.FailRate*100, cfg.DropRate*100)
+	return fmt.Sprintf("%g calls/s limit, %s–%s latency, %.0f%% server errors, %.0f%% lost answers", cfg.Rate, cfg.Latency, cfg.Latency+cfg.Jitter, cfg.FailRate*100, cfg.DropRate*100)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/wpimport/wpimport/internal/emulator"
@@ -76,9 +77,10 @@ func cmdEmulator(ctx context.Context, e *env, args []string) (int, error) {
 	if err != nil {
 		return exitUsage, usageErr("listen on %s: %v", o.Addr, err)
 	}
+	url = usableURL(url)
 	fmt.Fprintf(e.stdout, "WPIMPORT_API_URL=%s\nWORKPLACE_ACCESS_TOKEN=%s\n", url, o.Token)
-	fmt.Fprintf(e.stderr, "Workplace emulator listening on %s (rate %s, latency %s, fail %.0f%%, drop %.0f%%). Ctrl-C stops it.\n",
-		url, rateText(o.Rate), o.Latency, o.FailRate*100, o.DropRate*100)
+	fmt.Fprintf(e.stderr, "Workplace emulator listening on %s (rate %s, latency %s, fail %.0f%%, drop %.0f%%). Ctrl-C stops it%s.\n",
+		url, rateText(o.Rate), o.Latency, o.FailRate*100, o.DropRate*100, saveNote(o.State))
 	<-ctx.Done()
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -99,4 +101,22 @@ func rateText(r float64) string {
 		return "unlimited"
 	}
 	return fmt.Sprintf("%g/s", r)
+}
+
+// usableURL turns the URL of an unspecified address (0.0.0.0, [::]) into
+// one a client can use on this machine.
+func usableURL(u string) string {
+	for _, any := range []string{"//0.0.0.0:", "//[::]:"} {
+		if i := strings.Index(u, any); i >= 0 {
+			return u[:i] + "//127.0.0.1:" + u[i+len(any):]
+		}
+	}
+	return u
+}
+
+func saveNote(state string) string {
+	if state == "" {
+		return ""
+	}
+	return " and saves the state to " + state
 }

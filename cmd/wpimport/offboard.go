@@ -8,6 +8,7 @@ import (
 	"github.com/wpimport/wpimport/internal/execute"
 	"github.com/wpimport/wpimport/internal/parse"
 	"github.com/wpimport/wpimport/internal/plan"
+	"github.com/wpimport/wpimport/internal/report"
 	"github.com/wpimport/wpimport/internal/roster"
 )
 
@@ -15,6 +16,7 @@ type offboardOptions struct {
 	targetOptions
 	List            string
 	Sheet           string
+	Mapping         string
 	Out             string
 	DeleteUnclaimed bool
 	Erase           bool
@@ -25,10 +27,11 @@ type offboardOptions struct {
 
 func parseOffboard(e *env, args []string) (*offboardOptions, error) {
 	o := &offboardOptions{}
-	fs := newFlagSet(e, "offboard", "LIST --out plan.json [--delete-unclaimed] [--erase] [--max-deactivate N|P%]",
+	fs := newFlagSet(e, "offboard", "LIST --out plan.json [--sheet NAME] [--mapping FILE] [--delete-unclaimed] [--erase] [--max-deactivate N|P%]",
 		"wpimport offboard leavers.csv --delete-unclaimed --out offboard.json   # then: wpimport apply offboard.json")
 	o.targetOptions.register(fs, e)
 	fs.StringVar(&o.Sheet, "sheet", "", "worksheet of an xlsx list")
+	fs.StringVar(&o.Mapping, "mapping", "", "csv (header,field) or yaml (header: field) mapping the list's headers to id, email or external_id")
 	fs.StringVar(&o.Out, "out", "", "the plan file to write (.json); its sign-off workbook is written beside it")
 	fs.BoolVar(&o.DeleteUnclaimed, "delete-unclaimed", false, "delete accounts never claimed (claimed ones are deactivated and reported)")
 	fs.BoolVar(&o.Erase, "erase", false, "erase the personal data of accounts deactivated at least 4 days ago (IRREVERSIBLE)")
@@ -62,10 +65,19 @@ func cmdOffboard(ctx context.Context, e *env, args []string) (int, error) {
 	if o.XLSX, err = planOutputs(func(f *files) { f.reads(o.List) }, o.Out); err != nil {
 		return exitUsage, err
 	}
-	rd, err := parse.Open(o.List, parse.Options{Sheet: o.Sheet, Require: requireKey})
+	var mapping map[string]roster.Field
+	if o.Mapping != "" {
+		if mapping, err = parse.LoadMapping(o.Mapping); err != nil {
+			return exitUsage, usageErr("%v", err)
+		}
+	}
+	// A list as admins have it: a header naming one key column, or no
+	// header at all, one email or id a line.
+	rd, err := parse.Open(o.List, parse.Options{Sheet: o.Sheet, Mapping: mapping, Require: requireKey, MinKnown: 1, Headerless: "id"})
 	if err != nil {
 		return exitUsage, err
 	}
+	cells := map[int][]string{} // the list's own columns, for the workbook
 	in := plan.OffboardInput{Path: o.List, Sheet: rd.Sheet, ToolVersion: version, Header: rd.Header.Headers(), FileIssues: rd.FileIssues}
 	for rd.Next() {
 		row := rd.Row()
@@ -73,6 +85,7 @@ func cmdOffboard(ctx context.Context, e *env, args []string) (int, error) {
 		ext, _, _ := rd.Header.Value(&row.Record, roster.ExternalID)
 		email, _, _ := rd.Header.Value(&row.Record, roster.Email)
 		in.Entries = append(in.Entries, plan.OffboardEntry{Row: row.Row, Key: plan.OffboardKeyOf(id, ext, email)})
+		cells[row.Row] = row.Cells()
 	}
 	rd.Close()
 	if err := rd.Err(); err != nil {
@@ -100,5 +113,5 @@ func cmdOffboard(ctx context.Context, e *env, args []string) (int, error) {
 			}
 		}
 	}
-	return savePlan(e, p, nil, o.Out, o.XLSX)
+	return savePlan(e, p, report.FromPlanCells(p, func(row int) []string { return cells[row] }), o.Out, o.XLSX)
 }

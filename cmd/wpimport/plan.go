@@ -223,17 +223,16 @@ func cmdPlan(ctx context.Context, e *env, args []string) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
-	return savePlan(e, p, res, o.Out, o.XLSX)
+	return savePlan(e, p, report.FromPlan(p, res), o.Out, o.XLSX)
 }
 
 // savePlan writes plan.json and its sign-off workbook, prints the digest
 // and returns the exit code.
-func savePlan(e *env, p *plan.Plan, res *validate.Result, out, xlsx string) (int, error) {
+func savePlan(e *env, p *plan.Plan, doc *report.Document, out, xlsx string) (int, error) {
 	digest, err := p.Save(out)
 	if err != nil {
 		return exitUsage, err
 	}
-	doc := report.FromPlan(p, res)
 	report.SignOff(doc, out, digest)
 	if err := report.Write(xlsx, doc); err != nil {
 		return exitUsage, err

@@ -74,6 +74,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 }
 
 func runEnv(ctx context.Context, args []string, e *env) int {
+	if len(args) > 0 && (args[0] == "--version" || args[0] == "-version" || args[0] == "-v") {
+		args = append([]string{"version"}, args[1:]...)
+	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		if len(args) > 1 {
 			args = []string{args[1], "--help"}
@@ -152,10 +155,25 @@ func newFlagSet(e *env, name, synopsis, example string) *flag.FlagSet {
 	fs.SetOutput(e.stderr)
 	fs.Usage = func() {
 		fmt.Fprintf(e.stderr, "Usage: wpimport %s %s\n\nOptions:\n", name, synopsis)
-		fs.PrintDefaults()
+		printFlags(e.stderr, fs)
 		fmt.Fprintf(e.stderr, "\nExample:\n  %s\n", strings.ReplaceAll(example, "\n", "\n  "))
 	}
 	return fs
+}
+
+// printFlags lists the options as the usage lines write them: --name.
+func printFlags(w io.Writer, fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		name, usage := flag.UnquoteUsage(f)
+		line := "  --" + f.Name
+		if name != "" {
+			line += " " + name
+		}
+		if def := f.DefValue; def != "" && def != "false" && def != "0" {
+			usage += fmt.Sprintf(" (default %s)", def)
+		}
+		fmt.Fprintf(w, "%s\n    \t%s\n", line, usage)
+	})
 }
 
 // onePositional parses args and returns the one positional argument, or a
@@ -174,8 +192,12 @@ func onePositional(fs *flag.FlagSet, args []string, what string) (string, error)
 
 // requireJSONOut checks a plan --out path.
 func requireJSONOut(out string) error {
-	if out == "" || !strings.EqualFold(filepath.Ext(out), ".json") {
-		return usageErr("--out plan.json is required (a .json file; the sign-off workbook is written beside it)")
+	switch {
+	case out == "":
+		return usageErr("--out plan.json is required: the plan file, which apply runs; its sign-off workbook plan.xlsx is written beside it")
+	case !strings.EqualFold(filepath.Ext(out), ".json"):
+		return usageErr("--out names the plan file, which is JSON: give --out %s.json, and the sign-off workbook %s.xlsx is written beside it",
+			strings.TrimSuffix(out, filepath.Ext(out)), strings.TrimSuffix(out, filepath.Ext(out)))
 	}
 	return nil
 }

@@ -32,7 +32,7 @@ type validateOptions struct {
 
 func parseValidate(e *env, args []string) (*validateOptions, error) {
 	o := &validateOptions{}
-	fs := newFlagSet(e, "validate", "ROSTER [--sheet NAME] [--mapping FILE] [--out FILE]",
+	fs := newFlagSet(e, "validate", "ROSTER [--sheet NAME] [--mapping FILE] [--people-sets FILE] [--out FILE]",
 		"wpimport validate roster.xlsx --out validation.xlsx")
 	o.register(fs)
 	fs.StringVar(&o.Out, "out", "", "write a report with one entry per row (.xlsx, .csv or .json)")

@@ -12,21 +12,26 @@ import (
 
 // Pacer spaces every call under one rate limit and finds the server's own
 // limit when --rate guesses it too high. No Workplace limit is published,
-// so the pacer must learn it from throttled answers alone, losing neither
-// pace nor more than a few calls to throttling:
+// so the pacer learns it from throttled answers alone, losing neither pace
+// nor more than a few calls to throttling:
 //
 //   - Slow start: it begins at a quarter of the target and doubles the pace
-//     every 200 ms until the first throttle or the target.
-//   - A throttle is one congestion event however many calls in flight come
-//     back throttled: only a call sent after the last cut cuts again. The
-//     cut sets the pace to 90% of what the server accepted just before (the
-//     rate of the last successes, which is the server's limit while it
-//     throttles), never more than 90% of what was being sent. That rate is
-//     remembered as the ceiling.
-//   - Below 95% of the ceiling each success closes a tenth of the gap; above
-//     it each success adds 0.1%, so the pace probes the ceiling once every
-//     fifty or so calls, whatever the server's speed: throttles stay near 1%
-//     of calls at 15 calls/s as at 100.
+//     every 200 ms. The pace at the first throttle is the ceiling (at most
+//     twice the last good one), and the pace restarts from half of it.
+//   - A throttle is one event however many calls in flight come back
+//     throttled: only a call let go after the last cut acts again.
+//   - One throttle among the last twenty answers is timing jitter at the
+//     limit (a server bucket of one call): the pace is nudged down 3%.
+//     More is overload: the pace is cut to 90% of what the server accepted
+//     in the last second, which is its limit while it throttles.
+//   - Below 94% of the ceiling each success closes a tenth of the gap to
+//     95%; above it each adds 0.05%, so the pace meets the limit again only
+//     every hundred or so calls, at 15 calls/s as at 100.
+//   - No throttle for 150 successes or 8 s near the ceiling makes it stale:
+//     the pace probes upwards by 25% every 200 ms, and a throttle there
+//     steps back one step and sets the ceiling.
+//   - Calls wait in the limiter one at a time, so a change of pace is never
+//     undone by reservations made at the old one.
 //   - Retry-After pauses every call; X-App-Usage at UsageHigh or above trims
 //     the pace by 5% every half second, and above 80% it grows no further.
 type Pacer struct {
@@ -39,6 +44,7 @@ type Pacer struct {
 	grow    float64   // >1: multiply the pace by it every 200 ms (slow start, probing)
 	lastUp  time.Time // last multiplicative step
 	above   int       // successes at or above 95% of the ceiling since the last cut
+	near    time.Time // when the pace last came near the ceiling
 	lastCut time.Time
 	pause   time.Time // no call before this (Retry-After)
 	ok      ring      // times of the last successes
@@ -65,19 +71,27 @@ func (r *ring) add(t time.Time) {
 	r.n = min(r.n+1, len(r.t))
 }
 
-// rate is the number of events per second over the ring, or 0 when it
-// holds too few to tell.
+// rate is the number of events per second over the ring's last second
+// (an older pace says nothing of now), or 0 when too few to tell.
 func (r *ring) rate() float64 {
-	if r.n < 6 {
+	newest := r.t[(r.i+len(r.t)-1)%len(r.t)]
+	k := 1 // events within a second of the newest
+	for k < r.n {
+		t := r.t[(r.i+len(r.t)-1-k)%len(r.t)]
+		if newest.Sub(t) > time.Second {
+			break
+		}
+		k++
+	}
+	if k < 4 {
 		return 0
 	}
-	newest := r.t[(r.i+len(r.t)-1)%len(r.t)]
-	oldest := r.t[(r.i+len(r.t)-r.n)%len(r.t)]
+	oldest := r.t[(r.i+len(r.t)-k)%len(r.t)]
 	span := newest.Sub(oldest).Seconds()
 	if span <= 0 {
 		return 0
 	}
-	return float64(r.n-1) / span
+	return float64(k-1) / span
 }
 
 // NewPacer paces at most target calls per second.
@@ -145,19 +159,36 @@ func (p *Pacer) Observe(err error, usage int, sent time.Time) {
 			return // sent before the last cut: that event is handled
 		}
 		p.lastCut = now
+		if p.grow == probeGrowth {
+			// Probing upwards: the limit lies between the last step and
+			// this one. Step back, and take this pace as the ceiling.
+			p.ceiling, p.grow, p.above, p.near = p.cur, 0, 0, now
+			p.set(p.cur / probeGrowth)
+			return
+		}
 		if n := p.recentThrottles(); p.grow == 0 && n <= 1 {
 			// One throttle among many answers: timing jitter at the
 			// server's limit (a small bucket), not overload. Nudge.
 			p.set(p.cur * 0.97)
 			p.ceiling = min(p.ceiling, p.cur/0.97)
+			p.above, p.near = 0, now
 			return
 		}
 		accepted, sending := p.ok.rate(), p.sent.rate()
+		if p.grow == 2 {
+			// The end of slow start: the last second was mostly at a lower
+			// pace, so measure nothing; the pace reached is the ceiling, at
+			// most twice the last good one. Restart from half of it.
+			p.ceiling, p.grow, p.above, p.near = p.cur, 0, 0, now
+			p.lastUp = now
+			p.set(min(p.cur, max(sending, p.cur/2)) / 2)
+			return
+		}
 		next := p.cur
 		if sending > 0 {
 			next = min(next, sending)
 		}
-		p.grow, p.above = 0, 0
+		p.grow, p.above, p.near = 0, 0, now
 		if accepted > 0 {
 			next = min(next, accepted)
 			p.ceiling = accepted
@@ -188,9 +219,10 @@ func (p *Pacer) Observe(err error, usage int, sent time.Time) {
 		}
 	case p.cur < 0.94*p.ceiling:
 		p.set(p.cur + (0.95*p.ceiling-p.cur)/10)
+		p.near = now
 	default:
-		p.set(p.cur * 1.001)
-		if p.above++; p.above > staleAfter {
+		p.set(p.cur * 1.0005)
+		if p.above++; p.above > staleAfter || now.Sub(p.near) > staleFor {
 			// No throttle for a while near the ceiling: it was measured
 			// low (a burst, a busy moment). Probe upwards faster.
 			p.grow, p.lastUp = probeGrowth, now
@@ -203,7 +235,8 @@ func (p *Pacer) Observe(err error, usage int, sent time.Time) {
 // the ceiling unknown.
 const (
 	probeGrowth = 1.25
-	staleAfter  = 64
+	staleAfter  = 150
+	staleFor    = 8 * time.Second
 )
 
 // recentThrottles counts the throttled answers among the last ones.

@@ -22,6 +22,12 @@ type Options struct {
 	MaxUnzipBytes int64
 	// Require lists checks on the header; nil means RequireRoster.
 	Require func(path string, h *roster.Header) error
+	// MinKnown is how many known columns make a row the header (default
+	// 2; a one-column list of emails has 1).
+	MinKnown int
+	// Headerless, if set, reads a file with no header row whose rows hold
+	// one value each as a list under this header (offboard: "id").
+	Headerless string
 }
 
 // DefaultMaxUnzipBytes is the largest uncompressed xlsx accepted by default.
@@ -130,7 +136,11 @@ func Open(path string, opts Options) (*Reader, error) {
 // checks that at least one data row follows it.
 func (r *Reader) findHeader(opts Options) error {
 	var ahead []rawRow
-	best, bestScore := -1, 1
+	minKnown := opts.MinKnown
+	if minKnown <= 0 {
+		minKnown = 2
+	}
+	best, bestScore := -1, minKnown-1
 	for len(ahead) < headerScanRows {
 		row, ok := r.src.next()
 		if !ok {
@@ -148,9 +158,16 @@ func (r *Reader) findHeader(opts Options) error {
 	if len(ahead) == 0 {
 		return fileErr(r.Path, nil, "the file has no rows")
 	}
+	if best < 0 && opts.Headerless != "" && oneValueEach(ahead) {
+		r.Header = roster.NewHeader(0, []string{opts.Headerless}, opts.Mapping)
+		r.pending = ahead
+		r.FileIssues = append(r.FileIssues, roster.Issue{Severity: roster.Warning, Code: "file.no_header",
+			Message: "no header row: each line is read as one " + opts.Headerless + " (an email, employee ID or account id)"})
+		return nil
+	}
 	if best < 0 {
-		return fileErr(r.Path, nil, "no header row found in the first %d rows: the header must name at least two known columns "+
-			"(for example Email, Employee ID, First name, Last name); rename the columns or pass --mapping FILE", headerScanRows)
+		return fileErr(r.Path, nil, "no header row found in the first %d rows: the header must name at least %d known columns "+
+			"(for example Email, Employee ID, First name, Last name); rename the columns or pass --mapping FILE", headerScanRows, minKnown)
 	}
 	r.Header = roster.NewHeader(ahead[best].row, ahead[best].cells, opts.Mapping)
 	require := opts.Require
@@ -233,6 +250,22 @@ func quoteAll(ss []string) []string {
 		out[i] = fmt.Sprintf("%q", s)
 	}
 	return out
+}
+
+// oneValueEach reports rows that each hold at most one value: a list.
+func oneValueEach(rows []rawRow) bool {
+	for _, r := range rows {
+		n := 0
+		for _, c := range r.cells {
+			if strings.TrimSpace(c) != "" {
+				n++
+			}
+		}
+		if n > 1 || r.issue != nil {
+			return false
+		}
+	}
+	return true
 }
 
 func allEmpty(cells []string) bool {

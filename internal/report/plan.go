@@ -9,8 +9,12 @@ import (
 )
 
 // FromPlan makes the sign-off document of a plan. res gives the original
-// cells; it may be nil (offboarding lists).
-func FromPlan(p *plan.Plan, res *validate.Result) *Document {
+// cells; it may be nil.
+func FromPlan(p *plan.Plan, res *validate.Result) *Document { return FromPlanCells(p, rowCells(res)) }
+
+// FromPlanCells is FromPlan with the original cells of each row given by
+// cells (an offboarding list's own columns).
+func FromPlanCells(p *plan.Plan, cells func(row int) []string) *Document {
 	counts := map[string]int{}
 	actions := map[string]int{}
 	issues := map[string]int{}
@@ -39,7 +43,6 @@ func FromPlan(p *plan.Plan, res *validate.Result) *Document {
 			Facts:      planFacts(p),
 		},
 	}
-	cells := rowCells(res)
 	doc.Entries = func(yield func(*Entry) bool) {
 		var e Entry
 		for _, r := range p.Rows {

@@ -7,6 +7,7 @@ import "sort"
 var Codes = map[string]string{
 	"file.unknown_columns":           "warning: some columns map to no field; their values are kept in the outputs but not imported",
 	"file.duplicate_column":          "warning: several columns map to the same field; the first non-empty value of each row is used",
+	"file.no_header":                 "warning: a list with no header row; each line is read as one email, employee ID or account id",
 	"file.encoding":                  "warning: the csv is not UTF-8 and was read as Windows-1252",
 	"row.ragged":                     "warning: a csv row has more or fewer cells than the header",
 	"row.unreadable":                 "a csv row could not be split into cells (bad quoting)",
