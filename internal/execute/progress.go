@@ -122,20 +122,7 @@ func (b *Bar) Start(total int) {
 	b.bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(b.w), progressbar.OptionShowCount(),
 		progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionSetDescription(PhaseChecking),
 		progressbar.OptionFullWidth(), progressbar.OptionOnCompletion(func() { fmt.Fprintln(b.w) }))
-	b.wg.Add(1)
-	go func() {
-		defer b.wg.Done()
-		t := time.NewTicker(500 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-t.C:
-				b.draw()
-			case <-b.stop:
-				return
-			}
-		}
-	}()
+	tick(&b.wg, 500*time.Millisecond, b.stop, b.draw)
 }
 
 func (b *Bar) draw() {
@@ -182,20 +169,7 @@ func NewLines(w io.Writer, every time.Duration, throttles func() int) *Lines {
 
 func (l *Lines) Start(total int) {
 	l.begin(total, l.throttles)
-	l.wg.Add(1)
-	go func() {
-		defer l.wg.Done()
-		t := time.NewTicker(l.every)
-		defer t.Stop()
-		for {
-			select {
-			case <-t.C:
-				l.print()
-			case <-l.stop:
-				return
-			}
-		}
-	}()
+	tick(&l.wg, l.every, l.stop, l.print)
 }
 
 func (l *Lines) print() {
@@ -215,4 +189,22 @@ func (l *Lines) Finish() {
 	l.stopOnce.Do(func() { close(l.stop) })
 	l.wg.Wait()
 	l.print()
+}
+
+// tick calls fn every d until stop is closed.
+func tick(wg *sync.WaitGroup, d time.Duration, stop chan struct{}, fn func()) {
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(d)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				fn()
+			case <-stop:
+				return
+			}
+		}
+	}()
 }

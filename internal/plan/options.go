@@ -51,12 +51,8 @@ func (o *Options) Normalize() error {
 			return fmt.Errorf("--match takes external_id and email, in the order to try them (got %q)", m)
 		}
 	}
-	switch o.Empty {
-	case "":
-		o.Empty = "keep"
-	case "keep", "clear":
-	default:
-		return fmt.Errorf("--empty is keep or clear (got %q)", o.Empty)
+	if err := oneOf(&o.Empty, "--empty", "keep", "clear"); err != nil {
+		return err
 	}
 	if o.MaxDeactivate == "" {
 		o.MaxDeactivate = DefaultMaxDeactivate
@@ -70,26 +66,14 @@ func (o *Options) Normalize() error {
 	if _, _, err := ParseLimit(o.MaxDeletePeopleSets); err != nil {
 		return fmt.Errorf("--max-delete-people-sets: %v", err)
 	}
-	switch o.Pictures {
-	case "":
-		o.Pictures = "new"
-	case "new", "all":
-	default:
-		return fmt.Errorf("--pictures is new or all (got %q)", o.Pictures)
+	if err := oneOf(&o.Pictures, "--pictures", "new", "all"); err != nil {
+		return err
 	}
-	switch o.AuthMethod {
-	case "":
-		o.AuthMethod = "new"
-	case "new", "all":
-	default:
-		return fmt.Errorf("--auth-method is new or all (got %q)", o.AuthMethod)
+	if err := oneOf(&o.AuthMethod, "--auth-method", "new", "all"); err != nil {
+		return err
 	}
-	switch o.Read {
-	case "":
-		o.Read = "auto"
-	case "auto", "list", "lookup":
-	default:
-		return fmt.Errorf("--read is auto, list or lookup (got %q)", o.Read)
+	if err := oneOf(&o.Read, "--read", "auto", "list", "lookup"); err != nil {
+		return err
 	}
 	if o.Sync && o.Read == "lookup" {
 		return fmt.Errorf("--sync needs every account: it cannot be used with --read lookup")
@@ -136,4 +120,17 @@ func ParseScope(s string) (ScopeRule, error) {
 		return ScopeRule{}, fmt.Errorf("--scope field %q: use department, division, organization, cost_center or title (fields Workplace lets wpimport read)", f)
 	}
 	return ScopeRule{Field: f, Value: strings.TrimSpace(v)}, nil
+}
+
+// oneOf checks an option that takes one of values, the first the default.
+func oneOf(v *string, flag string, values ...string) error {
+	if *v == "" {
+		*v = values[0]
+	}
+	for _, ok := range values {
+		if *v == ok {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s is %s (got %q)", flag, strings.Join(values, " or "), *v)
 }
