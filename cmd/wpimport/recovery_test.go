@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/wpimport/wpimport/internal/emulator"
 	"github.com/wpimport/wpimport/internal/testkit"
 )
@@ -107,5 +109,41 @@ func TestBinaryResultsKeepHistory(t *testing.T) {
 	}
 	if c := statusCounts(t, results); c["created"] != 10 {
 		t.Errorf("rerun statuses: %v", c)
+	}
+}
+
+// Offboarding lists as admins have them: one column under a header, or no
+// header at all; the list's own cells stay in the plan workbook.
+func TestBinaryOffboardLists(t *testing.T) {
+	for name, list := range map[string]string{
+		"one column":  "Email\nc@acme.example\nu@acme.example\n",
+		"no header":   "c@acme.example\nE2\n",
+		"employee id": "Employee ID\nE1\nE2\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := testkit.Emulator(t, emulator.Config{State: &emulator.State{Accounts: []*emulator.Account{
+				{ID: "100000000000001", Name: "Cy", Email: "c@acme.example", ExternalID: "E1", Active: true, Claimed: true},
+				{ID: "100000000000002", Name: "Uma", Email: "u@acme.example", ExternalID: "E2", Active: true, Claimed: true},
+				{ID: "100000000000003", Name: "Stays", Email: "s@acme.example", ExternalID: "E3", Active: true},
+			}}})
+			dir := t.TempDir()
+			path := filepath.Join(dir, "leavers.csv")
+			os.WriteFile(path, []byte(list), 0o600)
+			planPath := filepath.Join(dir, "offboard.json")
+			r := runBinary(t, targetEnv(srv), "offboard", path, "--max-deactivate", "2", "--out", planPath)
+			if r.code != 0 || !strings.Contains(r.stderr, "2 to deactivate") {
+				t.Fatalf("offboard: %d\n%s", r.code, r.stderr)
+			}
+			f, err := excelize.OpenFile(filepath.Join(dir, "offboard.xlsx"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			rows, _ := f.GetRows("Plan")
+			last := len(rows[0]) - 1 // the list's own column comes last
+			if len(rows) != 3 || rows[1][last] == "" || !strings.Contains(list, rows[1][last]) {
+				t.Errorf("plan rows: %v", rows)
+			}
+		})
 	}
 }
