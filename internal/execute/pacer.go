@@ -15,8 +15,8 @@ import (
 // so the pacer learns it from throttled answers alone, losing neither pace
 // nor more than a few calls to throttling:
 //
-//   - Slow start: it begins at a quarter of the target and doubles the pace
-//     every 200 ms. The pace at the first throttle is the ceiling (at most
+//   - Slow start: it begins at a quarter of the target (at most 8 calls/s)
+//     and doubles the pace every 200 ms. The pace at the first throttle is the ceiling (at most
 //     twice the last good one), and the pace restarts from half of it.
 //   - A throttle is one event however many calls in flight come back
 //     throttled: only a call let go after the last cut acts again.
@@ -99,7 +99,9 @@ func NewPacer(target float64) *Pacer {
 	if target <= 0 {
 		target = 1
 	}
-	start := max(target/4, min(target, 2))
+	// Slow start from a quarter of the target, and at most startRate: a
+	// guess ten times too high would otherwise overshoot from the first call.
+	start := min(max(target/4, min(target, 2)), startRate)
 	p := &Pacer{target: target, cur: start, grow: 2, now: time.Now}
 	p.lim = rate.NewLimiter(rate.Limit(start), 1)
 	return p
@@ -234,6 +236,7 @@ func (p *Pacer) Observe(err error, usage int, sent time.Time) {
 // unknown; staleAfter successes near the ceiling without a throttle make
 // the ceiling unknown.
 const (
+	startRate   = 8 // calls/s: slow start begins at most this fast
 	probeGrowth = 1.25
 	staleAfter  = 150
 	staleFor    = 8 * time.Second
