@@ -104,7 +104,7 @@ func (o *applyOptions) outputs(p *plan.Plan) (applyFiles, error) {
 	var a applyFiles
 	f.reads(o.Plan, o.OnlyFailed)
 	if p != nil {
-		f.reads(p.Roster.Path)
+		f.reads(p.Roster.File())
 	} else {
 		o.reads(&f)
 	}
@@ -276,15 +276,16 @@ func cmdApply(ctx context.Context, e *env, args []string) (int, error) {
 // rosterFor re-reads the plan's roster for the original cells, if it is
 // still there and unchanged.
 func rosterFor(ctx context.Context, e *env, p *plan.Plan) *validate.Result {
-	if p.Roster.Path == "" {
+	path := p.Roster.File()
+	if path == "" {
 		return nil
 	}
-	sum, err := fileSHA256(p.Roster.Path)
+	sum, err := fileSHA256(path)
 	if err != nil || sum != p.Roster.SHA256 {
-		fmt.Fprintf(e.stderr, "Note: the roster %s is missing or changed since the plan; the results will lack its original columns.\n", p.Roster.Path)
+		fmt.Fprintf(e.stderr, "Note: the roster %s is missing or changed since the plan; the results will lack its original columns.\n", path)
 		return nil
 	}
-	res, err := readRoster(ctx, inputOptions{Roster: p.Roster.Path, Sheet: p.Roster.Sheet})
+	res, err := readRoster(ctx, inputOptions{Roster: path, Sheet: p.Roster.Sheet})
 	if err != nil {
 		return nil
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -145,5 +146,25 @@ func TestBinaryOffboardLists(t *testing.T) {
 				t.Errorf("plan rows: %v", rows)
 			}
 		})
+	}
+}
+
+// A plan made with a relative roster path applies from another folder, and
+// its results still carry the roster's own columns.
+func TestBinaryApplyFromAnotherFolder(t *testing.T) {
+	srv := testkit.Emulator(t, emulator.Config{})
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "roster.csv"), []byte("name,email,external_id,title\nAda,ada@x.example,E1,Countess\n"), 0o600)
+	cmd := exec.Command(binary, "plan", "roster.csv", "--out", "plan.json")
+	cmd.Dir = dir
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, targetEnv(srv)...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("plan: %v\n%s", err, out)
+	}
+	results := filepath.Join(t.TempDir(), "results.csv")
+	r := runBinary(t, targetEnv(srv), "apply", filepath.Join(dir, "plan.json"), "--results", results) // from the repository root
+	data, _ := os.ReadFile(results)
+	if r.code != 0 || strings.Contains(r.stderr, "missing or changed") || !strings.Contains(string(data), "Countess") {
+		t.Errorf("apply from another folder: %d\n%s\n%s", r.code, r.stderr, data)
 	}
 }

@@ -135,6 +135,15 @@ type RosterInfo struct {
 	Header []string `json:"header"`
 }
 
+// File returns the roster's path, found from any working folder: Path was
+// written relative to the folder plan ran in, Dir is absolute.
+func (r RosterInfo) File() string {
+	if r.Path == "" || filepath.IsAbs(r.Path) || r.Dir == "" {
+		return r.Path
+	}
+	return filepath.Join(r.Dir, filepath.Base(r.Path))
+}
+
 // Folder returns the roster's folder.
 func (r RosterInfo) Folder() string {
 	if r.Dir != "" {

@@ -105,7 +105,7 @@ func FromResults(run Run) *Document {
 					code = fmt.Sprint(o.Code)
 				}
 			}
-			failures = append(failures, []string{fmt.Sprint(r.Row), r.Key, r.Name, string(r.Action), st, code, msg, nextStep(st, o, run.Rerun)})
+			failures = append(failures, []string{fmt.Sprint(r.Row), r.Name, r.Key, st, string(r.Action), code, msg, nextStep(st, o, run.Rerun)})
 		}
 	}
 	res := run.Result
@@ -134,8 +134,8 @@ func FromResults(run Run) *Document {
 			ByIssue:  issues,
 			Facts:    facts,
 		},
-		Tables: []Table{{Name: "Failures", Headers: []string{"row", "key", "name", "action", "status", "error_code", "error_message", "what to do next"},
-			Widths: []float64{6, 16, 22, 11, 13, 10, 60, 70}, Rows: failures}},
+		Tables: []Table{{Name: "Failures", Headers: []string{"row", "name", "key", "status", "action", "error_code", "error_message", "what to do next"},
+			Widths: []float64{6, 22, 16, 13, 11, 10, 60, 70}, Rows: failures}},
 	}
 	if len(p.PeopleSets) > 0 {
 		t := Table{Name: "People sets", Headers: []string{"people set", "action", "status", "set id", "conditions", "message"},
@@ -151,7 +151,7 @@ func FromResults(run Run) *Document {
 					msg = o.Message
 				}
 				if o.Status == execute.StatusFailed || o.Status == execute.StatusStale {
-					failures = append(failures, []string{"", s.Name, "people set", string(s.Action), o.Status, fmt.Sprint(o.Code), o.Message, nextStep(o.Status, nil, run.Rerun)})
+					failures = append(failures, []string{"", s.Name, "people set", o.Status, string(s.Action), fmt.Sprint(o.Code), o.Message, nextStep(o.Status, nil, run.Rerun)})
 					doc.Tables[0].Rows = failures
 				}
 			}

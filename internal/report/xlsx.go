@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -439,10 +440,16 @@ func writeTable(f *excelize.File, t Table, st *styles, made time.Time) error {
 			wrap[i] = true
 		}
 	}
-	none := func(int) int { return 0 }
+	statusCol := slices.Index(t.Headers, "status") // coloured like the rows sheet's
 	return writeSheet(f, sheetSpec{name: t.Name, headers: t.Headers, wrap: wrap, short: len(t.Rows) <= shortSheet, rows: func(yield func([]string, func(int) int) bool) {
 		for _, r := range t.Rows {
-			if !yield(r, none) {
+			style := func(col int) int {
+				if col == statusCol && col >= 0 {
+					return st.status[r[col]]
+				}
+				return 0
+			}
+			if !yield(r, style) {
 				return
 			}
 		}
