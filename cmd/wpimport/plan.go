@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -139,14 +140,16 @@ func planOutputs(inputs func(*files), out string) (xlsx string, err error) {
 	return xlsx, f.check()
 }
 
+// maxProtectBytes bounds a --protect list: a million ids and emails.
+const maxProtectBytes = 64 << 20
+
 func readProtect(path string) ([]string, error) {
-	f, err := safefile.Open(path)
+	data, err := safefile.ReadFile(path, maxProtectBytes)
 	if err != nil {
 		return nil, fmt.Errorf("--protect: %w", err)
 	}
-	defer f.Close()
 	var out []string
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(bytes.NewReader(data))
 	for sc.Scan() {
 		line := strings.TrimSpace(strings.TrimPrefix(sc.Text(), "\ufeff"))
 		if line == "" || strings.HasPrefix(line, "#") {

@@ -231,7 +231,7 @@ func TestUnreachableStopsAndResumes(t *testing.T) {
 			t.Errorf("op %d: %s %s", o.Op, o.Status, o.Message)
 		}
 	}
-	r, err = w.run(context.Background(), p, execute.Options{})
+	_, err = w.run(context.Background(), p, execute.Options{})
 	if err != nil || len(w.srv.Snapshot().Accounts) != 20 {
 		t.Errorf("rerun: %v, %d accounts", err, len(w.srv.Snapshot().Accounts))
 	}

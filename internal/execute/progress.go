@@ -121,7 +121,10 @@ func (b *Bar) Start(total int) {
 	b.begin(total, b.throttles)
 	b.bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(b.w), progressbar.OptionShowCount(),
 		progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionSetDescription(PhaseChecking),
-		progressbar.OptionFullWidth(), progressbar.OptionOnCompletion(func() { fmt.Fprintln(b.w) }))
+		progressbar.OptionFullWidth(), progressbar.OptionOnCompletion(func() { fmt.Fprintln(b.w) }),
+		// The description carries this run's own pace and ETA; the bar's
+		// would count ops an earlier run finished.
+		progressbar.OptionSetPredictTime(false), progressbar.OptionSetElapsedTime(false))
 	tick(&b.wg, 500*time.Millisecond, b.stop, b.draw)
 }
 

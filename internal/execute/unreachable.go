@@ -51,7 +51,7 @@ func (r *reach) observe(err error) error {
 	defer r.mu.Unlock()
 	var te *workplace.TransportError
 	if !errors.As(err, &te) {
-		if err == nil || workplace.ErrorCode(err) != 0 || isAPIAnswer(err) {
+		if err == nil || isAPIAnswer(err) {
 			r.answered = true
 		}
 		return err

@@ -34,7 +34,7 @@ func checkWorkbook(file string) error {
 		if err != nil {
 			return fileErr(file, err, "the workbook is damaged (%v); open it in Excel and save it again", err)
 		}
-		_, err = scanXML(rc, MaxSheetCols)
+		err = scanXML(rc, MaxSheetCols)
 		rc.Close()
 		if err == nil {
 			continue

@@ -28,10 +28,8 @@ type xmlScan struct {
 	stack    [][]byte // open element names
 	row      int      // number of the current (or last) <row>
 	col      int      // column of the current (or last) <c>
-	rows     int      // rows seen
 	maxCols  int      // for MaxCols; 0: MaxSheetCols
 	inRow    bool
-	line     int
 	attrName []byte
 	attrVal  []byte
 	name     []byte
@@ -99,17 +97,17 @@ func (s *scanner) back() {
 }
 
 // scanXML runs the check over r. maxCols bounds the columns (0: Excel's).
-func scanXML(r io.Reader, maxCols int) (rows int, err error) {
+func scanXML(r io.Reader, maxCols int) error {
 	x := &xmlScan{maxCols: maxCols}
 	if x.maxCols == 0 {
 		x.maxCols = MaxSheetCols
 	}
 	s := &scanner{buf: make([]byte, 0, 256<<10), r: r, line: 1}
-	err = x.run(s)
+	err := x.run(s)
 	if err == nil && s.err != nil && s.err != io.EOF {
 		err = s.err
 	}
-	return x.rows, err
+	return err
 }
 
 func (x *xmlScan) fail(s *scanner, format string, args ...any) error {
@@ -442,7 +440,6 @@ func (x *xmlScan) startTag(s *scanner) error {
 func (x *xmlScan) opened(s *scanner, local, ref string, elem []byte, empty bool) error {
 	switch local {
 	case "row":
-		x.rows++
 		if n := atoiRef(ref); n > 0 {
 			x.row = n
 		} else {

@@ -41,19 +41,14 @@ func needsQuotes(s string) bool {
 	return s != "" && (s[0] == ' ' || s[len(s)-1] == ' ')
 }
 
-// appendCSVCell appends one cell, neutralized and quoted as needed.
+// appendCSVCell appends one cell, neutralized (SafeCell) and quoted as
+// needed.
 func appendCSVCell(b []byte, s string) []byte {
-	safe := formulaStart(s)
-	if !safe && !needsQuotes(s) {
+	s = SafeCell(s)
+	if !needsQuotes(s) {
 		return append(b, s...)
 	}
-	if !needsQuotes(s) {
-		return append(append(b, '\''), s...)
-	}
 	b = append(b, '"')
-	if safe {
-		b = append(b, '\'')
-	}
 	for i := 0; i < len(s); i++ {
 		if s[i] == '"' {
 			b = append(b, '"')
@@ -61,6 +56,16 @@ func appendCSVCell(b []byte, s string) []byte {
 		b = append(b, s[i])
 	}
 	return append(b, '"')
+}
+
+// spill writes b out once it holds 64 KiB, and returns it emptied (or
+// as it was): the writers append rows to one buffer, not a call a cell.
+func spill(w io.Writer, b []byte) ([]byte, error) {
+	if len(b) < 64<<10 {
+		return b, nil
+	}
+	_, err := w.Write(b)
+	return b[:0], err
 }
 
 // writeFile writes path atomically (safefile.Write) through a buffer.
@@ -73,6 +78,7 @@ func writeFile(path string, fill func(w *bufio.Writer) error) error {
 func writeCSV(path string, doc *Document) error {
 	return writeFile(path, func(bw *bufio.Writer) error {
 		line := make([]byte, 0, 4<<10)
+		var err error
 		cell := func(i int, s string) {
 			if i > 0 {
 				line = append(line, ',')
@@ -106,17 +112,14 @@ func writeCSV(path string, doc *Document) error {
 				cell(len(fixedHeaders)+i, c)
 			}
 			line = append(line, "\r\n"...)
-			if len(line) > 64<<10 {
-				if _, err := bw.Write(line); err != nil {
-					return err
-				}
-				line = line[:0]
+			if line, err = spill(bw, line); err != nil {
+				return err
 			}
 		}
 		if err := doc.cut(); err != nil {
 			return err
 		}
-		_, err := bw.Write(line)
+		_, err = bw.Write(line)
 		return err
 	})
 }

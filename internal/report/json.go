@@ -28,11 +28,8 @@ func writeJSON(path string, doc *Document) error {
 			first = false
 			buf = append(buf, "\n  "...)
 			buf = appendEntry(buf, e)
-			if len(buf) > 64<<10 {
-				if _, err := bw.Write(buf); err != nil {
-					return err
-				}
-				buf = buf[:0]
+			if buf, err = spill(bw, buf); err != nil {
+				return err
 			}
 		}
 		if err := doc.cut(); err != nil {

@@ -152,8 +152,10 @@ var fixedHeaders = []string{"row", "name", "key", "status", "action", "changes",
 const (
 	colRow      = 0
 	colStatus   = 3
+	colAction   = 4
 	colChanges  = 5
 	colIssues   = 6
+	colAccount  = 7
 	colAttempts = 8
 	colErrCode  = 9
 	colErrMsg   = 10
@@ -162,7 +164,7 @@ const (
 // hiddenFixed are the fixed columns that say nothing at a stage: kept in
 // the workbook (tools read them) but hidden, so they neither show nor print.
 var hiddenFixed = map[string]map[int]bool{
-	"validation": {4: true, colChanges: true, 7: true, colAttempts: true, colErrCode: true, colErrMsg: true},
+	"validation": {colAction: true, colChanges: true, colAccount: true, colAttempts: true, colErrCode: true, colErrMsg: true},
 	"plan":       {colAttempts: true, colErrCode: true, colErrMsg: true},
 }
 

@@ -1,15 +1,17 @@
 package report
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/wpimport/wpimport/internal/safefile"
 )
 
 // RowStatus is one row of a results file, as ReadStatuses reads it back.
@@ -19,12 +21,17 @@ type RowStatus struct {
 	Status string
 }
 
+// maxResultsBytes bounds a results file read back (a million rows of json
+// are about 400 MB).
+const maxResultsBytes = 2 << 30
+
 // ReadStatuses reads the row, key and status columns of a results file
-// written by Write (xlsx, csv or json).
+// written by Write (xlsx, csv or json). It reads no more than
+// maxResultsBytes, and nothing but a regular file.
 func ReadStatuses(path string) ([]RowStatus, error) {
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".json":
-		data, err := os.ReadFile(path)
+		data, err := safefile.ReadFile(path, maxResultsBytes)
 		if err != nil {
 			return nil, err
 		}
@@ -44,18 +51,22 @@ func ReadStatuses(path string) ([]RowStatus, error) {
 		}
 		return out, nil
 	case ".csv":
-		f, err := os.Open(path)
+		data, err := safefile.ReadFile(path, maxResultsBytes)
 		if err != nil {
 			return nil, err
 		}
-		defer f.Close()
-		recs, err := csv.NewReader(f).ReadAll()
+		recs, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
 		return statusRows(path, recs)
 	case ".xlsx":
-		f, err := excelize.OpenFile(path)
+		rf, err := safefile.Open(path) // a regular file, opened without blocking
+		if err != nil {
+			return nil, err
+		}
+		rf.Close()
+		f, err := excelize.OpenFile(path, excelize.Options{UnzipSizeLimit: maxResultsBytes})
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}

@@ -223,8 +223,8 @@ func scrubText(s, token string) string {
 // scrub removes the token from an error's text (a URL in a transport error
 // never carries it, but be sure).
 func scrub(err error, token string) error {
-	if token != "" && strings.Contains(err.Error(), token) {
-		return errors.New(strings.ReplaceAll(err.Error(), token, "[token]"))
+	if s := err.Error(); scrubText(s, token) != s {
+		return errors.New(scrubText(s, token))
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
