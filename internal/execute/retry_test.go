@@ -22,7 +22,8 @@ func TestTriesBudget(t *testing.T) {
 		t.Error("the 12th throttle did not end the tries")
 	}
 	var tf tries
-	if !tf.again(rt, fault) || !tf.again(rt, fault) || tf.again(rt, fault) {
+	first, second, third := tf.again(rt, fault), tf.again(rt, fault), tf.again(rt, fault)
+	if !first || !second || third {
 		t.Error("server errors: want 3 tries in all")
 	}
 	var mixed tries
