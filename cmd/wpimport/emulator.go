@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -20,6 +21,9 @@ type emulatorOptions struct {
 	DropRate float64
 	Seed     int64
 	PageCap  int
+	Profile  string
+	Webhook  string
+	Secret   string
 }
 
 func parseEmulator(e *env, args []string) (*emulatorOptions, error) {
@@ -38,12 +42,26 @@ func parseEmulator(e *env, args []string) (*emulatorOptions, error) {
 	fs.Float64Var(&o.DropRate, "drop-rate", 0, "fraction of writes committed and then left unanswered")
 	fs.Int64Var(&o.Seed, "seed", 1, "seed for fault and latency draws")
 	fs.IntVar(&o.PageCap, "page-cap", 100, "largest page a listing returns")
+	fs.StringVar(&o.Profile, "scim-profile", emulator.ProfileRFC, "how the SCIM API at /scim/v2 behaves: rfc (the full RFC 7644 service) or meta (Meta's: /Users only, userName filters only, User-Agent required)")
+	fs.StringVar(&o.Webhook, "webhook", "", "URL that hears every people set change, signed in X-Hub-Signature-256")
+	fs.StringVar(&o.Secret, "app-secret", "", "app secret that signs the webhooks (a test value, not a secret)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return nil, err
 	}
 	if len(pos) > 0 {
 		return nil, usageErr("unexpected arguments: %v", pos)
+	}
+	if o.Profile != emulator.ProfileRFC && o.Profile != emulator.ProfileMeta {
+		return nil, usageErr("--scim-profile must be rfc or meta, not %q", o.Profile)
+	}
+	if o.Webhook != "" {
+		if u, err := url.Parse(o.Webhook); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, usageErr("--webhook must be an http(s) URL, not %q", o.Webhook)
+		}
+		if o.Secret == "" {
+			return nil, usageErr("--webhook needs --app-secret to sign what it sends")
+		}
 	}
 	for name, f := range map[string]float64{"--fail-rate": o.FailRate, "--drop-rate": o.DropRate} {
 		if f < 0 || f > 1 {
@@ -59,7 +77,7 @@ func cmdEmulator(ctx context.Context, e *env, args []string) (int, error) {
 		return exitUsage, err
 	}
 	cfg := emulator.Config{Token: o.Token, Rate: o.Rate, Latency: o.Latency, FailRate: o.FailRate, DropRate: o.DropRate,
-		Seed: o.Seed, PageCap: o.PageCap}
+		Seed: o.Seed, PageCap: o.PageCap, SCIMProfile: o.Profile, WebhookURL: o.Webhook, AppSecret: o.Secret}
 	if o.State != "" {
 		if _, err := os.Stat(o.State); err == nil {
 			st, err := emulator.LoadStateFile(o.State)
@@ -81,12 +99,19 @@ func cmdEmulator(ctx context.Context, e *env, args []string) (int, error) {
 	fmt.Fprintf(e.stdout, "WPIMPORT_API_URL=%s\nWORKPLACE_ACCESS_TOKEN=%s\n", url, o.Token)
 	fmt.Fprintf(e.stderr, "Workplace emulator listening on %s (rate %s, latency %s, fail %.0f%%, drop %.0f%%). Ctrl-C stops it%s.\n",
 		url, rateText(o.Rate), o.Latency, o.FailRate*100, o.DropRate*100, saveNote(o.State))
+	fmt.Fprintf(e.stderr, "SCIM 2.0 (%s profile) at %s%s over the same accounts.\n", o.Profile, url, emulator.SCIMPrefix)
+	if o.Webhook != "" {
+		fmt.Fprintf(e.stderr, "People set changes are posted to %s.\n", o.Webhook)
+	}
 	<-ctx.Done()
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	srv.Shutdown(sctx)
 	st := srv.Stats()
 	fmt.Fprintf(e.stderr, "Stopped after %d calls (%d throttled, %d faults, %d dropped).\n", st.Calls, st.Throttled, st.Faults, st.Dropped)
+	if wh := srv.Webhooks(); o.Webhook != "" {
+		fmt.Fprintf(e.stderr, "Webhooks: %d delivered, %d given up, %d not sent.\n", wh.Sent, wh.Dropped, wh.Pending)
+	}
 	if o.State != "" {
 		if err := srv.SaveStateFile(o.State); err != nil {
 			return exitUsage, fmt.Errorf("save state: %w", err)

@@ -4,12 +4,17 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/wpimport/wpimport/internal/emulator"
 )
 
 var binary string
@@ -139,4 +144,66 @@ func TestRunInProcess(t *testing.T) {
 	if code != exitRows || out.Len() != 0 || !strings.Contains(errb.String(), "4 valid, 3 invalid") {
 		t.Errorf("code %d stdout %q stderr %q", code, out.String(), errb.String())
 	}
+}
+
+// The emulator command serves SCIM beside Graph, in the profile asked for.
+func TestEmulatorCommandServesSCIM(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &syncBuffer{}
+	var stderr syncBuffer
+	done := make(chan int)
+	go func() {
+		done <- run(ctx, []string{"emulator", "--addr", "127.0.0.1:0", "--scim-profile", "meta"}, nil, out, &stderr)
+	}()
+	var base string
+	for deadline := time.Now().Add(5 * time.Second); base == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		for _, line := range strings.Split(out.String(), "\n") {
+			if v, ok := strings.CutPrefix(line, "WPIMPORT_API_URL="); ok {
+				base = v
+			}
+		}
+	}
+	if base == "" {
+		t.Fatalf("no URL printed: %s", stderr.String())
+	}
+	get := func(path string) int {
+		req, _ := http.NewRequest("GET", base+path, nil)
+		req.Header.Set("Authorization", "Bearer "+emulator.DefaultToken)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if a, b := get("/scim/v2/Users"), get("/scim/v2/Groups"); a != 200 || b != 404 {
+		t.Fatalf("meta profile: /Users %d, /Groups %d", a, b)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "SCIM 2.0 (meta profile) at "+base+"/scim/v2") {
+		t.Fatalf("banner: %s", stderr.String())
+	}
+	if code := run(context.Background(), []string{"emulator", "--webhook", "http://127.0.0.1:1/hook"}, nil, out, &stderr); code != exitUsage {
+		t.Fatalf("--webhook without --app-secret: exit %d", code)
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

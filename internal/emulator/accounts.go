@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 )
@@ -158,6 +159,9 @@ func (s *store) update(ref string, p params) *gerr {
 	if err := s.apply(&c, p); err != nil {
 		return err
 	}
+	if err := s.checkUserName(a, &c); err != nil {
+		return err
+	}
 	now := s.now()
 	if v, ok := p["active"]; ok {
 		switch {
@@ -182,8 +186,23 @@ func (s *store) update(ref string, p params) *gerr {
 	return nil
 }
 
+// checkUserName refuses a change that gives c, the new form of a, the
+// userName of another account. Caller holds mu.
+func (s *store) checkUserName(a, c *Account) *gerr {
+	if o, dup := s.byUser[strings.ToLower(UserNameOf(c))]; dup && o != a {
+		return invalidParam(SubDuplicate, "An account with the userName %s already exists", UserNameOf(c))
+	}
+	return nil
+}
+
 // reindex moves a's index entries to c's keys. Caller holds mu.
 func (s *store) reindex(a, c *Account) {
+	if old, nu := strings.ToLower(UserNameOf(a)), strings.ToLower(UserNameOf(c)); old != nu {
+		delete(s.byUser, old)
+		if nu != "" {
+			s.byUser[nu] = a
+		}
+	}
 	if !strings.EqualFold(a.Email, c.Email) {
 		delete(s.byEmail, strings.ToLower(a.Email))
 		if c.Email != "" {
@@ -255,9 +274,15 @@ func (s *store) setPicture(ref, source string) *gerr {
 func (s *store) delete(ref string) *gerr {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.deleteLocked(ref)
+}
+
+// deleteLocked deletes a people set or an account. Caller holds mu.
+func (s *store) deleteLocked(ref string) *gerr {
 	if ps, ok := s.sets[ref]; ok {
 		delete(s.sets, ref)
 		s.setList = removeSet(s.setList, ps)
+		s.setChanged("delete", ps)
 		return nil
 	}
 	a := s.find(ref)
@@ -270,6 +295,7 @@ func (s *store) delete(ref string) *gerr {
 	delete(s.byID, a.ID)
 	delete(s.byEmail, strings.ToLower(a.Email))
 	delete(s.byExt, a.ExternalID)
+	delete(s.byUser, strings.ToLower(UserNameOf(a)))
 	for i, o := range s.order {
 		if o == a {
 			s.order = append(s.order[:i], s.order[i+1:]...)
@@ -279,6 +305,12 @@ func (s *store) delete(ref string) *gerr {
 	for _, o := range s.order {
 		if o.Manager == a.ID {
 			o.Manager = ""
+		}
+	}
+	for _, ps := range s.setList {
+		if i := slices.Index(ps.Members, a.ID); i >= 0 {
+			ps.Members = slices.Delete(ps.Members, i, i+1)
+			s.setChanged("update", ps)
 		}
 	}
 	return nil

@@ -56,6 +56,7 @@ func (s *store) createSet(name string, conds []Condition) (string, *gerr) {
 	ps := &PeopleSet{ID: s.newID(), Name: name, Conditions: conds}
 	s.sets[ps.ID] = ps
 	s.setList = append(s.setList, ps)
+	s.setChanged("create", ps)
 	return ps.ID, nil
 }
 
@@ -72,8 +73,13 @@ func (s *store) updateSet(id, name string, conds []Condition) *gerr {
 	if conds == nil {
 		conds = ps.Conditions
 	}
-	if err := s.checkSet(name, conds); err != nil {
+	if len(conds) == 0 && strings.TrimSpace(name) != "" && len(ps.Conditions) == 0 {
+		// a group made over SCIM: renamed, it keeps its listed members
+	} else if err := s.checkSet(name, conds); err != nil {
 		return err
+	}
+	if len(conds) > 0 {
+		ps.Members = nil // conditions now choose the members
 	}
 	for _, o := range s.setList {
 		if o.Name == name && o != ps {
@@ -81,6 +87,7 @@ func (s *store) updateSet(id, name string, conds []Condition) *gerr {
 		}
 	}
 	ps.Name, ps.Conditions = name, conds
+	s.setChanged("update", ps)
 	return nil
 }
 

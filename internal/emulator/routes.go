@@ -313,6 +313,9 @@ func (s *Server) render(a Account, fields []field) map[string]any {
 			out[f] = a.Name
 		case "first_name", "last_name":
 			first, last, _ := strings.Cut(a.Name, " ")
+			if a.GivenName != "" || a.FamilyName != "" {
+				first, last = a.GivenName, a.FamilyName
+			}
 			if f == "first_name" {
 				out[f] = first
 			} else {

@@ -40,6 +40,26 @@ type Config struct {
 	UsageWindow time.Duration
 	// NoUsage leaves X-App-Usage out, as services that publish nothing do.
 	NoUsage bool
+
+	// SCIMProfile is ProfileRFC (the default: the full RFC service) or
+	// ProfileMeta (Meta's service as documented: /Users only, userName
+	// the only filter, a User-Agent required, accounts invited at once).
+	SCIMProfile string
+	// SCIMFilterMax is filter.maxResults: a filter matching more is
+	// answered tooMany (default 200).
+	SCIMFilterMax int
+	// SCIMMaxPayload is maxPayloadSize, the largest request body (default 1 MiB).
+	SCIMMaxPayload int
+	// SCIMBulkMaxOps is the Bulk maxOperations (default 1000).
+	SCIMBulkMaxOps int
+	// SCIMMaxMembers is the most group members one request may add or
+	// remove (default 100).
+	SCIMMaxMembers int
+
+	// WebhookURL, if set, hears every people set change (create, update,
+	// delete, through either API), signed with AppSecret.
+	WebhookURL string
+	AppSecret  string
 }
 
 // DefaultToken is the token the emulator accepts unless told otherwise.
@@ -56,6 +76,7 @@ type Server struct {
 	rng     *rand.Rand
 	httpSrv *http.Server
 	ln      net.Listener
+	hooks   *hooks // nil without a WebhookURL
 }
 
 // New makes an emulator from cfg.
@@ -78,10 +99,21 @@ func New(cfg Config) (*Server, error) {
 		}
 		s.limiter = rate.NewLimiter(rate.Limit(cfg.Rate), burst)
 	}
+	switch cfg.SCIMProfile {
+	case "":
+		s.cfg.SCIMProfile = ProfileRFC
+	case ProfileRFC, ProfileMeta:
+	default:
+		return nil, fmt.Errorf("SCIM profile %q: use %s or %s", cfg.SCIMProfile, ProfileRFC, ProfileMeta)
+	}
 	if cfg.State != nil {
 		if err := s.store.load(cfg.State); err != nil {
 			return nil, err
 		}
+	}
+	if cfg.WebhookURL != "" {
+		s.hooks = newHooks(cfg.WebhookURL, cfg.AppSecret, cfg.Now)
+		s.store.onSet = s.hooks.enqueue
 	}
 	return s, nil
 }
@@ -113,20 +145,53 @@ func (s *Server) URL() string {
 	return "http://" + s.ln.Addr().String()
 }
 
-// Close stops a started server at once.
+// Close stops a started server at once, and its webhook sender.
 func (s *Server) Close() error {
+	if s.hooks != nil {
+		s.hooks.close()
+	}
 	if s.httpSrv == nil {
 		return nil
 	}
 	return s.httpSrv.Close()
 }
 
-// Shutdown stops a started server, letting calls in flight finish.
-func (s *Server) Shutdown(ctx context.Context) error {
-	if s.httpSrv == nil {
-		return nil
+// Webhooks counts people set notifications sent, given up on and pending.
+func (s *Server) Webhooks() WebhookStats {
+	if s.hooks == nil {
+		return WebhookStats{}
 	}
-	return s.httpSrv.Shutdown(ctx)
+	return s.hooks.stats()
+}
+
+// Shutdown stops a started server, letting calls in flight finish and
+// pending webhooks go out (until ctx ends).
+func (s *Server) Shutdown(ctx context.Context) error {
+	var err error
+	if s.httpSrv != nil {
+		err = s.httpSrv.Shutdown(ctx)
+	}
+	if s.hooks != nil {
+		for s.hooks.stats().Pending > 0 && ctx.Err() == nil {
+			time.Sleep(20 * time.Millisecond)
+		}
+		s.hooks.close()
+	}
+	return err
+}
+
+// SCIMView is the tenant as the SCIM API shows it: every User and Group.
+func (s *Server) SCIMView() map[string]any {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	users, groups := []any{}, []any{}
+	for _, a := range s.store.order {
+		users = append(users, s.stripVersion(s.userResource(a)))
+	}
+	for _, ps := range s.store.setList {
+		groups = append(groups, s.groupJSON(ps))
+	}
+	return map[string]any{"Users": users, "Groups": groups}
 }
 
 // Snapshot returns a copy of the current state.
@@ -170,6 +235,10 @@ const (
 
 // ServeHTTP runs the layers described in the package doc.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == SCIMPrefix || strings.HasPrefix(r.URL.Path, SCIMPrefix+"/") {
+		s.serveSCIM(w, r)
+		return
+	}
 	path := stripVersion(r.URL.Path)
 	if !s.authorized(r) { // the admin routes show every account: token too
 		s.stats.count(routeOf(r.Method, path), outcomeRejected)
@@ -204,13 +273,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	resp := s.call(r.Context(), r.Method, path, r.Form, r)
 	if resp.drop {
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				conn.Close()
-				return
-			}
-		}
-		panic(http.ErrAbortHandler) // HTTP/2 or a recorder: abort the stream
+		dropConn(w)
+		return
 	}
 	s.write(w, resp)
 }
@@ -350,9 +414,15 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request, path strin
 	}
 	switch path {
 	case "/_emulator/state":
+		if r.URL.Query().Get("view") == "scim" {
+			s.write(w, response{body: s.SCIMView()})
+			return
+		}
 		s.write(w, response{body: s.Snapshot()})
 	case "/_emulator/stats":
 		s.write(w, response{body: s.Stats()})
+	case "/_emulator/webhooks":
+		s.write(w, response{body: s.Webhooks()})
 	default:
 		s.writeErr(w, unsupported(r.Method, path))
 	}

@@ -14,32 +14,40 @@ import (
 // Account is one member as the emulator stores it. The JSON form is the
 // state file's.
 type Account struct {
-	ID           string    `json:"id"`
-	Name         string    `json:"name"`
-	Email        string    `json:"email,omitempty"`
-	ExternalID   string    `json:"external_id,omitempty"`
-	Title        string    `json:"title,omitempty"`
-	Department   string    `json:"department,omitempty"`
-	Division     string    `json:"division,omitempty"`
-	Organization string    `json:"organization,omitempty"`
-	CostCenter   string    `json:"cost_center,omitempty"`
-	Location     string    `json:"location,omitempty"`
-	WorkLocale   string    `json:"work_locale,omitempty"`
-	AuthMethod   string    `json:"auth_method,omitempty"`
-	StartDate    string    `json:"start_date,omitempty"`
-	Manager      string    `json:"manager,omitempty"`
-	Active       bool      `json:"active"`
-	Invited      bool      `json:"invited"`
-	Claimed      bool      `json:"claimed"`
-	IsFrontline  bool      `json:"is_frontline"`
-	HasAccess    bool      `json:"has_access"`
-	Phones       []Phone   `json:"phones,omitempty"`
-	Picture      string    `json:"picture,omitempty"`
-	Erased       bool      `json:"erased,omitempty"`
-	InvitedAt    time.Time `json:"invited_at,omitzero"`
-	ClaimedAt    time.Time `json:"claimed_at,omitzero"`
-	DeactivateAt time.Time `json:"deactivated_at,omitzero"`
-	UpdatedAt    time.Time `json:"updated_at,omitzero"`
+	ID         string `json:"id"`
+	Name       string `json:"name"`
+	GivenName  string `json:"given_name,omitempty"`
+	FamilyName string `json:"family_name,omitempty"`
+	Email      string `json:"email,omitempty"`
+	// UserName is the SCIM userName when it is not the email (an
+	// email-less account made over SCIM); see UserNameOf.
+	UserName       string    `json:"user_name,omitempty"`
+	EmployeeNumber string    `json:"employee_number,omitempty"`
+	ExternalID     string    `json:"external_id,omitempty"`
+	Title          string    `json:"title,omitempty"`
+	Department     string    `json:"department,omitempty"`
+	Division       string    `json:"division,omitempty"`
+	Organization   string    `json:"organization,omitempty"`
+	CostCenter     string    `json:"cost_center,omitempty"`
+	Location       string    `json:"location,omitempty"`
+	WorkLocale     string    `json:"work_locale,omitempty"`
+	AuthMethod     string    `json:"auth_method,omitempty"`
+	StartDate      string    `json:"start_date,omitempty"`
+	TermDate       string    `json:"term_date,omitempty"`
+	Manager        string    `json:"manager,omitempty"`
+	Active         bool      `json:"active"`
+	Invited        bool      `json:"invited"`
+	Claimed        bool      `json:"claimed"`
+	IsFrontline    bool      `json:"is_frontline"`
+	HasAccess      bool      `json:"has_access"`
+	Phones         []Phone   `json:"phones,omitempty"`
+	Picture        string    `json:"picture,omitempty"`
+	Erased         bool      `json:"erased,omitempty"`
+	CreatedAt      time.Time `json:"created_at,omitzero"`
+	InvitedAt      time.Time `json:"invited_at,omitzero"`
+	ClaimedAt      time.Time `json:"claimed_at,omitzero"`
+	DeactivateAt   time.Time `json:"deactivated_at,omitzero"`
+	UpdatedAt      time.Time `json:"updated_at,omitzero"`
 }
 
 // Phone is one phone number of an account.
@@ -49,11 +57,13 @@ type Phone struct {
 	Primary bool   `json:"primary"`
 }
 
-// PeopleSet is a dynamic people set.
+// PeopleSet is a dynamic people set, or, made over SCIM, a group: a set
+// with listed Members (account ids) and no conditions.
 type PeopleSet struct {
 	ID         string      `json:"id"`
 	Name       string      `json:"name"`
 	Conditions []Condition `json:"conditions"`
+	Members    []string    `json:"members,omitempty"`
 }
 
 // Condition is one people set condition.
@@ -76,17 +86,40 @@ type store struct {
 	byID    map[string]*Account
 	byEmail map[string]*Account // lower-case email
 	byExt   map[string]*Account
-	order   []*Account // creation order = listing order
+	byUser  map[string]*Account // lower-case SCIM userName
+	order   []*Account          // creation order = listing order
 	sets    map[string]*PeopleSet
 	setList []*PeopleSet
 	nextID  int64
+	// onSet, if set, hears every people set change, under mu, in order.
+	onSet func(SetChange)
+}
+
+// SetChange is a people set created, updated or deleted (Set holds only
+// the id then), through either API.
+type SetChange struct {
+	Verb string // "create", "update", "delete"
+	Set  PeopleSet
+}
+
+func (s *store) setChanged(verb string, ps *PeopleSet) {
+	if s.onSet == nil {
+		return
+	}
+	c := PeopleSet{ID: ps.ID}
+	if verb != "delete" {
+		c = *ps
+		c.Conditions = append([]Condition(nil), ps.Conditions...)
+		c.Members = append([]string(nil), ps.Members...)
+	}
+	s.onSet(SetChange{Verb: verb, Set: c})
 }
 
 const firstID = 100_000_000_000_001
 
 func newStore(now func() time.Time) *store {
 	return &store{now: now, byID: map[string]*Account{}, byEmail: map[string]*Account{}, byExt: map[string]*Account{},
-		sets: map[string]*PeopleSet{}, nextID: firstID}
+		byUser: map[string]*Account{}, sets: map[string]*PeopleSet{}, nextID: firstID}
 }
 
 func (s *store) newID() string {
@@ -137,6 +170,7 @@ func (s *store) snapshot() *State {
 	for _, ps := range s.setList {
 		c := *ps
 		c.Conditions = append([]Condition(nil), ps.Conditions...)
+		c.Members = append([]string(nil), ps.Members...)
 		st.PeopleSets = append(st.PeopleSets, &c)
 	}
 	return st
@@ -178,6 +212,16 @@ func (s *store) indexNew(a *Account) *gerr {
 			return invalidParam(SubDuplicate, "An account with the external_id %s already exists", a.ExternalID)
 		}
 	}
+	un := strings.ToLower(UserNameOf(a))
+	if un != "" {
+		if _, dup := s.byUser[un]; dup {
+			return invalidParam(SubDuplicate, "An account with the userName %s already exists", UserNameOf(a))
+		}
+		s.byUser[un] = a
+	}
+	if a.CreatedAt.IsZero() {
+		a.CreatedAt = s.now()
+	}
 	s.byID[a.ID] = a
 	if a.Email != "" {
 		s.byEmail[strings.ToLower(a.Email)] = a
@@ -187,6 +231,18 @@ func (s *store) indexNew(a *Account) *gerr {
 	}
 	s.order = append(s.order, a)
 	return nil
+}
+
+// UserNameOf is an account's SCIM userName: the one set over SCIM, else
+// the email, else the external_id (an email-less account).
+func UserNameOf(a *Account) string {
+	switch {
+	case a.UserName != "":
+		return a.UserName
+	case a.Email != "":
+		return a.Email
+	}
+	return a.ExternalID
 }
 
 // find resolves an id or an email. Caller holds mu.

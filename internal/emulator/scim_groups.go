@@ -1,0 +1,326 @@
+package emulator
+
+import (
+	"net/http"
+	"strings"
+)
+
+// Groups are people sets seen through SCIM. A group made over SCIM is a
+// set with listed members; a dynamic set made over Graph is a group whose
+// members follow its conditions, which SCIM cannot change.
+
+// groupJSON renders ps as a SCIM Group. Caller holds the store's mu.
+func (s *Server) groupJSON(ps *PeopleSet) map[string]any {
+	members := []any{}
+	for _, id := range s.store.membersOf(ps) {
+		m := map[string]any{"value": id, "type": "User", "$ref": s.base() + "/Users/" + id}
+		if a := s.store.byID[id]; a != nil {
+			m["display"] = a.Name
+		}
+		members = append(members, m)
+	}
+	g := map[string]any{"schemas": []any{coreGroupURN}, "id": ps.ID, "displayName": ps.Name, "members": members}
+	g["meta"] = map[string]any{"resourceType": "Group", "location": s.base() + "/Groups/" + ps.ID, "version": versionOf(g)}
+	return g
+}
+
+// membersOf lists a set's members: its own list, or those its conditions
+// choose. Caller holds mu.
+func (st *store) membersOf(ps *PeopleSet) []string {
+	if len(ps.Conditions) == 0 {
+		return ps.Members
+	}
+	var out []string
+	for _, a := range st.order {
+		all := true
+		for _, c := range ps.Conditions {
+			if !st.meets(a, c) {
+				all = false
+				break
+			}
+		}
+		if all {
+			out = append(out, a.ID)
+		}
+	}
+	return out
+}
+
+// meets evaluates one people set condition on a.
+func (st *store) meets(a *Account, c Condition) bool {
+	var have string
+	switch c.Field {
+	case "DEPARTMENT":
+		have = a.Department
+	case "DIVISION":
+		have = a.Division
+	case "ORGANIZATION":
+		have = a.Organization
+	case "TITLE":
+		have = a.Title
+	case "LOCATION":
+		have = a.Location
+	case "START_DATE":
+		have = a.StartDate
+	case "MANAGER":
+		have = a.Manager
+	case "MANAGER_RECURSIVE":
+		for m, hops := st.byID[a.Manager], 0; m != nil && hops < 64; m, hops = st.byID[m.Manager], hops+1 {
+			for _, v := range c.Values {
+				if m.ID == v {
+					return true
+				}
+			}
+		}
+		return false
+	case "ACCOUNT_STATUS":
+		have = "INACTIVE"
+		if a.Active {
+			have = "ACTIVE"
+		}
+	case "MEMBER_TYPE":
+		have = "FULL_USER"
+		if a.IsFrontline {
+			have = "FRONTLINE"
+		}
+	}
+	for _, v := range c.Values {
+		switch c.Operator {
+		case "CONTAINS":
+			if strings.Contains(strings.ToLower(have), strings.ToLower(v)) {
+				return true
+			}
+		case "STARTS_WITH":
+			if strings.HasPrefix(strings.ToLower(have), strings.ToLower(v)) {
+				return true
+			}
+		case "GREATER_THAN":
+			if have > v {
+				return true
+			}
+		case "LESS_THAN":
+			if have != "" && have < v {
+				return true
+			}
+		default: // IS, IS_ANY_OF, ENUM_SET_IS, ENTITY_SET_IS
+			if strings.EqualFold(have, v) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (s *Server) listGroups(q map[string][]string) response {
+	start, count, err := s.listing(q)
+	if err != nil {
+		return errOf(err)
+	}
+	var f *filterNode
+	if text := first(q, "filter"); text != "" {
+		if f, err = parseFilter(text); err != nil {
+			return errOf(err)
+		}
+	}
+	st := s.store
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	var hits []map[string]any
+	for _, ps := range st.setList {
+		g := s.groupJSON(ps)
+		if f == nil || f.match(g) {
+			hits = append(hits, g)
+		}
+	}
+	if f != nil && len(hits) > s.filterMax() {
+		return errOf(badRequest("tooMany", "The filter matches %d Groups, more than the %d this service returns: narrow it", len(hits), s.filterMax()))
+	}
+	var page []any
+	for i := start - 1; i < len(hits) && len(page) < count; i++ {
+		page = append(page, hits[i])
+	}
+	return listResponse(len(hits), start, page)
+}
+
+// groupInput reads a Group's JSON form into a name and member ids.
+// Caller holds the store's mu.
+func (s *Server) groupInput(res map[string]any) (string, []string, *serr) {
+	schemas, _ := res["schemas"].([]any)
+	if !containsFold(schemas, coreGroupURN) {
+		return "", nil, badRequest("invalidSyntax", "A Group must list the schema %s in schemas", coreGroupURN)
+	}
+	for k := range res {
+		switch strings.ToLower(k) {
+		case "schemas", "id", "externalid", "meta", "displayname", "members":
+		default:
+			return "", nil, badRequest("invalidValue", "Unknown attribute %q of a Group", k)
+		}
+	}
+	name, err := str(res, "", "displayName")
+	if err != nil {
+		return "", nil, err
+	}
+	if name == "" {
+		return "", nil, badRequest("invalidValue", "displayName is required")
+	}
+	list, err := multi(res, "members")
+	if err != nil {
+		return "", nil, err
+	}
+	ids := []string{}
+	seen := map[string]bool{}
+	for _, m := range list {
+		id, _ := getFold(m, "value").(string)
+		if t, _ := getFold(m, "type").(string); t != "" && t != "User" {
+			return "", nil, badRequest("invalidValue", "A member must be a User, not a %s", t)
+		}
+		if s.store.byID[id] == nil {
+			return "", nil, badRequest("invalidValue", "The member %q is not a User of this service", id)
+		}
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	return name, ids, nil
+}
+
+func (s *Server) nameTaken(name string, self *PeopleSet) bool {
+	for _, o := range s.store.setList {
+		if o.Name == name && o != self {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) createGroup(body []byte) response {
+	var res map[string]any
+	if err := decodeJSON(body, &res); err != nil {
+		return errOf(err)
+	}
+	st := s.store
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	name, ids, err := s.groupInput(res)
+	if err != nil {
+		return errOf(err)
+	}
+	if s.nameTaken(name, nil) {
+		return errOf(scimErr(http.StatusConflict, "uniqueness", "A group named %q already exists", name))
+	}
+	ps := &PeopleSet{ID: st.newID(), Name: name, Conditions: []Condition{}, Members: ids}
+	st.sets[ps.ID] = ps
+	st.setList = append(st.setList, ps)
+	st.setChanged("create", ps)
+	return s.resource(http.StatusCreated, s.groupJSON(ps))
+}
+
+// membersIn counts the member values a PATCH names.
+func membersIn(ops []patchOp) int {
+	n := 0
+	for _, op := range ops {
+		if strings.HasPrefix(strings.ToLower(op.Path), "members") {
+			n += max(1, len(asList(op.Value)))
+		} else if m, ok := op.Value.(map[string]any); ok {
+			n += len(asList(getFold(m, "members")))
+		}
+	}
+	return n
+}
+
+func (s *Server) groupByID(method, id string, body []byte, ifMatch, ifNoneMatch string) response {
+	st := s.store
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	ps := st.sets[id]
+	if ps == nil {
+		return errOf(scimNotFound("Group", id))
+	}
+	cur := s.groupJSON(ps)
+	version := cur["meta"].(map[string]any)["version"].(string)
+	switch method {
+	case http.MethodGet:
+		if ifNoneMatch != "" && (ifNoneMatch == "*" || strings.Contains(ifNoneMatch, version)) {
+			return response{status: http.StatusNotModified, headers: map[string]string{"ETag": version}}
+		}
+		return s.resource(http.StatusOK, cur)
+	case http.MethodDelete:
+		if err := s.versionMismatch(ifMatch, version); err != nil {
+			return errOf(err)
+		}
+		if err := st.deleteLocked(id); err != nil {
+			return errOf(fromStore(err))
+		}
+		return response{status: http.StatusNoContent}
+	case http.MethodPut, http.MethodPatch:
+	default:
+		return errOf(scimErr(http.StatusMethodNotAllowed, "", "%s is not allowed on a Group", method))
+	}
+	if err := s.versionMismatch(ifMatch, version); err != nil {
+		return errOf(err)
+	}
+	next := cur
+	if method == http.MethodPut {
+		next = nil // a PUT replaces: nothing of cur carries over
+		if err := decodeJSON(body, &next); err != nil {
+			return errOf(err)
+		}
+	} else {
+		var req struct {
+			Schemas    []string  `json:"schemas"`
+			Operations []patchOp `json:"Operations"`
+		}
+		if err := decodeJSON(body, &req); err != nil {
+			return errOf(err)
+		}
+		if len(req.Schemas) != 1 || req.Schemas[0] != scimPatchURN {
+			return errOf(badRequest("invalidSyntax", "A PATCH must list the schema %s", scimPatchURN))
+		}
+		if n, limit := membersIn(req.Operations), s.membersMax(); n > limit {
+			return errOf(badRequest("invalidValue", "The request changes %d members; this service takes at most %d a request", n, limit))
+		}
+		if err := applyPatch(next, req.Operations); err != nil {
+			return errOf(err)
+		}
+	}
+	name, ids, err := s.groupInput(next)
+	if err != nil {
+		return errOf(err)
+	}
+	if s.nameTaken(name, ps) {
+		return errOf(scimErr(http.StatusConflict, "uniqueness", "A group named %q already exists", name))
+	}
+	if len(ps.Conditions) > 0 && !sameIDs(ids, st.membersOf(ps)) {
+		return errOf(badRequest("mutability", "The members of %q follow its conditions (a dynamic people set): change its conditions instead", ps.Name))
+	}
+	ps.Name = name
+	if len(ps.Conditions) == 0 {
+		ps.Members = ids
+	}
+	st.setChanged("update", ps)
+	return s.resource(http.StatusOK, s.groupJSON(ps))
+}
+
+func sameIDs(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	set := map[string]bool{}
+	for _, x := range a {
+		set[x] = true
+	}
+	for _, x := range b {
+		if !set[x] {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *Server) membersMax() int {
+	if s.cfg.SCIMMaxMembers > 0 {
+		return s.cfg.SCIMMaxMembers
+	}
+	return defaultMembersMax
+}
