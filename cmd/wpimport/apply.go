@@ -216,6 +216,9 @@ func cmdApply(ctx context.Context, e *env, args []string) (int, error) {
 			return exitRefused, refused("the plan was refused and will not be applied: %s", p.Refused)
 		}
 	}
+	if planAPI(p) != o.API {
+		return exitRefused, refused("the plan was made for the %s API, not %s: apply it with --api %s, or make a new plan", planAPI(p), o.API, planAPI(p))
+	}
 	if strings.TrimRight(client.BaseURL(), "/") != strings.TrimRight(p.APIURL, "/") {
 		return exitRefused, refused("the plan was made against %s, not %s: apply it there (--api-url %s) or make a new plan", p.APIURL, client.BaseURL(), p.APIURL)
 	}

@@ -106,6 +106,7 @@ func cmdOffboard(ctx context.Context, e *env, args []string) (int, error) {
 		}
 		return exitUsage, apiFailure(err)
 	}
+	p.API = o.API
 	for _, r := range p.Rows {
 		for _, is := range r.Issues {
 			if is.Severity == roster.Warning {

@@ -18,7 +18,6 @@ import (
 	"github.com/wpimport/wpimport/internal/report"
 	"github.com/wpimport/wpimport/internal/safefile"
 	"github.com/wpimport/wpimport/internal/validate"
-	"github.com/wpimport/wpimport/internal/workplace"
 )
 
 // stringsFlag collects a repeatable flag.
@@ -179,7 +178,7 @@ func fileSHA256(path string) (string, error) {
 
 // makePlan validates the roster and plans it against the target, through
 // client (nil: one is made, paced at o.Rate).
-func makePlan(ctx context.Context, e *env, o *planFlags, client *workplace.Client) (*plan.Plan, *validate.Result, error) {
+func makePlan(ctx context.Context, e *env, o *planFlags, client apiClient) (*plan.Plan, *validate.Result, error) {
 	opts, err := o.options()
 	if err != nil {
 		return nil, nil, err
@@ -202,11 +201,12 @@ func makePlan(ctx context.Context, e *env, o *planFlags, client *workplace.Clien
 		}
 	}
 	valid, invalid := res.Counts()
-	fmt.Fprintf(e.stderr, "%s: %d rows: %d valid, %d invalid. Reading Workplace at %s…\n", res.Path, len(res.Rows), valid, invalid, client.BaseURL())
+	fmt.Fprintf(e.stderr, "%s: %d rows: %d valid, %d invalid. Reading %s at %s…\n", res.Path, len(res.Rows), valid, invalid, o.target(), client.BaseURL())
 	p, err := plan.Build(ctx, plan.Input{Result: res, SHA256: sum, ToolVersion: version, PeopleSets: sets}, client, opts)
 	if err != nil {
 		return nil, nil, apiFailure(err)
 	}
+	p.API = o.API
 	return p, res, nil
 }
 

@@ -8,30 +8,64 @@ import (
 	"runtime"
 
 	"github.com/wpimport/wpimport/internal/execute"
-
+	"github.com/wpimport/wpimport/internal/plan"
+	"github.com/wpimport/wpimport/internal/scim"
 	"github.com/wpimport/wpimport/internal/workplace"
 )
+
+// The targets: Workplace's Graph API, or a SCIM 2.0 service.
+const (
+	apiGraph = "graph"
+	apiSCIM  = "scim"
+)
+
+// DefaultSCIMURL is Meta's SCIM service for managed work accounts.
+const DefaultSCIMURL = "https://scim.workplace.com/"
 
 // targetOptions say which API to talk to and where the token comes from.
 // The token itself is never a flag.
 type targetOptions struct {
+	API       string
 	APIURL    string
 	TokenFile string
 }
 
+// apiClient is what plan and apply need of either target's client.
+type apiClient interface {
+	plan.Directory
+	execute.Client
+}
+
+var (
+	_ apiClient = (*workplace.Client)(nil)
+	_ apiClient = (*scim.Client)(nil)
+)
+
 func (o *targetOptions) register(fs *flag.FlagSet, e *env) {
-	def := e.getenv("WPIMPORT_API_URL")
-	if def == "" {
-		def = workplace.DefaultBaseURL
+	api := e.getenv("WPIMPORT_API")
+	if api == "" {
+		api = apiGraph
 	}
-	fs.StringVar(&o.APIURL, "api-url", def, "Graph API base URL (env WPIMPORT_API_URL); http only for loopback")
-	fs.StringVar(&o.TokenFile, "token-file", "", "read the access token from this file (default: env WORKPLACE_ACCESS_TOKEN)")
+	fs.StringVar(&o.API, "api", api, "the target: graph (Workplace's Graph API) or scim (a SCIM 2.0 service) (env WPIMPORT_API)")
+	fs.StringVar(&o.APIURL, "api-url", e.getenv("WPIMPORT_API_URL"), "the API's base URL (env WPIMPORT_API_URL; default https://graph.facebook.com, or https://scim.workplace.com/ with --api scim); http only for loopback")
+	fs.StringVar(&o.TokenFile, "token-file", "", "read the access token from this file (default: env WPIMPORT_TOKEN, else WORKPLACE_ACCESS_TOKEN)")
+}
+
+// target names the API for messages.
+func (o *targetOptions) target() string {
+	if o.API == apiSCIM {
+		return "the SCIM service"
+	}
+	return "Workplace"
 }
 
 // client builds the API client, its calls paced and retried by layer;
 // errors are usage errors (exit 2).
-func (o *targetOptions) client(e *env, layer *execute.Layer) (*workplace.Client, error) {
-	token := e.getenv("WORKPLACE_ACCESS_TOKEN")
+func (o *targetOptions) client(e *env, layer *execute.Layer) (apiClient, error) {
+	token := e.getenv("WPIMPORT_TOKEN")
+	if token == "" {
+		token = e.getenv("WORKPLACE_ACCESS_TOKEN")
+	}
 	if o.TokenFile != "" {
 		t, err := workplace.ReadToken(o.TokenFile)
 		if err != nil {
@@ -42,12 +76,35 @@ func (o *targetOptions) client(e *env, layer *execute.Layer) (*workplace.Client,
 			fmt.Fprintf(e.stderr, "Warning: the token file %s can be read by other users; restrict it: chmod 600 %s\n", o.TokenFile, o.TokenFile)
 		}
 	}
-	c, err := workplace.New(workplace.Config{BaseURL: o.APIURL, Token: token, UserAgent: "wpimport/" + version, Wrap: layer.Wrap})
-	if err != nil {
-		return nil, usageErr("%v", err)
+	switch o.API {
+	case apiGraph:
+		c, err := workplace.New(workplace.Config{BaseURL: o.APIURL, Token: token, UserAgent: "wpimport/" + version, Wrap: layer.Wrap})
+		if err != nil {
+			return nil, usageErr("%v", err)
+		}
+		layer.Bind(c.Usage, c.BaseURL())
+		return c, nil
+	case apiSCIM:
+		u := o.APIURL
+		if u == "" {
+			u = DefaultSCIMURL
+		}
+		c, err := scim.New(scim.Config{BaseURL: u, Token: token, UserAgent: "wpimport/" + version, Wrap: layer.Wrap})
+		if err != nil {
+			return nil, usageErr("%v", err)
+		}
+		layer.Bind(c.Usage, c.BaseURL())
+		return c, nil
 	}
-	layer.Bind(c.Usage, c.BaseURL())
-	return c, nil
+	return nil, usageErr("--api must be graph or scim, not %q", o.API)
+}
+
+// planAPI is the target a plan was made for.
+func planAPI(p *plan.Plan) string {
+	if p.API == "" {
+		return apiGraph
+	}
+	return p.API
 }
 
 func apiFailure(err error) error {

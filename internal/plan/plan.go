@@ -160,10 +160,13 @@ type Plan struct {
 	Kind          string     `json:"kind"` // "roster" or "offboard"
 	Roster        RosterInfo `json:"roster"`
 	APIURL        string     `json:"api_url"`
-	Options       Options    `json:"options"`
-	Guard         Guard      `json:"guard"`
-	ReadMode      string     `json:"read_mode"` // list or lookup
-	ReadCalls     int        `json:"read_calls"`
+	// API is the target: "graph" (also when empty, in plans older than
+	// the SCIM target) or "scim". apply refuses a plan made for another.
+	API       string  `json:"api,omitempty"`
+	Options   Options `json:"options"`
+	Guard     Guard   `json:"guard"`
+	ReadMode  string  `json:"read_mode"` // list or lookup
+	ReadCalls int     `json:"read_calls"`
 	// Refused says why apply must not run this plan ("" if it may).
 	Refused    string     `json:"refused,omitempty"`
 	Warnings   []string   `json:"warnings,omitempty"`

@@ -30,7 +30,7 @@ type Account struct {
 	Frontline             *Frontline `json:"frontline,omitempty"`
 	PrimaryPhone          string     `json:"primary_phone,omitempty"`
 	Phones                *PhoneEdge `json:"phones,omitempty"`
-	Managers              *edge      `json:"managers,omitempty"`
+	Managers              *Edge      `json:"managers,omitempty"`
 	AccountInviteTime     string     `json:"account_invite_time,omitempty"`
 	AccountClaimTime      string     `json:"account_claim_time,omitempty"`
 	AccountDeactivateTime string     `json:"account_deactivate_time,omitempty"`
@@ -43,11 +43,15 @@ type Frontline struct {
 	HasAccess   bool `json:"has_access"`
 }
 
-type edge struct {
-	Data []struct {
-		ID   string `json:"id"`
-		Name string `json:"name,omitempty"`
-	} `json:"data"`
+// Edge is a list of related members (managers, reports).
+type Edge struct {
+	Data []EdgeMember `json:"data"`
+}
+
+// EdgeMember is one member on an edge.
+type EdgeMember struct {
+	ID   string `json:"id"`
+	Name string `json:"name,omitempty"`
 }
 
 // PhoneEdge is the phones edge of a member.

@@ -21,10 +21,17 @@ type APIError struct {
 	Transient  bool
 	TraceID    string
 	RetryAfter time.Duration
+	// SCIM is set for an answer of a SCIM service: Code is then the
+	// Graph code of the same meaning (so that retry rules are one), and
+	// the message names the HTTP status and scimType instead.
+	SCIM bool
 }
 
 func (e *APIError) Error() string {
 	s := fmt.Sprintf("%s %s: ", e.Method, e.Path)
+	if e.SCIM {
+		return s + e.Message
+	}
 	if e.Code != 0 {
 		s += fmt.Sprintf("Graph error %d", e.Code)
 		if e.Subcode != 0 {

@@ -1,0 +1,61 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/wpimport/wpimport/internal/emulator"
+	"github.com/wpimport/wpimport/internal/testkit"
+)
+
+func scimEnv(srv *emulator.Server) []string {
+	return []string{"WPIMPORT_API=scim", "WPIMPORT_API_URL=" + srv.URL() + emulator.SCIMPrefix, "WPIMPORT_TOKEN=" + srv.Token()}
+}
+
+// The whole pipeline over SCIM: plan, apply with faults, a re-plan that
+// finds nothing to do, and a plan for one target refused by the other.
+func TestBinarySCIMPlanApply(t *testing.T) {
+	srv := testkit.Emulator(t, emulator.Config{FailRate: 0.1, DropRate: 0.05, Seed: 3})
+	dir := t.TempDir()
+	roster := writeRoster(t, 60)
+	planPath := filepath.Join(dir, "plan.json")
+	r := runBinary(t, scimEnv(srv), "plan", roster, "--out", planPath)
+	if r.code != 0 || !strings.Contains(r.stderr, "Plan: 60 to create, 0 to update") || !strings.Contains(r.stderr, "Reading the SCIM service") {
+		t.Fatalf("plan: %d\n%s", r.code, r.stderr)
+	}
+	results := filepath.Join(dir, "results.json")
+	r = runBinary(t, scimEnv(srv), "apply", planPath, "--rate", "500", "--results", results)
+	if r.code != 0 || !strings.Contains(r.stderr, "60 created") {
+		data, _ := os.ReadFile(results)
+		t.Log(string(data))
+		t.Fatalf("apply: %d\n%s", r.code, r.stderr)
+	}
+	st := srv.Snapshot()
+	if len(st.Accounts) != 60 {
+		t.Fatalf("%d accounts, want 60 (no duplicates)", len(st.Accounts))
+	}
+	withMgr := 0
+	for _, a := range st.Accounts {
+		if a.Manager != "" {
+			withMgr++
+		}
+		if a.Department == "" || a.AuthMethod != "sso" || len(a.Phones) != 1 {
+			t.Fatalf("account %+v lacks what the roster gave", a)
+		}
+	}
+	if withMgr == 0 {
+		t.Fatal("no manager was set")
+	}
+	srv.SetFaults(0, 0)
+	again := filepath.Join(dir, "again.json")
+	r = runBinary(t, scimEnv(srv), "plan", roster, "--out", again)
+	if r.code != 0 || !strings.Contains(r.stderr, "Plan: 0 to create, 0 to update") {
+		t.Fatalf("re-plan: %d\n%s", r.code, r.stderr)
+	}
+	r = runBinary(t, targetEnv(srv), "apply", planPath, "--results", filepath.Join(dir, "x.json"))
+	if r.code != exitRefused || !strings.Contains(r.stderr, "made for the scim API") {
+		t.Fatalf("a SCIM plan applied over Graph: %d\n%s", r.code, r.stderr)
+	}
+}

@@ -1,0 +1,406 @@
+package scim
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wpimport/wpimport/internal/workplace"
+)
+
+// The Client as the rest of wpimport sees a target.
+
+// unsupported is the row's error for what a SCIM service cannot carry.
+func unsupported(method, path, what string) error {
+	return &workplace.APIError{SCIM: true, Method: method, Path: path, Code: 100,
+		Message: what + " cannot be done over SCIM; wpimport did not drop it: fix the roster or use the Graph target"}
+}
+
+func notFound(method, path, what string) error {
+	return &workplace.APIError{SCIM: true, Method: method, Path: path, HTTPStatus: http.StatusNotFound, Code: 100, Subcode: 33,
+		Message: "HTTP 404: no User " + what}
+}
+
+// accountOf reads a SCIM User the way wpimport compares accounts. It is
+// lenient about shapes servers differ on (a bare-string manager, "true"
+// as a string) since reading them loses nothing.
+func accountOf(u map[string]any) workplace.Account {
+	a := workplace.Account{ID: str(u, "id"), ExternalID: str(u, "externalId"), Title: str(u, "title")}
+	name, _ := get(u, "name").(map[string]any)
+	a.Name = firstOf(str(u, "displayName"), str(name, "formatted"), strings.TrimSpace(str(name, "givenName")+" "+str(name, "familyName")))
+	userName := str(u, "userName")
+	if e := pick(get(u, "emails"), "work"); e != nil {
+		a.Email = str(e, "value")
+	}
+	if a.Email == "" && strings.Contains(userName, "@") {
+		a.Email = userName
+	}
+	a.WorkLocale = strings.Replace(str(u, "locale"), "-", "_", 1)
+	if b, ok := boolOf(get(u, "active")); ok {
+		a.Active = &b
+	}
+	ent, _ := get(u, Enterprise).(map[string]any)
+	a.Department, a.Division, a.Organization, a.CostCenter = str(ent, "department"), str(ent, "division"), str(ent, "organization"), str(ent, "costCenter")
+	switch m := get(ent, "manager").(type) {
+	case map[string]any:
+		if id := firstOf(str(m, "value"), str(m, "managerId")); id != "" {
+			a.Managers = &workplace.Edge{Data: []workplace.EdgeMember{{ID: id, Name: str(m, "displayName")}}}
+		}
+	case string:
+		if m != "" {
+			a.Managers = &workplace.Edge{Data: []workplace.EdgeMember{{ID: m}}}
+		}
+	}
+	if st, ok := get(u, Status).(map[string]any); ok {
+		if b, ok := boolOf(get(st, "invited")); ok {
+			a.Invited = &b
+		}
+		if b, ok := boolOf(get(st, "claimed")); ok {
+			a.Claimed = &b
+		}
+	}
+	if d, ok := get(u, Dates).(map[string]any); ok {
+		if n, ok := get(d, "startDate").(float64); ok {
+			a.StartDate = time.Unix(int64(n), 0).UTC().Format(time.DateOnly)
+		}
+	}
+	if list, ok := get(u, "phoneNumbers").([]any); ok {
+		var ph []workplace.PhoneNumber
+		for _, x := range list {
+			if m, ok := x.(map[string]any); ok {
+				p, _ := boolOf(get(m, "primary"))
+				ph = append(ph, workplace.PhoneNumber{Number: str(m, "value"), Type: str(m, "type"), Primary: p})
+				if p {
+					a.PrimaryPhone = str(m, "value")
+				}
+			}
+		}
+		if len(ph) > 0 {
+			a.Phones = &workplace.PhoneEdge{Data: ph}
+		}
+	}
+	return a
+}
+
+// get reads an attribute, ignoring case (RFC 7643 §2.1).
+func get(m map[string]any, name string) any {
+	if v, ok := m[name]; ok {
+		return v
+	}
+	for k, v := range m {
+		if strings.EqualFold(k, name) {
+			return v
+		}
+	}
+	return nil
+}
+
+func str(m map[string]any, name string) string {
+	switch v := get(m, name).(type) {
+	case string:
+		return v
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return ""
+}
+
+func boolOf(v any) (bool, bool) {
+	switch t := v.(type) {
+	case bool:
+		return t, true
+	case string:
+		b, err := strconv.ParseBool(strings.ToLower(t))
+		return b, err == nil
+	}
+	return false, false
+}
+
+func pick(v any, typ string) map[string]any {
+	list, _ := v.([]any)
+	var primary, first map[string]any
+	for _, x := range list {
+		m, ok := x.(map[string]any)
+		if !ok {
+			continue
+		}
+		if strings.EqualFold(str(m, "type"), typ) {
+			return m
+		}
+		if p, _ := boolOf(get(m, "primary")); p && primary == nil {
+			primary = m
+		}
+		if first == nil {
+			first = m
+		}
+	}
+	if primary != nil {
+		return primary
+	}
+	return first
+}
+
+func firstOf(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// remember keeps the version of a User just read or written.
+func (c *Client) remember(u map[string]any, hdr http.Header) {
+	id := str(u, "id")
+	if id == "" {
+		return
+	}
+	v := hdr.Get("ETag")
+	if meta, ok := get(u, "meta").(map[string]any); ok && v == "" {
+		v = str(meta, "version")
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if v != "" {
+		c.versions[id] = v
+	}
+}
+
+func (c *Client) version(id string) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.caps == nil || !c.caps.ETag {
+		return ""
+	}
+	return c.versions[id]
+}
+
+// listResponse is a page of a listing (RFC 7644 §3.4.2).
+type listResponse struct {
+	TotalResults *int             `json:"totalResults"`
+	StartIndex   any              `json:"startIndex"`
+	ItemsPerPage any              `json:"itemsPerPage"`
+	Resources    []map[string]any `json:"Resources"`
+}
+
+// ShortListingError is a listing that returned fewer accounts than the
+// service counts: nothing may be planned from it.
+type ShortListingError struct{ Seen, Total int }
+
+func (e *ShortListingError) Error() string {
+	return fmt.Sprintf("the /Users listing returned %d accounts but the service counts %d: wpimport plans nothing from a short listing (it would deactivate or re-create the ones missing). Try again; if it repeats, the service's paging is broken", e.Seen, e.Total)
+}
+
+// listAll pages through /Users: the next startIndex is the last one plus
+// the resources returned (never itemsPerPage), to totalResults.
+func (c *Client) listAll(ctx context.Context, fn func([]workplace.Account) error) error {
+	seen := map[string]bool{}
+	total := -1
+	for start := 1; ; {
+		var lr listResponse
+		q := url.Values{"startIndex": {strconv.Itoa(start)}, "count": {strconv.Itoa(c.pageSize)}}
+		ans, err := c.do(ctx, request{method: "GET", path: "/Users", query: q}, &lr)
+		if err != nil {
+			return err
+		}
+		if lr.TotalResults == nil {
+			return &workplace.APIError{SCIM: true, Method: "GET", Path: "/Users", HTTPStatus: ans.status, Code: 100,
+				Message: "the listing has no totalResults: wpimport cannot tell whether it saw every account"}
+		}
+		total = *lr.TotalResults
+		var page []workplace.Account
+		for _, u := range lr.Resources {
+			a := accountOf(u)
+			if a.ID == "" || seen[a.ID] {
+				continue // pages are not stable: an account seen twice counts once
+			}
+			seen[a.ID] = true
+			c.remember(u, nil)
+			page = append(page, a)
+		}
+		if len(page) > 0 {
+			if err := fn(page); err != nil {
+				return err
+			}
+		}
+		n := len(lr.Resources)
+		start += n
+		if n == 0 || start > total {
+			break
+		}
+	}
+	if len(seen) < total {
+		return &ShortListingError{Seen: len(seen), Total: total}
+	}
+	return nil
+}
+
+// ListMembers calls fn with the active accounts, a page at a time; the
+// same pass keeps the inactive ones for ListDeactivated, so a plan reads
+// the service once.
+func (c *Client) ListMembers(ctx context.Context, opts workplace.ListOptions, fn func([]workplace.Account) error) error {
+	if len(opts.ExternalIDs) > 0 {
+		found, err := c.LookupExternalIDs(ctx, opts.ExternalIDs, nil, 0)
+		if err != nil {
+			return err
+		}
+		return fn(activeOnly(found, true))
+	}
+	var inactive []workplace.Account
+	err := c.listAll(ctx, func(page []workplace.Account) error {
+		inactive = append(inactive, activeOnly(page, false)...)
+		if act := activeOnly(page, true); len(act) > 0 {
+			return fn(act)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.inactive, c.listed = inactive, true
+	c.mu.Unlock()
+	return nil
+}
+
+// ListDeactivated calls fn with the inactive accounts.
+func (c *Client) ListDeactivated(ctx context.Context, opts workplace.ListOptions, fn func([]workplace.Account) error) error {
+	c.mu.Lock()
+	listed, inactive := c.listed, c.inactive
+	c.mu.Unlock()
+	if listed {
+		if len(inactive) == 0 {
+			return nil
+		}
+		return fn(inactive)
+	}
+	return c.listAll(ctx, func(page []workplace.Account) error {
+		if in := activeOnly(page, false); len(in) > 0 {
+			return fn(in)
+		}
+		return nil
+	})
+}
+
+func activeOnly(list []workplace.Account, active bool) []workplace.Account {
+	var out []workplace.Account
+	for _, a := range list {
+		if (a.Active == nil || *a.Active) == active {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// filterValue writes a filter's value as a JSON string (RFC 7644 §3.4.2.2).
+func filterValue(v string) string {
+	data, _ := json.Marshal(v)
+	return string(data)
+}
+
+// find runs a filtered look-up and returns every User it answers.
+func (c *Client) find(ctx context.Context, attr, value string) ([]map[string]any, error) {
+	var lr listResponse
+	q := url.Values{"filter": {attr + " eq " + filterValue(value)}, "count": {"10"}}
+	ans, err := c.do(ctx, request{method: "GET", path: "/Users", query: q}, &lr)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range lr.Resources {
+		c.remember(u, ans.header)
+	}
+	return lr.Resources, nil
+}
+
+// GetMember reads one account by id, or by userName (an email) where the
+// service's match is checked here: ignoring case, and never two.
+func (c *Client) GetMember(ctx context.Context, idOrEmail string, _ []string) (*workplace.Account, error) {
+	if !strings.Contains(idOrEmail, "@") {
+		var u map[string]any
+		path := "/Users/" + url.PathEscape(idOrEmail)
+		ans, err := c.do(ctx, request{method: "GET", path: path}, &u)
+		if err != nil {
+			return nil, err
+		}
+		c.remember(u, ans.header)
+		a := accountOf(u)
+		return &a, nil
+	}
+	tries := []string{idOrEmail}
+	if l := strings.ToLower(idOrEmail); l != idOrEmail {
+		tries = append(tries, l) // a server that matches userName case-sensitively
+	}
+	for _, v := range tries {
+		users, err := c.find(ctx, "userName", v)
+		if err != nil {
+			return nil, err
+		}
+		var hits []workplace.Account
+		for _, u := range users {
+			if a := accountOf(u); strings.EqualFold(str(u, "userName"), idOrEmail) || strings.EqualFold(a.Email, idOrEmail) {
+				hits = append(hits, a)
+			}
+		}
+		switch len(hits) {
+		case 0:
+			continue
+		case 1:
+			return &hits[0], nil
+		default:
+			return nil, &workplace.APIError{SCIM: true, Method: "GET", Path: "/Users", Code: 100,
+				Message: fmt.Sprintf("%d accounts have the userName %s (ids %s and %s): wpimport will not guess; fix the service", len(hits), idOrEmail, hits[0].ID, hits[1].ID)}
+		}
+	}
+	return nil, notFound("GET", "/Users", "with this userName")
+}
+
+// LookupExternalIDs finds accounts by externalId, exactly. A service that
+// cannot filter on externalId (Meta's filters only userName) is asked by
+// userName, which an email-less account has as its external id.
+func (c *Client) LookupExternalIDs(ctx context.Context, ids, _ []string, _ int) ([]workplace.Account, error) {
+	var out []workplace.Account
+	for _, id := range ids {
+		users, err := c.find(ctx, "externalId", id)
+		var ae *workplace.APIError
+		if err != nil && errors.As(err, &ae) && ae.HTTPStatus == http.StatusBadRequest {
+			users, err = c.find(ctx, "userName", id)
+		}
+		if err != nil {
+			return nil, err
+		}
+		n := 0
+		for _, u := range users {
+			if a := accountOf(u); a.ExternalID == id {
+				out = append(out, a)
+				n++
+			}
+		}
+		if n > 1 {
+			return nil, &workplace.APIError{SCIM: true, Method: "GET", Path: "/Users", Code: 100,
+				Message: fmt.Sprintf("%d accounts have the externalId %s: wpimport will not guess; fix the service", n, id)}
+		}
+	}
+	return out, nil
+}
+
+// GetMany reads accounts by id or email; missing ones are left out.
+func (c *Client) GetMany(ctx context.Context, refs, fields []string) (map[string]*workplace.Account, error) {
+	out := map[string]*workplace.Account{}
+	for _, ref := range refs {
+		a, err := c.GetMember(ctx, ref, fields)
+		if workplace.IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out[ref] = a
+	}
+	return out, nil
+}
