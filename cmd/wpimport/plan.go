@@ -16,6 +16,7 @@ import (
 	"github.com/wpimport/wpimport/internal/execute"
 	"github.com/wpimport/wpimport/internal/plan"
 	"github.com/wpimport/wpimport/internal/report"
+	"github.com/wpimport/wpimport/internal/scim"
 	"github.com/wpimport/wpimport/internal/safefile"
 	"github.com/wpimport/wpimport/internal/validate"
 )
@@ -199,6 +200,16 @@ func makePlan(ctx context.Context, e *env, o *planFlags, client apiClient) (*pla
 		if client, err = o.client(e, execute.NewLayer(o.Rate, execute.DefaultRetry)); err != nil {
 			return nil, nil, err
 		}
+	}
+	if sc, ok := client.(*scim.Client); ok {
+		if sets != nil && len(sets.Sets) > 0 {
+			return nil, nil, usageErr("people sets are Workplace's (Graph) and a SCIM service has none: plan them with --api graph, or leave them out")
+		}
+		caps, err := sc.Discover(ctx)
+		if err != nil {
+			return nil, nil, apiFailure(err)
+		}
+		opts.Uncarried, opts.Target = caps.Uncarried(), "the SCIM service"
 	}
 	valid, invalid := res.Counts()
 	fmt.Fprintf(e.stderr, "%s: %d rows: %d valid, %d invalid. Reading %s at %s…\n", res.Path, len(res.Rows), valid, invalid, o.target(), client.BaseURL())

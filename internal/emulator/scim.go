@@ -161,6 +161,12 @@ func (s *Server) scimRoute(method, path string, q map[string][]string, body []by
 		return s.listUsers(q)
 	case kind == "Users" && id == "" && method == http.MethodPost:
 		return s.createUser(body)
+	case kind == "Users" && id == ".search" && method == http.MethodPost:
+		q, err := searchQuery(body)
+		if err != nil {
+			return errOf(err)
+		}
+		return s.listUsers(q)
 	case kind == "Users" && id != "":
 		return s.userByID(method, id, body, ifMatch, ifNoneMatch)
 	case kind == "Groups" && id == "" && method == http.MethodGet:
@@ -453,6 +459,34 @@ func (s *Server) listUsers(q map[string][]string) response {
 		page = append(page, s.stripVersion(s.userResource(hits[i])))
 	}
 	return listResponse(len(hits), start, page)
+}
+
+// searchQuery reads a POST .search body (RFC 7644 §3.4.3) as the query
+// of a GET: startIndex and count are JSON numbers there.
+func searchQuery(body []byte) (map[string][]string, *serr) {
+	var req struct {
+		Schemas    []string `json:"schemas"`
+		Filter     string   `json:"filter"`
+		StartIndex *int     `json:"startIndex"`
+		Count      *int     `json:"count"`
+	}
+	if err := decodeJSON(body, &req); err != nil {
+		return nil, err
+	}
+	if len(req.Schemas) != 1 || req.Schemas[0] != scimSearchURN {
+		return nil, badRequest("invalidSyntax", "A search must list the schema %s", scimSearchURN)
+	}
+	q := map[string][]string{}
+	if req.Filter != "" {
+		q["filter"] = []string{req.Filter}
+	}
+	if req.StartIndex != nil {
+		q["startIndex"] = []string{strconv.Itoa(*req.StartIndex)}
+	}
+	if req.Count != nil {
+		q["count"] = []string{strconv.Itoa(*req.Count)}
+	}
+	return q, nil
 }
 
 // stripVersion leaves meta.version out where the profile has no ETags.

@@ -13,6 +13,7 @@ const (
 	scimPatchURN    = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 	scimBulkReqURN  = "urn:ietf:params:scim:api:messages:2.0:BulkRequest"
 	scimBulkRespURN = "urn:ietf:params:scim:api:messages:2.0:BulkResponse"
+	scimSearchURN   = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
 )
 
 // serr is a SCIM error (RFC 7644 §3.12): an HTTP status, an optional

@@ -254,6 +254,13 @@ func TestSCIMPaging(t *testing.T) {
 		t.Fatalf("count=0: %v", r.body)
 	}
 	scimDo(t, srv, "GET", "/Users?count=ten", nil).want(t, 400, "invalidValue")
+	// The same by POST .search, with JSON numbers.
+	r = scimDo(t, srv, "POST", "/Users/.search", map[string]any{"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:SearchRequest"},
+		"startIndex": 6, "count": 3, "filter": `userName sw "u"`}).want(t, 200, "")
+	if r.body["startIndex"] != 6.0 || r.body["itemsPerPage"] != 2.0 || r.body["totalResults"] != 7.0 {
+		t.Fatalf(".search: %v", r.body)
+	}
+	scimDo(t, srv, "POST", "/Users/.search", map[string]any{"startIndex": 1}).want(t, 400, "invalidSyntax")
 }
 
 func TestSCIMPutAndPatch(t *testing.T) {

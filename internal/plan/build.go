@@ -42,6 +42,10 @@ type builder struct {
 	opOf  []int // per row: index into ops+1, 0 = none
 	// notCompared counts matched rows whose unreadable fields were not sent.
 	notCompared int
+	// uncarried are the fields the target cannot carry (Options.Uncarried);
+	// dropped counts the rows that gave one.
+	uncarried map[roster.Field]bool
+	dropped   map[roster.Field]int
 }
 
 type rowState struct {
@@ -67,7 +71,11 @@ func Build(ctx context.Context, in Input, dir Directory, opts Options) (*Plan, e
 	}
 	p.ReadMode = st.Mode
 	b := &builder{res: res, st: st, opts: opts, plan: p, match: make([]*workplace.Account, len(res.Rows)),
-		state: make([]rowState, len(res.Rows)), opOf: make([]int, len(res.Rows))}
+		state: make([]rowState, len(res.Rows)), opOf: make([]int, len(res.Rows)),
+		uncarried: map[roster.Field]bool{}, dropped: map[roster.Field]int{}}
+	for _, f := range opts.Uncarried {
+		b.uncarried[roster.Field(f)] = true
+	}
 	named := b.matchRows()
 	for _, i := range b.depthOrder() {
 		b.planRow(i)

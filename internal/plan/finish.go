@@ -68,6 +68,15 @@ func (b *builder) finish() {
 			"check the roster (a missing department? the wrong file?) or, if this is intended, raise the limit for this run with --max-deactivate %d",
 			deact, g.Limit, g.Spec, active, deact)
 	}
+	for _, f := range b.opts.Uncarried {
+		if n := b.dropped[roster.Field(f)]; n > 0 {
+			target := b.opts.Target
+			if target == "" {
+				target = "the target"
+			}
+			p.Warnings = append(p.Warnings, fmt.Sprintf("%d rows give %s, which %s cannot carry: it is not sent to any account (see the README's SCIM mapping)", n, f, target))
+		}
+	}
 	if b.notCompared > 0 {
 		p.Warnings = append(p.Warnings, fmt.Sprintf("%d matched rows give an auth_method. Workplace lets it be set but not read, so it was not compared "+
 			"and is sent to new accounts only; to set it on the matched accounts too, plan again with --auth-method all", b.notCompared))

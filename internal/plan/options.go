@@ -26,6 +26,11 @@ type Options struct {
 	// MaxDeletePeopleSets.
 	SyncPeopleSets      bool   `json:"sync_people_sets,omitempty"`
 	MaxDeletePeopleSets string `json:"max_delete_people_sets,omitempty"`
+	// Uncarried are roster fields the target cannot carry (a SCIM service
+	// without the extension they need): never sent, reported once.
+	Uncarried []string `json:"uncarried,omitempty"`
+	// Target names the target in messages ("" = Workplace).
+	Target string `json:"-"`
 }
 
 // ScopeRule narrows --sync to accounts whose field equals value (any case).

@@ -20,7 +20,7 @@ func (b *builder) planRow(i int) {
 	acc := b.match[i]
 	_, col, _ := h.Value(&b.res.Rows[i].Record, roster.Manager)
 	var mgr *ManagerRef
-	if ref, ok := d.Get(roster.Manager); ok {
+	if ref, ok := d.Get(roster.Manager); ok && b.carried(roster.Manager) {
 		m, is := b.resolveManager(i, ref)
 		if is != nil {
 			is.Column = col
@@ -104,14 +104,14 @@ func (b *builder) planRow(i int) {
 func (b *builder) planCreate(i int, d validate.Desired, mgr *ManagerRef) {
 	fields := map[string]string{}
 	for _, f := range sentFields {
-		if v, ok := d.Get(f); ok {
+		if v, ok := d.Get(f); ok && b.carried(f) {
 			fields[string(f)] = v
 		}
 	}
 	if v, ok := d.Get(roster.Invited); ok {
 		fields["invited"] = v
 	}
-	if fl := frontlineParam(d, nil); fl != "" {
+	if fl := b.frontlineParam(d, nil); fl != "" {
 		fields["frontline"] = fl
 	}
 	changes := map[string][2]string{}
@@ -149,7 +149,7 @@ func (b *builder) diff(d validate.Desired, acc *workplace.Account) (map[string]s
 	fields, changes := map[string]string{}, map[string][2]string{}
 	for _, f := range sentFields {
 		want, carried := d.Values[f]
-		if !carried {
+		if !carried || (want != "" && !b.carried(f)) {
 			continue
 		}
 		cur := acc.Field(string(f))
@@ -172,7 +172,7 @@ func (b *builder) diff(d validate.Desired, acc *workplace.Account) (map[string]s
 		fields[string(f)] = want
 		changes[string(f)] = [2]string{cur, want}
 	}
-	if fl := frontlineParam(d, acc); fl != "" {
+	if fl := b.frontlineParam(d, acc); fl != "" {
 		fields["frontline"] = fl
 		old := "false/false"
 		if acc.Frontline != nil {
@@ -187,10 +187,16 @@ func (b *builder) diff(d validate.Desired, acc *workplace.Account) (map[string]s
 
 // frontlineParam returns the frontline JSON to send, or "" if the roster
 // asks for nothing new.
-func frontlineParam(d validate.Desired, acc *workplace.Account) string {
+func (b *builder) frontlineParam(d validate.Desired, acc *workplace.Account) string {
 	isF, okF := d.Get(roster.IsFrontline)
 	has, okH := d.Get(roster.HasAccess)
 	if !okF && !okH {
+		return ""
+	}
+	if b.uncarried[roster.IsFrontline] {
+		if isF == "true" || has == "true" {
+			b.carried(roster.IsFrontline) // counted: reported once in the plan
+		}
 		return ""
 	}
 	var cur workplace.Frontline
@@ -263,8 +269,18 @@ func (b *builder) extras(op *Op, d validate.Desired, acc *workplace.Account) {
 	if u, ok := d.Get(roster.PictureURL); ok {
 		op.PictureURL = u
 		op.Changes["picture"] = [2]string{"", u}
-	} else if f, ok := d.Get(roster.PictureFile); ok {
+	} else if f, ok := d.Get(roster.PictureFile); ok && b.carried(roster.PictureFile) {
 		op.PictureFile = f
 		op.Changes["picture"] = [2]string{"", f}
 	}
+}
+
+// carried reports whether the target can carry field f; a field it cannot
+// is counted, for the plan's warning, and never sent.
+func (b *builder) carried(f roster.Field) bool {
+	if !b.uncarried[f] {
+		return true
+	}
+	b.dropped[f]++
+	return false
 }

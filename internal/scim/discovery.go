@@ -17,6 +17,8 @@ const (
 	Dates      = "urn:ietf:params:scim:schemas:extension:facebook:starttermdates:2.0:User"
 	PatchOp    = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 	BulkReq    = "urn:ietf:params:scim:api:messages:2.0:BulkRequest"
+	// SearchRequest is the body of POST /Users/.search.
+	SearchRequest = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
 )
 
 // Caps is what the service supports, from discovery or, where it has none,
@@ -65,8 +67,8 @@ func (c *Client) Discover(ctx context.Context) (*Caps, error) {
 	c.mu.Unlock()
 	caps := defaultCaps()
 	var spc struct {
-		Patch  struct{ Supported bool } `json:"patch"`
-		Bulk   struct {
+		Patch struct{ Supported bool } `json:"patch"`
+		Bulk  struct {
 			Supported      bool
 			MaxOperations  int `json:"maxOperations"`
 			MaxPayloadSize int `json:"maxPayloadSize"`
@@ -123,4 +125,19 @@ func (c *Client) Discover(ctx context.Context) (*Caps, error) {
 	defer c.mu.Unlock()
 	c.caps = caps
 	return caps, nil
+}
+
+// Uncarried lists the roster fields this service cannot carry, so that a
+// plan reports them once and sends them nowhere: frontline status and
+// picture files (SCIM has neither), and the fields of extensions the
+// service does not know.
+func (c *Caps) Uncarried() []string {
+	out := []string{"is_frontline", "picture_file"}
+	if !c.Knows(Enterprise) {
+		out = append(out, "department", "division", "organization", "cost_center", "manager")
+	}
+	if !c.Knows(AuthMethod) {
+		out = append(out, "auth_method")
+	}
+	return out
 }

@@ -189,6 +189,15 @@ type listResponse struct {
 	Resources    []map[string]any `json:"Resources"`
 }
 
+// ignoredPaging reports a page that is not the one asked for: another
+// startIndex, or more resources than the count.
+func ignoredPaging(lr listResponse, start, count int) bool {
+	if got, ok := lr.StartIndex.(float64); ok && int(got) != start {
+		return true
+	}
+	return len(lr.Resources) > count
+}
+
 // ShortListingError is a listing that returned fewer accounts than the
 // service counts: nothing may be planned from it.
 type ShortListingError struct{ Seen, Total int }
@@ -198,16 +207,34 @@ func (e *ShortListingError) Error() string {
 }
 
 // listAll pages through /Users: the next startIndex is the last one plus
-// the resources returned (never itemsPerPage), to totalResults.
+// the resources returned (never itemsPerPage), to totalResults. A server
+// that ignores startIndex and count in the query (SCIMMY's routers under
+// Express 5 do: the query strings are never read as numbers) is asked
+// the same by POST /Users/.search (RFC 7644 §3.4.3), where they are JSON
+// numbers.
 func (c *Client) listAll(ctx context.Context, fn func([]workplace.Account) error) error {
 	seen := map[string]bool{}
 	total := -1
+	search := false
 	for start := 1; ; {
 		var lr listResponse
-		q := url.Values{"startIndex": {strconv.Itoa(start)}, "count": {strconv.Itoa(c.pageSize)}}
-		ans, err := c.do(ctx, request{method: "GET", path: "/Users", query: q}, &lr)
+		var ans answer
+		var err error
+		if search {
+			body := map[string]any{"schemas": []string{SearchRequest}, "startIndex": start, "count": c.pageSize}
+			ans, err = c.do(ctx, request{method: "POST", path: "/Users/.search", body: body}, &lr)
+		} else {
+			q := url.Values{"startIndex": {strconv.Itoa(start)}, "count": {strconv.Itoa(c.pageSize)}}
+			ans, err = c.do(ctx, request{method: "GET", path: "/Users", query: q}, &lr)
+		}
 		if err != nil {
 			return err
+		}
+		if !search && ignoredPaging(lr, start, c.pageSize) {
+			search = true
+			if start > 1 {
+				continue // this page is not the one asked for: ask again
+			}
 		}
 		if lr.TotalResults == nil {
 			return &workplace.APIError{SCIM: true, Method: "GET", Path: "/Users", HTTPStatus: ans.status, Code: 100,

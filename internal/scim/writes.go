@@ -335,7 +335,9 @@ func (c *Client) DeletePeopleSet(_ context.Context, id string) error {
 }
 
 // FindPeopleSet finds none.
-func (c *Client) FindPeopleSet(context.Context, string) (*workplace.PeopleSet, error) { return nil, nil }
+func (c *Client) FindPeopleSet(context.Context, string) (*workplace.PeopleSet, error) {
+	return nil, nil
+}
 
 // ListPeopleSets lists none.
 func (c *Client) ListPeopleSets(context.Context) ([]workplace.PeopleSet, error) { return nil, nil }

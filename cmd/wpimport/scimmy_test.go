@@ -1,0 +1,55 @@
+//go:build scimmy
+
+package main
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/wpimport/wpimport/internal/scim"
+	"github.com/wpimport/wpimport/internal/testkit"
+	"github.com/wpimport/wpimport/internal/workplace"
+)
+
+// The whole pipeline against SCIMMY, a SCIM server wpimport did not write:
+// plan, apply, and a re-plan that finds the service as the roster says.
+func TestBinarySCIMMYPlanApply(t *testing.T) {
+	base := testkit.SCIMMY(t)
+	env := []string{"WPIMPORT_API=scim", "WPIMPORT_API_URL=" + base, "WPIMPORT_TOKEN=" + testkit.SCIMMYToken}
+	dir := t.TempDir()
+	roster := writeRoster(t, 40)
+	planPath := filepath.Join(dir, "plan.json")
+	r := runBinary(t, env, "plan", roster, "--out", planPath)
+	if r.code != 0 || !strings.Contains(r.stderr, "Plan: 40 to create") {
+		t.Fatalf("plan: %d\n%s", r.code, r.stderr)
+	}
+	// SCIMMY has no Meta extension: auth_method is reported, not dropped in silence.
+	if !strings.Contains(r.stderr, "40 rows give auth_method, which the SCIM service cannot carry") {
+		t.Fatalf("no word of auth_method:\n%s", r.stderr)
+	}
+	r = runBinary(t, env, "apply", planPath, "--rate", "200", "--results", filepath.Join(dir, "results.json"))
+	if r.code != 0 || !strings.Contains(r.stderr, "40 created") {
+		t.Fatalf("apply: %d\n%s", r.code, r.stderr)
+	}
+	c, _ := scim.New(scim.Config{BaseURL: base, Token: testkit.SCIMMYToken})
+	var all []workplace.Account
+	c.ListMembers(context.Background(), workplace.ListOptions{}, func(p []workplace.Account) error { all = append(all, p...); return nil })
+	mgrs := 0
+	for _, a := range all {
+		if a.Managers != nil {
+			mgrs++
+		}
+		if a.Department == "" || len(a.PhoneNumbers()) != 1 {
+			t.Fatalf("%+v lacks what the roster gave", a)
+		}
+	}
+	if len(all) != 40 || mgrs == 0 {
+		t.Fatalf("%d accounts, %d with a manager", len(all), mgrs)
+	}
+	r = runBinary(t, env, "plan", roster, "--out", filepath.Join(dir, "again.json"))
+	if r.code != 0 || !strings.Contains(r.stderr, "Plan: 0 to create, 0 to update") {
+		t.Fatalf("re-plan: %d\n%s", r.code, r.stderr)
+	}
+}
