@@ -14,19 +14,24 @@ import (
 type demoOptions struct {
 	Dir  string
 	Fast bool
+	API  string
 }
 
 func parseDemo(e *env, args []string) (*demoOptions, error) {
 	o := &demoOptions{}
-	fs := newFlagSet(e, "demo", "[--dir FOLDER]", "wpimport demo --dir demo-output")
+	fs := newFlagSet(e, "demo", "[--dir FOLDER] [--api graph|scim] [--fast]", "wpimport demo --dir demo-output\nwpimport demo --api scim    # the same roster provisioned over SCIM 2.0")
 	fs.StringVar(&o.Dir, "dir", "demo-output", "folder for the samples and the workbooks")
 	fs.BoolVar(&o.Fast, "fast", false, "no emulated latency or faults (for tests)")
+	fs.StringVar(&o.API, "api", apiGraph, "the emulator's API to provision through: graph or scim")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return nil, err
 	}
 	if len(pos) > 0 {
 		return nil, usageErr("unexpected arguments: %v", pos)
+	}
+	if o.API != apiGraph && o.API != apiSCIM {
+		return nil, usageErr("--api must be graph or scim, not %q", o.API)
 	}
 	return o, nil
 }
@@ -63,25 +68,38 @@ func cmdDemo(ctx context.Context, e *env, args []string) (int, error) {
 	}
 	defer srv.Close()
 	denv := *e
+	apiURL := url
+	if o.API == apiSCIM {
+		apiURL = url + emulator.SCIMPrefix
+	}
 	denv.getenv = func(k string) string {
 		switch k {
+		case "WPIMPORT_API":
+			return o.API
 		case "WPIMPORT_API_URL":
-			return url
-		case "WORKPLACE_ACCESS_TOKEN":
+			return apiURL
+		case "WPIMPORT_TOKEN", "WORKPLACE_ACCESS_TOKEN":
 			return srv.Token()
 		}
 		return e.getenv(k)
 	}
 	path := func(name string) string { return filepath.Join(o.Dir, name) }
 	step := func(title string) { fmt.Fprintf(e.stderr, "\n== %s\n", title) }
-	fmt.Fprintf(e.stderr, "wpimport demo: a Workplace emulator at %s (%s) holding 5 accounts and 1 people set.\n", url, demoConditions(cfg))
+	if o.API == apiSCIM {
+		fmt.Fprintf(e.stderr, "wpimport demo: a SCIM 2.0 service (the emulator's) at %s (%s) holding 5 accounts.\n", apiURL, demoConditions(cfg))
+	} else {
+		fmt.Fprintf(e.stderr, "wpimport demo: a Workplace emulator at %s (%s) holding 5 accounts and 1 people set.\n", url, demoConditions(cfg))
+	}
 
 	step("1. validate " + path("roster.csv"))
 	runEnv(ctx, []string{"validate", path("roster.csv"), "--out", path("validation.xlsx")}, &denv)
 
 	step("2. plan: match the valid rows to Workplace, --sync deactivates accounts the roster no longer lists")
-	code := runEnv(ctx, []string{"plan", path("roster.csv"), "--sync", "--max-deactivate", "1", "--people-sets", path("people-sets.csv"),
-		"--sync-people-sets", "--max-delete-people-sets", "1", "--out", path("plan.json")}, &denv)
+	planArgs := []string{"plan", path("roster.csv"), "--sync", "--max-deactivate", "1", "--out", path("plan.json")}
+	if o.API == apiGraph { // people sets are Workplace's; a SCIM service has none
+		planArgs = append(planArgs, "--people-sets", path("people-sets.csv"), "--sync-people-sets", "--max-delete-people-sets", "1")
+	}
+	code := runEnv(ctx, planArgs, &denv)
 	if code == exitRefused || code == exitUsage || code == exitFatal {
 		return code, nil
 	}

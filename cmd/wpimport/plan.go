@@ -210,6 +210,7 @@ func makePlan(ctx context.Context, e *env, o *planFlags, client apiClient) (*pla
 			return nil, nil, apiFailure(err)
 		}
 		opts.Uncarried, opts.Target = caps.Uncarried(), "the SCIM service"
+		opts.ReadsAuthMethod = caps.Knows(scim.AuthMethod)
 	}
 	valid, invalid := res.Counts()
 	fmt.Fprintf(e.stderr, "%s: %d rows: %d valid, %d invalid. Reading %s at %s…\n", res.Path, len(res.Rows), valid, invalid, o.target(), client.BaseURL())

@@ -60,7 +60,8 @@ func init() {
 		{"plan", "show exactly what would change in Workplace, and save the plan", cmdPlan},
 		{"apply", "execute a signed-off plan (or a roster with --yes) and write the results", cmdApply},
 		{"offboard", "plan deactivation, deletion or erasure of listed accounts", cmdOffboard},
-		{"emulator", "run the Workplace API emulator", cmdEmulator},
+		{"check", "say whether the target answers, takes the token and what it supports; writes nothing", cmdCheck},
+		{"emulator", "run the Workplace API emulator (Graph and SCIM)", cmdEmulator},
 		{"demo", "run validate, plan and apply on samples/ against an embedded emulator", cmdDemo},
 		{"version", "print the version", func(ctx context.Context, e *env, args []string) (int, error) {
 			fmt.Fprintln(e.stdout, "wpimport", version)

@@ -59,3 +59,19 @@ func TestBinarySCIMPlanApply(t *testing.T) {
 		t.Fatalf("a SCIM plan applied over Graph: %d\n%s", r.code, r.stderr)
 	}
 }
+
+// The demo provisions the same samples over the emulator's SCIM side,
+// faults included.
+func TestBinaryDemoSCIM(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	r := runBinary(t, nil, "demo", "--api", "scim", "--dir", dir)
+	if r.code != 0 || strings.TrimSpace(r.stdout) != dir {
+		t.Fatalf("demo: %d stdout %q\n%s", r.code, r.stdout, r.stderr)
+	}
+	for _, s := range []string{"a SCIM 2.0 service", "10 created, 1 updated, 1 reactivated, 1 deactivated, 1 unchanged; NOT DONE: 9 skipped",
+		"1 rows give is_frontline, which the SCIM service cannot carry"} {
+		if !strings.Contains(r.stderr, s) {
+			t.Errorf("demo output lacks %q:\n%s", s, r.stderr)
+		}
+	}
+}

@@ -113,7 +113,7 @@ func apiFailure(err error) error {
 		return &exitError{exitFatal, fmt.Errorf("%w\nCheck the address (--api-url or WPIMPORT_API_URL) and the network; nothing was changed by the calls that got no answer, and running the same command again resumes", err)}
 	}
 	if workplace.IsFatal(err) {
-		return &exitError{exitFatal, fmt.Errorf("%w\nThe API refused the token or a permission: check WORKPLACE_ACCESS_TOKEN (or --token-file) and the integration's permissions (Provision User Accounts, Manage Work Profiles)", err)}
+		return &exitError{exitFatal, fmt.Errorf("%w\nThe API refused the token or a permission: check the token (WPIMPORT_TOKEN, WORKPLACE_ACCESS_TOKEN or --token-file) and the integration's permissions (Workplace: Provision User Accounts, Manage Work Profiles; Meta's SCIM: Manage accounts, and its allowed IP addresses)", err)}
 	}
 	var ae *workplace.APIError
 	var te *workplace.TransportError

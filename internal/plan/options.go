@@ -31,6 +31,9 @@ type Options struct {
 	Uncarried []string `json:"uncarried,omitempty"`
 	// Target names the target in messages ("" = Workplace).
 	Target string `json:"-"`
+	// ReadsAuthMethod says the target returns auth_method (a SCIM service
+	// with Meta's extension), so it is compared like any field.
+	ReadsAuthMethod bool `json:"reads_auth_method,omitempty"`
 }
 
 // ScopeRule narrows --sync to accounts whose field equals value (any case).

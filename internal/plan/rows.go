@@ -158,7 +158,7 @@ func (b *builder) diff(d validate.Desired, acc *workplace.Account) (map[string]s
 			if b.opts.Empty != "clear" || f == roster.Name || f == roster.Email || cur == "" {
 				continue
 			}
-		case unreadable[f]:
+		case unreadable[f] && !b.opts.ReadsAuthMethod:
 			if b.opts.AuthMethod != "all" {
 				b.notCompared++
 				continue

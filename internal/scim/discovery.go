@@ -2,6 +2,7 @@ package scim
 
 import (
 	"context"
+	"strconv"
 	"strings"
 
 	"github.com/wpimport/wpimport/internal/workplace"
@@ -140,4 +141,47 @@ func (c *Caps) Uncarried() []string {
 		out = append(out, "auth_method")
 	}
 	return out
+}
+
+// Probe is what one small listing says of the service.
+type Probe struct {
+	Total        int               // totalResults of /Users
+	ItemsPerPage string            // as the service wrote it
+	PageHonoured bool              // it returned at most the count asked for, from the startIndex asked
+	RateHeaders  map[string]string // Retry-After, RateLimit-*, X-RateLimit-*, if sent
+}
+
+// Probe lists one User (startIndex=1, count=1), writing nothing.
+func (c *Client) Probe(ctx context.Context) (*Probe, error) {
+	var lr listResponse
+	q := map[string][]string{"startIndex": {"1"}, "count": {"1"}}
+	ans, err := c.do(ctx, request{method: "GET", path: "/Users", query: q}, &lr)
+	if err != nil {
+		return nil, err
+	}
+	p := &Probe{ItemsPerPage: fmtAny(lr.ItemsPerPage), PageHonoured: !ignoredPaging(lr, 1, 1), RateHeaders: map[string]string{}}
+	if lr.TotalResults != nil {
+		p.Total = *lr.TotalResults
+	} else {
+		p.Total = -1
+	}
+	for k, v := range ans.header {
+		l := strings.ToLower(k)
+		if l == "retry-after" || strings.HasPrefix(l, "ratelimit") || strings.HasPrefix(l, "x-ratelimit") || strings.HasPrefix(l, "x-rate-limit") {
+			p.RateHeaders[k] = strings.Join(v, ", ")
+		}
+	}
+	return p, nil
+}
+
+func fmtAny(v any) string {
+	switch t := v.(type) {
+	case nil:
+		return "(none)"
+	case float64:
+		return strconv.FormatFloat(t, 'f', -1, 64)
+	case string:
+		return strconv.Quote(t)
+	}
+	return "?"
 }

@@ -57,6 +57,9 @@ func accountOf(u map[string]any) workplace.Account {
 			a.Managers = &workplace.Edge{Data: []workplace.EdgeMember{{ID: m}}}
 		}
 	}
+	if am, ok := get(u, AuthMethod).(map[string]any); ok {
+		a.AuthMethod = strings.ToLower(str(am, "authMethod"))
+	}
 	if st, ok := get(u, Status).(map[string]any); ok {
 		if b, ok := boolOf(get(st, "invited")); ok {
 			a.Invited = &b

@@ -35,6 +35,9 @@ type Account struct {
 	AccountClaimTime      string     `json:"account_claim_time,omitempty"`
 	AccountDeactivateTime string     `json:"account_deactivate_time,omitempty"`
 	UpdatedTime           string     `json:"updated_time,omitempty"`
+	// AuthMethod is never read from Graph (it cannot be); a SCIM service
+	// with Meta's authmethod extension returns it.
+	AuthMethod string `json:"-"`
 }
 
 // Frontline is an account's frontline status.
@@ -114,6 +117,8 @@ func (a *Account) Field(name string) string {
 		return a.CostCenter
 	case "work_locale":
 		return a.WorkLocale
+	case "auth_method":
+		return a.AuthMethod
 	case "start_date":
 		return a.StartDate
 	case "manager":
