@@ -16,8 +16,8 @@ import (
 	"github.com/wpimport/wpimport/internal/execute"
 	"github.com/wpimport/wpimport/internal/plan"
 	"github.com/wpimport/wpimport/internal/report"
-	"github.com/wpimport/wpimport/internal/scim"
 	"github.com/wpimport/wpimport/internal/safefile"
+	"github.com/wpimport/wpimport/internal/scim"
 	"github.com/wpimport/wpimport/internal/validate"
 )
 
