@@ -2,7 +2,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 PKGS := ./...
 
-.PHONY: build test race bench fuzz lint demo tidy clean
+.PHONY: build test race bench interop fuzz lint demo tidy clean
 
 build:
 	go build -ldflags "$(LDFLAGS)" -o bin/wpimport ./cmd/wpimport
@@ -14,7 +14,12 @@ race: test
 
 # Benchmarks: figures quoted in the issues' closing notes.
 bench:
-	go test -run '^$$' -bench . -benchmem -benchtime 1x -timeout 30m ./internal/parse ./internal/validate ./internal/report ./internal/emulator ./internal/plan ./internal/execute
+	go test -run '^$$' -bench . -benchmem -benchtime 1x -timeout 30m ./internal/parse ./internal/validate ./internal/report ./internal/emulator ./internal/plan ./internal/execute ./internal/scim
+
+# The SCIM end-to-end tests against SCIMMY, an independent server (needs node and npm).
+interop:
+	cd tools/scimmy && npm ci --no-audit --no-fund --loglevel=error
+	go test -race -tags scimmy -run SCIMMY ./internal/scim ./cmd/wpimport
 
 fuzz:
 	go test -run '^$$' -fuzz FuzzCSV -fuzztime 60s ./internal/parse

@@ -20,19 +20,22 @@ import (
 	"github.com/wpimport/wpimport/internal/plan"
 	"github.com/wpimport/wpimport/internal/report"
 	"github.com/wpimport/wpimport/internal/safefile"
+	"github.com/wpimport/wpimport/internal/scim"
 	"github.com/wpimport/wpimport/internal/validate"
 	"github.com/wpimport/wpimport/internal/workplace"
 )
 
 type applyOptions struct {
 	planFlags
-	Plan        string // a plan.json, or "" with Roster and Yes
-	Yes         bool
-	Concurrency int
-	MaxTries    int
-	Results     string
-	OnlyFailed  string
-	Approved    string
+	Plan           string // a plan.json, or "" with Roster and Yes
+	Yes            bool
+	Concurrency    int
+	MaxTries       int
+	Results        string
+	OnlyFailed     string
+	Approved       string
+	Bulk           bool
+	concurrencySet bool
 }
 
 func parseApply(e *env, args []string) (*applyOptions, error) {
@@ -43,7 +46,7 @@ func parseApply(e *env, args []string) (*applyOptions, error) {
 	o.register(fs, e)
 	// The plan options only mean something with --yes: say so.
 	fs.VisitAll(func(f *flag.Flag) {
-		if f.Name != "rate" && f.Name != "api-url" && f.Name != "token-file" {
+		if f.Name != "rate" && f.Name != "api-url" && f.Name != "token-file" && f.Name != "api" {
 			f.Usage = "with --yes: " + f.Usage
 		}
 	})
@@ -53,10 +56,12 @@ func parseApply(e *env, args []string) (*applyOptions, error) {
 	fs.IntVar(&o.MaxTries, "max-tries", execute.DefaultRetry.Tries, "tries per call for transient errors (backoff with jitter, capped at 60 s)")
 	fs.StringVar(&o.Results, "results", "", "results file (.xlsx, .csv or .json; default: beside the plan, NAME-results.xlsx)")
 	fs.StringVar(&o.OnlyFailed, "only-failed", "", "re-run only the rows this results file lists as failed, partial or not attempted (written to a new results file beside it)")
+	fs.BoolVar(&o.Bulk, "bulk", false, "SCIM: send creates and updates in /Bulk requests, where the service has them (more in flight at once, unless --concurrency says)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return nil, err
 	}
+	fs.Visit(func(f *flag.Flag) { o.concurrencySet = o.concurrencySet || f.Name == "concurrency" })
 	if len(pos) != 1 {
 		fs.Usage()
 		return nil, usageErr("give exactly one plan.json (or a roster with --yes); got %d arguments", len(pos))
@@ -253,6 +258,25 @@ func cmdApply(ctx context.Context, e *env, args []string) (int, error) {
 	abort, cancelAbort := context.WithCancel(context.Background())
 	defer cancelAbort()
 	go secondInterrupt(ctx, abort, cancelAbort, e)
+	if o.Bulk {
+		sc, isSCIM := client.(*scim.Client)
+		if !isSCIM {
+			return exitUsage, usageErr("--bulk is for SCIM services (--api scim); Graph's batch requests are not used for writes")
+		}
+		on, err := sc.EnableBulk(ctx)
+		if err != nil {
+			return exitFatal, apiFailure(err)
+		}
+		defer sc.Close()
+		if on {
+			if !o.concurrencySet {
+				o.Concurrency = min(2*sc.BulkSize(), 2000)
+			}
+			fmt.Fprintf(e.stderr, "Bulk: creates and updates go in /Bulk requests of at most %d operations.\n", sc.BulkSize())
+		} else {
+			fmt.Fprintf(e.stderr, "Note: the service does not support /Bulk (its /ServiceProviderConfig says so, or it has none): one request per account.\n")
+		}
+	}
 	fmt.Fprintf(e.stderr, "Applying %d ops to %s at up to %g calls/s, %d at a time…\n", len(p.Ops), p.APIURL, o.Rate, o.Concurrency)
 	started := time.Now()
 	if err := j.StartRun(version); err != nil {

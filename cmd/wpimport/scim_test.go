@@ -75,3 +75,30 @@ func TestBinaryDemoSCIM(t *testing.T) {
 		}
 	}
 }
+
+// --bulk: creates and updates go in /Bulk requests; lost and failed Bulk
+// answers are resolved by look-ups, never a duplicate.
+func TestBinarySCIMBulk(t *testing.T) {
+	srv := testkit.Emulator(t, emulator.Config{FailRate: 0.1, DropRate: 0.05, Seed: 5, SCIMBulkMaxOps: 50})
+	dir := t.TempDir()
+	roster := writeRoster(t, 300)
+	planPath := filepath.Join(dir, "plan.json")
+	if r := runBinary(t, scimEnv(srv), "plan", roster, "--out", planPath); r.code != 0 {
+		t.Fatalf("plan: %d\n%s", r.code, r.stderr)
+	}
+	srv.ResetStats()
+	r := runBinary(t, scimEnv(srv), "apply", planPath, "--bulk", "--rate", "200", "--results", filepath.Join(dir, "results.json"))
+	if r.code != 0 || !strings.Contains(r.stderr, "300 created") || !strings.Contains(r.stderr, "Bulk: creates and updates go in /Bulk requests of at most 50") {
+		t.Fatalf("apply: %d\n%s", r.code, r.stderr)
+	}
+	st := srv.Snapshot()
+	if len(st.Accounts) != 300 {
+		t.Fatalf("%d accounts, want 300", len(st.Accounts))
+	}
+	stats := srv.Stats()
+	bulk, posts := stats.ByRoute["SCIM POST /Bulk"], stats.ByRoute["SCIM POST /Users"]
+	if bulk == 0 || posts != 0 {
+		t.Fatalf("%d Bulk requests, %d single POSTs: %v", bulk, posts, stats.ByRoute)
+	}
+	t.Logf("%d Bulk requests for 300 creates and their follow-ups; all routes %v", bulk, stats.ByRoute)
+}

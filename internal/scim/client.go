@@ -44,8 +44,13 @@ type Client struct {
 	mu       sync.Mutex
 	caps     *Caps
 	versions map[string]string // id → version last read
+	unsure   map[string]bool   // ids a write of unknown outcome touched
+	// phones are the numbers (digits) of accounts this client created,
+	// as far as it knows them: AddPhone needs no read for these.
+	phones map[string]map[string]bool
 	inactive []workplace.Account
-	listed   bool // a whole listing completed: inactive is every inactive account
+	listed   bool    // a whole listing completed: inactive is every inactive account
+	bulk     *bulker // nil unless EnableBulk
 }
 
 // maxBody bounds an answer's body.
@@ -86,7 +91,7 @@ func New(cfg Config) (*Client, error) {
 	if ua == "" {
 		ua = "wpimport"
 	}
-	return &Client{base: u, token: token, ua: ua, hc: &c, wrap: cfg.Wrap, pageSize: ps, versions: map[string]string{}}, nil
+	return &Client{base: u, token: token, ua: ua, hc: &c, wrap: cfg.Wrap, pageSize: ps, versions: map[string]string{}, unsure: map[string]bool{}, phones: map[string]map[string]bool{}}, nil
 }
 
 func isLoopback(host string) bool {

@@ -419,10 +419,60 @@ func (c *Client) LookupExternalIDs(ctx context.Context, ids, _ []string, _ int) 
 	return out, nil
 }
 
-// GetMany reads accounts by id or email; missing ones are left out.
+// manyChunk is how many ids one filtered read asks for.
+const manyChunk = 50
+
+// GetMany reads accounts by id or email; missing ones are left out. Where
+// the service filters (its discovery says so), ids are read 50 a call
+// with `id eq "…" or …`; else, and for emails, one by one.
 func (c *Client) GetMany(ctx context.Context, refs, fields []string) (map[string]*workplace.Account, error) {
 	out := map[string]*workplace.Account{}
+	caps, err := c.Discover(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var single []string
+	var ids []string
 	for _, ref := range refs {
+		if strings.Contains(ref, "@") || !caps.Discovered || !caps.Filter || (caps.FilterMax > 0 && caps.FilterMax < manyChunk) {
+			single = append(single, ref)
+		} else {
+			ids = append(ids, ref)
+		}
+	}
+	for i := 0; i < len(ids); i += manyChunk {
+		part := ids[i:min(i+manyChunk, len(ids))]
+		terms := make([]string, len(part))
+		for j, id := range part {
+			terms[j] = "id eq " + filterValue(id)
+		}
+		var lr listResponse
+		q := url.Values{"filter": {strings.Join(terms, " or ")}, "count": {strconv.Itoa(len(part))}}
+		ans, err := c.do(ctx, request{method: "GET", path: "/Users", query: q}, &lr)
+		var ae *workplace.APIError
+		if errors.As(err, &ae) && ae.HTTPStatus == http.StatusBadRequest {
+			single = append(single, part...) // the service cannot filter on id after all
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		want := map[string]bool{}
+		for _, id := range part {
+			want[id] = true
+		}
+		for _, u := range lr.Resources {
+			a := accountOf(u)
+			if want[a.ID] { // check the answer: a filter ignored is not a match
+				c.remember(u, ans.header)
+				out[a.ID] = &a
+			}
+		}
+		if len(lr.Resources) > len(part) || (lr.TotalResults != nil && *lr.TotalResults > len(lr.Resources)) {
+			single = append(single, missing(part, out)...) // the page did not hold them all: read the rest one by one
+		}
+	}
+	for _, ref := range single {
 		a, err := c.GetMember(ctx, ref, fields)
 		if workplace.IsNotFound(err) {
 			continue
@@ -433,4 +483,14 @@ func (c *Client) GetMany(ctx context.Context, refs, fields []string) (map[string
 		out[ref] = a
 	}
 	return out, nil
+}
+
+func missing(ids []string, found map[string]*workplace.Account) []string {
+	var out []string
+	for _, id := range ids {
+		if found[id] == nil {
+			out = append(out, id)
+		}
+	}
+	return out
 }

@@ -180,7 +180,12 @@ func (c *Client) CreateAccount(ctx context.Context, f workplace.Fields) (string,
 		return "", err
 	}
 	var u map[string]any
-	ans, err := c.do(ctx, request{method: "POST", path: "/Users", body: body}, &u)
+	var ans answer
+	if b := c.bulker(); b != nil {
+		ans, err = b.send(ctx, http.MethodPost, "/Users", body, "", &u)
+	} else {
+		ans, err = c.do(ctx, request{method: "POST", path: "/Users", body: body}, &u)
+	}
 	if err != nil {
 		return "", err
 	}
@@ -189,6 +194,9 @@ func (c *Client) CreateAccount(ctx context.Context, f workplace.Fields) (string,
 	if id == "" {
 		return "", &workplace.TransportError{Method: "POST", Path: "/Users", Err: errNoID}
 	}
+	c.mu.Lock()
+	c.phones[id] = map[string]bool{}
+	c.mu.Unlock()
 	return id, nil
 }
 
@@ -219,7 +227,12 @@ func (c *Client) patch(ctx context.Context, id string, ops []patchOp) error {
 	var u map[string]any
 	if caps.Patch {
 		body := map[string]any{"schemas": []string{PatchOp}, "Operations": ops}
-		ans, err := c.do(ctx, request{method: http.MethodPatch, path: path, body: body, ifMatch: c.version(id)}, &u)
+		var ans answer
+		if b := c.bulker(); b != nil {
+			ans, err = b.send(ctx, http.MethodPatch, path, body, c.version(id), &u)
+		} else {
+			ans, err = c.do(ctx, request{method: http.MethodPatch, path: path, body: body, ifMatch: c.version(id)}, &u)
+		}
 		c.settle(id, u, ans, err)
 		return err
 	}
@@ -257,6 +270,7 @@ func (c *Client) settle(id string, u map[string]any, ans answer, err error) {
 	case workplace.IsUnknownOutcome(err):
 		c.mu.Lock()
 		delete(c.versions, id)
+		c.unsure[id] = true
 		c.mu.Unlock()
 	}
 }
@@ -266,24 +280,47 @@ func (c *Client) SetActive(ctx context.Context, id string, active bool) error {
 	return c.patch(ctx, id, []patchOp{{Op: "replace", Path: "active", Value: active}})
 }
 
-// AddPhone adds a phone number, once: an add is not idempotent, so the
-// User is read first (a retry after a lost answer finds the number there)
-// and the add is sent with that read's version where the service has
-// versions.
+// AddPhone adds a phone number, once: an add is not idempotent, so after
+// a write to the account whose outcome is unknown (a lost answer) the User
+// is read first, and a number already there is not added again.
 func (c *Client) AddPhone(ctx context.Context, id, number, typ string, primary bool) error {
 	if typ == "" {
 		typ = "work"
 	}
-	a, err := c.GetMember(ctx, id, nil)
-	if err != nil {
-		return err
+	c.mu.Lock()
+	known, isKnown := c.phones[id]
+	if isKnown && known[digits(number)] && !c.unsure[id] {
+		c.mu.Unlock()
+		return nil
 	}
-	for _, p := range a.PhoneNumbers() {
-		if digits(p.Number) == digits(number) {
+	read := !isKnown || c.unsure[id]
+	c.mu.Unlock()
+	if read { // an account made before this run, or after a lost answer: look first
+		a, err := c.GetMember(ctx, id, nil)
+		if err != nil {
+			return err
+		}
+		have := map[string]bool{}
+		for _, p := range a.PhoneNumbers() {
+			have[digits(p.Number)] = true
+		}
+		c.mu.Lock()
+		c.phones[id] = have
+		delete(c.unsure, id)
+		c.mu.Unlock()
+		if have[digits(number)] {
 			return nil
 		}
 	}
-	return c.patch(ctx, id, []patchOp{{Op: "add", Path: "phoneNumbers", Value: []any{map[string]any{"value": number, "type": typ, "primary": primary}}}})
+	err := c.patch(ctx, id, []patchOp{{Op: "add", Path: "phoneNumbers", Value: []any{map[string]any{"value": number, "type": typ, "primary": primary}}}})
+	if err == nil {
+		c.mu.Lock()
+		if c.phones[id] != nil {
+			c.phones[id][digits(number)] = true
+		}
+		c.mu.Unlock()
+	}
+	return err
 }
 
 func digits(s string) string {
