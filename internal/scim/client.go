@@ -47,7 +47,7 @@ type Client struct {
 	unsure   map[string]bool   // ids a write of unknown outcome touched
 	// phones are the numbers (digits) of accounts this client created,
 	// as far as it knows them: AddPhone needs no read for these.
-	phones map[string]map[string]bool
+	phones   map[string]map[string]bool
 	inactive []workplace.Account
 	listed   bool    // a whole listing completed: inactive is every inactive account
 	bulk     *bulker // nil unless EnableBulk
