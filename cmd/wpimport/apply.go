@@ -258,6 +258,15 @@ func cmdApply(ctx context.Context, e *env, args []string) (int, error) {
 	abort, cancelAbort := context.WithCancel(context.Background())
 	defer cancelAbort()
 	go secondInterrupt(ctx, abort, cancelAbort, e)
+	if sc, isSCIM := client.(*scim.Client); isSCIM {
+		pins := map[string]string{}
+		for _, op := range p.Ops {
+			if op.Version != "" {
+				pins[op.AccountID] = op.Version
+			}
+		}
+		sc.PinVersions(pins)
+	}
 	if o.Bulk {
 		sc, isSCIM := client.(*scim.Client)
 		if !isSCIM {

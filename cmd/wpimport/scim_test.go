@@ -102,3 +102,33 @@ func TestBinarySCIMBulk(t *testing.T) {
 	}
 	t.Logf("%d Bulk requests for 300 creates and their follow-ups; all routes %v", bulk, stats.ByRoute)
 }
+
+// Meta's profile: no discovery, userName the only filter, no ETags; lost
+// answers are still resolved without a duplicate (by userName).
+func TestBinarySCIMMetaProfile(t *testing.T) {
+	srv := testkit.Emulator(t, emulator.Config{SCIMProfile: emulator.ProfileMeta, DropRate: 0.1, Seed: 11})
+	dir := t.TempDir()
+	roster := writeRoster(t, 80)
+	planPath := filepath.Join(dir, "plan.json")
+	r := runBinary(t, scimEnv(srv), "plan", roster, "--out", planPath)
+	if r.code != 0 || !strings.Contains(r.stderr, "Plan: 80 to create") {
+		t.Fatalf("plan: %d\n%s", r.code, r.stderr)
+	}
+	r = runBinary(t, scimEnv(srv), "apply", planPath, "--rate", "500", "--results", filepath.Join(dir, "results.json"))
+	if r.code != 0 || !strings.Contains(r.stderr, "80 created") {
+		t.Fatalf("apply: %d\n%s", r.code, r.stderr)
+	}
+	st := srv.Snapshot()
+	if len(st.Accounts) != 80 {
+		t.Fatalf("%d accounts, want 80", len(st.Accounts))
+	}
+	for _, a := range st.Accounts {
+		if !a.Invited || a.AuthMethod != "sso" {
+			t.Fatalf("%+v: Meta invites at once, and the auth method goes in its extension", a)
+		}
+	}
+	r = runBinary(t, scimEnv(srv), "apply", planPath, "--bulk", "--results", filepath.Join(dir, "again.json"))
+	if r.code != 0 || !strings.Contains(r.stderr, "does not support /Bulk") {
+		t.Fatalf("--bulk on Meta: %d\n%s", r.code, r.stderr)
+	}
+}

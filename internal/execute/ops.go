@@ -71,6 +71,9 @@ func (r *runner) runOp(op *plan.Op) {
 		o.Status, o.Message = StatusNotAttempted, "not attempted: the run stopped ("+errorText(r.fatalOr(err))+"); run apply again once that is fixed"
 		r.finish(o, false)
 		return
+	case workplace.IsVersionConflict(err):
+		// If-Match refused: someone changed the account since it was read.
+		o.Status, o.Message = StatusStale, "the account changed since the plan read it (HTTP 412): skipped, nothing was overwritten; make a new plan"
 	default:
 		o.Status = StatusFailed
 		o.Code = workplace.ErrorCode(err)

@@ -142,5 +142,8 @@ func (b *builder) addOp(i int, op *Op) {
 		op.Name = name
 		b.opOf[i] = op.ID
 	}
+	if a := b.st.byID[op.AccountID]; a != nil && op.AccountID != "" {
+		op.Version = a.Version
+	}
 	b.ops = append(b.ops, op)
 }

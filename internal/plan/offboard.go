@@ -72,7 +72,7 @@ func Offboard(ctx context.Context, in OffboardInput, dir Directory, opts Options
 		}
 		seen[a.ID] = e.Row
 		entry.AccountID, entry.Name = a.ID, a.Name
-		op := &Op{Row: e.Row, Key: e.Key, Name: a.Name, AccountID: a.ID, Fingerprint: Fingerprint(a), Changes: map[string][2]string{}}
+		op := &Op{Row: e.Row, Key: e.Key, Name: a.Name, AccountID: a.ID, Fingerprint: Fingerprint(a), Version: a.Version, Changes: map[string][2]string{}}
 		deactivatedAt, _ := time.Parse("2006-01-02T15:04:05-0700", a.AccountDeactivateTime)
 		switch {
 		case opts.DeleteUnclaimed && !a.IsClaimed():

@@ -70,6 +70,10 @@ type Op struct {
 	// Fingerprint is the target's state when planned ("absent" for a
 	// create): apply skips the op as stale if it differs.
 	Fingerprint string `json:"fingerprint"`
+	// Version is the account's version when the plan read it, where the
+	// target versions accounts (SCIM meta.version): apply sends it as
+	// If-Match, so any change since the plan makes the op stale.
+	Version string `json:"version,omitempty"`
 	Reason      string `json:"reason,omitempty"`
 }
 

@@ -28,13 +28,22 @@ import (
 // roster is an n-person roster without phones (one call per create).
 func roster(t testing.TB, n int) *validate.Result {
 	t.Helper()
+	return validated(t, rosterCSV(n))
+}
+
+func rosterCSV(n int) string {
 	var b bytes.Buffer
 	header := rostergen.Header[:12]
 	b.WriteString(strings.Join(header, ",") + "\n")
 	for i := 0; i < n; i++ {
 		b.WriteString(strings.Join(rostergen.Row(i, 0)[:len(header)], ",") + "\n")
 	}
-	return testkit.ValidateCSV(t, b.String())
+	return b.String()
+}
+
+func validated(t testing.TB, csv string) *validate.Result {
+	t.Helper()
+	return testkit.ValidateCSV(t, csv)
 }
 
 type rig struct {

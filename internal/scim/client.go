@@ -45,6 +45,7 @@ type Client struct {
 	caps     *Caps
 	versions map[string]string // id → version last read
 	unsure   map[string]bool   // ids a write of unknown outcome touched
+	pinned   map[string]string // id → the version the plan read (PinVersions)
 	// phones are the numbers (digits) of accounts this client created,
 	// as far as it knows them: AddPhone needs no read for these.
 	phones   map[string]map[string]bool
@@ -91,7 +92,7 @@ func New(cfg Config) (*Client, error) {
 	if ua == "" {
 		ua = "wpimport"
 	}
-	return &Client{base: u, token: token, ua: ua, hc: &c, wrap: cfg.Wrap, pageSize: ps, versions: map[string]string{}, unsure: map[string]bool{}, phones: map[string]map[string]bool{}}, nil
+	return &Client{base: u, token: token, ua: ua, hc: &c, wrap: cfg.Wrap, pageSize: ps, versions: map[string]string{}, unsure: map[string]bool{}, pinned: map[string]string{}, phones: map[string]map[string]bool{}}, nil
 }
 
 func isLoopback(host string) bool {

@@ -57,6 +57,9 @@ func accountOf(u map[string]any) workplace.Account {
 			a.Managers = &workplace.Edge{Data: []workplace.EdgeMember{{ID: m}}}
 		}
 	}
+	if meta, ok := get(u, "meta").(map[string]any); ok {
+		a.Version = str(meta, "version")
+	}
 	if am, ok := get(u, AuthMethod).(map[string]any); ok {
 		a.AuthMethod = strings.ToLower(str(am, "authMethod"))
 	}
@@ -181,7 +184,24 @@ func (c *Client) version(id string) string {
 	if c.caps == nil || !c.caps.ETag {
 		return ""
 	}
+	if v, ok := c.pinned[id]; ok {
+		return v
+	}
 	return c.versions[id]
+}
+
+// PinVersions makes writes to these accounts send the version the plan
+// read (id → version) as If-Match, rather than the last one read: a
+// change by anyone since the plan then refuses the write (412) and the op
+// is stale. Our own successful writes move the pin along.
+func (c *Client) PinVersions(v map[string]string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for id, ver := range v {
+		if ver != "" {
+			c.pinned[id] = ver
+		}
+	}
 }
 
 // listResponse is a page of a listing (RFC 7644 §3.4.2).

@@ -266,10 +266,14 @@ func (c *Client) patch(ctx context.Context, id string, ops []patchOp) error {
 func (c *Client) settle(id string, u map[string]any, ans answer, err error) {
 	switch {
 	case err == nil:
+		c.mu.Lock()
+		delete(c.pinned, id) // our own change: what we wrote is the version now
+		c.mu.Unlock()
 		c.remember(u, ans.header)
 	case workplace.IsUnknownOutcome(err):
 		c.mu.Lock()
 		delete(c.versions, id)
+		delete(c.pinned, id)
 		c.unsure[id] = true
 		c.mu.Unlock()
 	}

@@ -38,6 +38,8 @@ type Account struct {
 	// AuthMethod is never read from Graph (it cannot be); a SCIM service
 	// with Meta's authmethod extension returns it.
 	AuthMethod string `json:"-"`
+	// Version is a SCIM service's meta.version (ETag); Graph has none.
+	Version string `json:"-"`
 }
 
 // Frontline is an account's frontline status.

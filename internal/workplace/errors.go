@@ -124,6 +124,13 @@ func IsNotFound(err error) bool {
 	return ae.Code == 100 && ae.Subcode == 33 || ae.Code == 803 || ae.HTTPStatus == http.StatusNotFound
 }
 
+// IsVersionConflict reports a write refused because the object changed
+// since the version sent in If-Match (HTTP 412, SCIM).
+func IsVersionConflict(err error) bool {
+	ae, ok := asAPI(err)
+	return ok && ae.HTTPStatus == http.StatusPreconditionFailed
+}
+
 // IsInvalidParameter reports code 100 other than not-found: the call was
 // refused as it stands and retrying it will not help.
 func IsInvalidParameter(err error) bool {
