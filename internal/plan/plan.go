@@ -74,7 +74,7 @@ type Op struct {
 	// target versions accounts (SCIM meta.version): apply sends it as
 	// If-Match, so any change since the plan makes the op stale.
 	Version string `json:"version,omitempty"`
-	Reason      string `json:"reason,omitempty"`
+	Reason  string `json:"reason,omitempty"`
 }
 
 // Lookup identifies an account by its keys.
