@@ -482,6 +482,18 @@ func printResults(e *env, p *plan.Plan, r *execute.Result, path, rerun string, r
 		fmt.Fprintf(e.stderr, "People sets: %s.\n", countList(sc, "created", "updated", "deleted", "unchanged", "failed", "stale", "skipped", "not_attempted"))
 		setsBad = sc["failed"] + sc["stale"]
 	}
+	groupsBad := 0
+	if len(r.Groups) > 0 {
+		gc := map[string]int{}
+		added, removed := 0, 0
+		for _, o := range r.Groups {
+			gc[o.Status]++
+			added += o.Added
+			removed += o.Removed
+		}
+		fmt.Fprintf(e.stderr, "Groups: %s; %d members added, %d removed.\n", countList(gc, "created", "updated", "unchanged", "partial", "failed", "stale", "skipped", "not_attempted"), added, removed)
+		groupsBad = gc["failed"] + gc["partial"] + gc["stale"] + gc["not_attempted"]
+	}
 	fmt.Fprintf(e.stderr, "Results written to %s\n", path)
 	retryable := counts["failed"] + counts["partial"] + counts["not_attempted"]
 	switch {
@@ -494,7 +506,7 @@ func printResults(e *env, p *plan.Plan, r *execute.Result, path, rerun string, r
 	case retryable > 0:
 		fmt.Fprintf(e.stderr, "Some rows did not go through: see the Failures sheet of %s; retry them with: %s\n", path, rerun)
 		return exitRows
-	case counts["stale"]+counts["skipped"]+setsBad > 0:
+	case counts["stale"]+counts["skipped"]+setsBad+groupsBad > 0:
 		return exitRows
 	}
 	return exitOK

@@ -56,9 +56,12 @@ func TestHelpMatchesFlags(t *testing.T) {
 			}
 		}
 		for name := range listed {
-			if !bytes.Contains(readme, []byte("--"+name)) {
+			if !regexp.MustCompile(`--` + name + `([^a-z-]|$)`).Match(readme) {
 				t.Errorf("README does not mention %s --%s", c.name, name)
 			}
+		}
+		if !bytes.Contains(readme, []byte("wpimport "+c.name)) {
+			t.Errorf("README does not show wpimport %s", c.name)
 		}
 	}
 }

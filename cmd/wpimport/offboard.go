@@ -62,6 +62,9 @@ func cmdOffboard(ctx context.Context, e *env, args []string) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
+	if o.API == apiSCIM && o.Erase {
+		return exitUsage, usageErr("--erase is Workplace's remove_profile_information, which SCIM has no form of: deactivate (the default) or --delete-unclaimed")
+	}
 	if o.XLSX, err = planOutputs(func(f *files) { f.reads(o.List) }, o.Out); err != nil {
 		return exitUsage, err
 	}

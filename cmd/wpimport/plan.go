@@ -44,6 +44,8 @@ type planFlags struct {
 	PeopleSets          string
 	SyncPeopleSets      bool
 	MaxDeletePeopleSets string
+	SyncGroups          bool
+	MaxGroupRemovals    string
 }
 
 func (o *planFlags) register(fs *flag.FlagSet, e *env) {
@@ -62,12 +64,14 @@ func (o *planFlags) register(fs *flag.FlagSet, e *env) {
 	fs.StringVar(&o.PeopleSets, "people-sets", "", "csv of people sets (default: the roster workbook's \"People Sets\" sheet, if any)")
 	fs.BoolVar(&o.SyncPeopleSets, "sync-people-sets", false, "delete people sets absent from the input")
 	fs.StringVar(&o.MaxDeletePeopleSets, "max-delete-people-sets", plan.DefaultMaxDeactivate, "refuse the plan if --sync-people-sets deletes more sets than this (count or %)")
+	fs.BoolVar(&o.SyncGroups, "sync-groups", false, "SCIM: also remove, from the groups the roster names, the members it does not list")
+	fs.StringVar(&o.MaxGroupRemovals, "max-group-removals", plan.DefaultMaxGroupRemovals, "refuse the plan if --sync-groups removes more members than this (count, or % of the members the named groups have)")
 }
 
 // options turns the flags into plan options.
 func (o *planFlags) options() (plan.Options, error) {
 	opts := plan.Options{Sync: o.Sync, MaxDeactivate: o.MaxDeactivate, Empty: o.Empty, Read: o.Read, Pictures: o.Pictures, AuthMethod: o.AuthMethod,
-		SyncPeopleSets: o.SyncPeopleSets, MaxDeletePeopleSets: o.MaxDeletePeopleSets}
+		SyncPeopleSets: o.SyncPeopleSets, MaxDeletePeopleSets: o.MaxDeletePeopleSets, SyncGroups: o.SyncGroups, MaxGroupRemovals: o.MaxGroupRemovals}
 	for _, m := range strings.Split(o.Match, ",") {
 		opts.Match = append(opts.Match, strings.TrimSpace(m))
 	}

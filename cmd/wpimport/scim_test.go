@@ -1,13 +1,16 @@
 package main
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/wpimport/wpimport/internal/emulator"
 	"github.com/wpimport/wpimport/internal/testkit"
+	"github.com/xuri/excelize/v2"
 )
 
 func scimEnv(srv *emulator.Server) []string {
@@ -130,5 +133,132 @@ func TestBinarySCIMMetaProfile(t *testing.T) {
 	r = runBinary(t, scimEnv(srv), "apply", planPath, "--bulk", "--results", filepath.Join(dir, "again.json"))
 	if r.code != 0 || !strings.Contains(r.stderr, "does not support /Bulk") {
 		t.Fatalf("--bulk on Meta: %d\n%s", r.code, r.stderr)
+	}
+}
+
+func groupsOf(t *testing.T, srv *emulator.Server) map[string][]string {
+	t.Helper()
+	st := srv.Snapshot()
+	email := map[string]string{}
+	for _, a := range st.Accounts {
+		email[a.ID] = a.Email
+	}
+	out := map[string][]string{}
+	for _, ps := range st.PeopleSets {
+		var who []string
+		for _, id := range ps.Members {
+			who = append(who, strings.TrimSuffix(email[id], "@acme.example"))
+		}
+		slices.Sort(who)
+		out[ps.Name] = who
+	}
+	return out
+}
+
+// The groups column: groups are created and members added; a mover is
+// added to the new group and, with --sync-groups, removed from the old one,
+// behind its guard; plan and results have a Groups sheet.
+func TestBinarySCIMGroups(t *testing.T) {
+	srv := testkit.Emulator(t, emulator.Config{DropRate: 0.05, Seed: 2})
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	q1 := write("q1.csv", "name,email,external_id,groups\n"+
+		"Ann,ann@acme.example,E1,Engineering; All staff\n"+
+		"Bob,bob@acme.example,E2,Sales;All staff\n"+
+		"Cat,cat@acme.example,E3,Engineering\n"+
+		"Dan,dan@acme.example,E4,Sales ; all staff\n"+
+		"Eve,eve@acme.example,E5,Engineering\n")
+	r := runBinary(t, scimEnv(srv), "apply", q1, "--yes", "--results", filepath.Join(dir, "r1.xlsx"))
+	if r.code != 0 || !strings.Contains(r.stderr, "groups: 3 to create") || !strings.Contains(r.stderr, "Groups: 3 created") {
+		t.Fatalf("q1: %d\n%s", r.code, r.stderr)
+	}
+	want := map[string][]string{"Engineering": {"ann", "cat", "eve"}, "All staff": {"ann", "bob", "dan"}, "Sales": {"bob", "dan"}}
+	if got := groupsOf(t, srv); !maps.EqualFunc(got, want, slices.Equal) {
+		t.Fatalf("groups %v, want %v", got, want)
+	}
+	// Cat moves to Sales; Dan leaves All staff; Ann's row is invalid, so her
+	// groups are left as they are.
+	q2 := write("q2.csv", "name,email,external_id,work_locale,groups\n"+
+		"Ann,ann@acme.example,E1,english,\n"+
+		"Bob,bob@acme.example,E2,,Sales;All staff\n"+
+		"Cat,cat@acme.example,E3,,Sales\n"+
+		"Dan,dan@acme.example,E4,,Sales\n"+
+		"Eve,eve@acme.example,E5,,Engineering\n")
+	plan2 := filepath.Join(dir, "q2.json")
+	r = runBinary(t, scimEnv(srv), "plan", q2, "--sync-groups", "--out", plan2)
+	if r.code != exitRefused || !strings.Contains(r.stderr, "--sync-groups would remove 2 group members, over the limit of 0") {
+		t.Fatalf("the guard: %d\n%s", r.code, r.stderr)
+	}
+	r = runBinary(t, scimEnv(srv), "plan", q2, "--sync-groups", "--max-group-removals", "2", "--out", plan2)
+	if r.code != exitRows || !strings.Contains(r.stderr, "groups: 0 to create, 3 to update (1 members to add, 2 to remove)") {
+		t.Fatalf("q2 plan: %d\n%s", r.code, r.stderr)
+	}
+	r = runBinary(t, scimEnv(srv), "apply", plan2, "--results", filepath.Join(dir, "r2.xlsx"))
+	if r.code != exitRows || !strings.Contains(r.stderr, "1 members added, 2 removed") {
+		t.Fatalf("q2 apply: %d\n%s", r.code, r.stderr)
+	}
+	want = map[string][]string{"Engineering": {"ann", "eve"}, "All staff": {"ann", "bob"}, "Sales": {"bob", "cat", "dan"}}
+	if got := groupsOf(t, srv); !maps.EqualFunc(got, want, slices.Equal) {
+		t.Fatalf("groups %v, want %v", got, want)
+	}
+	for _, f := range []string{"q2.xlsx", "r2.xlsx"} {
+		x, err := excelize.OpenFile(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if idx, _ := x.GetSheetIndex("Groups"); idx < 0 {
+			t.Errorf("%s has no Groups sheet: %v", f, x.GetSheetList())
+		}
+		x.Close()
+	}
+	// The Graph target has no groups: the column is reported, not dropped in silence.
+	r = runBinary(t, targetEnv(srv), "plan", q2, "--out", filepath.Join(dir, "graph.json"))
+	if r.code != exitRows || !strings.Contains(r.stderr, "4 rows give groups, which the target cannot carry") {
+		t.Fatalf("graph: %d\n%s", r.code, r.stderr)
+	}
+}
+
+// Offboarding over SCIM: the claimed account is deactivated, the unclaimed
+// one deleted (Meta's accountstatusdetails says which); --erase has no SCIM
+// form and is refused.
+func TestBinarySCIMOffboard(t *testing.T) {
+	srv := testkit.Emulator(t, emulator.Config{State: &emulator.State{Accounts: []*emulator.Account{
+		{ID: "100000000000001", Name: "Claimed", Email: "c@acme.example", ExternalID: "E1", Active: true, Claimed: true},
+		{ID: "100000000000002", Name: "Unclaimed", Email: "u@acme.example", ExternalID: "E2", Active: true},
+		{ID: "100000000000003", Name: "Stays", Email: "s@acme.example", ExternalID: "E3", Active: true, Claimed: true},
+	}}})
+	dir := t.TempDir()
+	list := filepath.Join(dir, "leavers.csv")
+	os.WriteFile(list, []byte("Employee ID,Email\nE1,\n,u@acme.example\n"), 0o600)
+	planPath := filepath.Join(dir, "offboard.json")
+	if r := runBinary(t, scimEnv(srv), "offboard", list, "--erase", "--out", planPath); r.code != exitUsage || !strings.Contains(r.stderr, "SCIM has no form") {
+		t.Fatalf("--erase: %d\n%s", r.code, r.stderr)
+	}
+	r := runBinary(t, scimEnv(srv), "offboard", list, "--delete-unclaimed", "--max-deactivate", "2", "--out", planPath)
+	if r.code != 0 || !strings.Contains(r.stderr, "1 to deactivate") || !strings.Contains(r.stderr, "1 to delete") {
+		t.Fatalf("offboard: %d\n%s", r.code, r.stderr)
+	}
+	r = runBinary(t, scimEnv(srv), "apply", planPath, "--results", filepath.Join(dir, "r.json"))
+	if r.code != 0 {
+		t.Fatalf("apply: %d\n%s", r.code, r.stderr)
+	}
+	left := map[string]bool{}
+	for _, a := range srv.Snapshot().Accounts {
+		left[a.Email] = a.Active
+	}
+	if active, ok := left["c@acme.example"]; !ok || active {
+		t.Error("the claimed account is not deactivated")
+	}
+	if _, ok := left["u@acme.example"]; ok {
+		t.Error("the unclaimed account is not deleted")
+	}
+	if !left["s@acme.example"] {
+		t.Error("an unlisted account was touched")
 	}
 }

@@ -97,6 +97,7 @@ const (
 	PhaseChecking   = "checking the accounts still match the plan"
 	PhaseApplying   = "applying"
 	PhasePeopleSets = "people sets"
+	PhaseGroups     = "groups"
 )
 
 // Bar renders progress as a bar on a terminal, redrawn every half second

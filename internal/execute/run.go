@@ -77,6 +77,7 @@ type Options struct {
 type Result struct {
 	Outcomes    map[int]*Outcome
 	Sets        map[int]*SetOutcome
+	Groups      map[int]*GroupOutcome
 	Interrupted bool
 	Fatal       error
 	Calls       int
@@ -189,6 +190,11 @@ func Run(ctx context.Context, c Client, layer *Layer, p *plan.Plan, opts Options
 		}
 		r.runPhase(phase)
 	}
+	var groups map[int]*GroupOutcome
+	if opts.Only == nil && len(p.Groups) > 0 && !r.stopped() {
+		opts.Hooks.Phase(PhaseGroups)
+		groups = r.runGroups(p.Groups)
+	}
 	var sets map[int]*SetOutcome
 	if opts.Only == nil && len(p.PeopleSets) > 0 {
 		opts.Hooks.Phase(PhasePeopleSets)
@@ -201,6 +207,7 @@ func Run(ctx context.Context, c Client, layer *Layer, p *plan.Plan, opts Options
 	}
 	res := r.result(start)
 	res.Sets = sets
+	res.Groups = groups
 	if res.Fatal != nil {
 		return res, res.Fatal
 	}

@@ -84,6 +84,9 @@ func Build(ctx context.Context, in Input, dir Directory, opts Options) (*Plan, e
 		b.syncDeactivations(named)
 	}
 	b.finish()
+	if err := b.planGroups(ctx, dir); err != nil {
+		return nil, err
+	}
 	if in.PeopleSets != nil {
 		if err := b.planPeopleSets(ctx, dir, in.PeopleSets); err != nil {
 			return nil, err

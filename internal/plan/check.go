@@ -43,6 +43,9 @@ func (p *Plan) Check() string {
 		return fmt.Sprintf("the plan deactivates or deletes %d accounts; its own limit is %d (--max-deactivate %s of %d active accounts) and its guard counted %d",
 			removed, limit, p.Guard.Spec, p.Guard.Active, p.Guard.Deactivations)
 	}
+	if why := p.checkGroups(); why != "" {
+		return why
+	}
 	setDeletes := 0
 	for _, s := range p.PeopleSets {
 		if s.Action == Delete {

@@ -26,6 +26,10 @@ type Options struct {
 	// MaxDeletePeopleSets.
 	SyncPeopleSets      bool   `json:"sync_people_sets,omitempty"`
 	MaxDeletePeopleSets string `json:"max_delete_people_sets,omitempty"`
+	// SyncGroups removes, from the groups the roster names, the members it
+	// does not list, behind MaxGroupRemovals.
+	SyncGroups       bool   `json:"sync_groups,omitempty"`
+	MaxGroupRemovals string `json:"max_group_removals,omitempty"`
 	// Uncarried are roster fields the target cannot carry (a SCIM service
 	// without the extension they need): never sent, reported once.
 	Uncarried []string `json:"uncarried,omitempty"`
@@ -73,6 +77,12 @@ func (o *Options) Normalize() error {
 	}
 	if _, _, err := ParseLimit(o.MaxDeletePeopleSets); err != nil {
 		return fmt.Errorf("--max-delete-people-sets: %v", err)
+	}
+	if o.MaxGroupRemovals == "" {
+		o.MaxGroupRemovals = DefaultMaxGroupRemovals
+	}
+	if _, _, err := ParseLimit(o.MaxGroupRemovals); err != nil {
+		return fmt.Errorf("--max-group-removals: %v", err)
 	}
 	if err := oneOf(&o.Pictures, "--pictures", "new", "all"); err != nil {
 		return err

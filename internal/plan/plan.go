@@ -179,8 +179,13 @@ type Plan struct {
 	PeopleSets []SetOp    `json:"people_sets,omitempty"`
 	// PeopleSetsRead is how many people sets existed when planned: the base
 	// of --max-delete-people-sets.
-	PeopleSetsRead int            `json:"people_sets_read,omitempty"`
-	FileIssues     []roster.Issue `json:"file_issues,omitempty"`
+	PeopleSetsRead int `json:"people_sets_read,omitempty"`
+	// Groups are the group ops (SCIM), after every account op.
+	Groups []GroupOp `json:"groups,omitempty"`
+	// GroupMembersRead is how many members the named groups had when
+	// planned: the base of --max-group-removals.
+	GroupMembersRead int            `json:"group_members_read,omitempty"`
+	FileIssues       []roster.Issue `json:"file_issues,omitempty"`
 }
 
 // Counts returns the number of ops per action.
@@ -220,6 +225,19 @@ func (p *Plan) Summary() string {
 			sc[so.Action]++
 		}
 		s += fmt.Sprintf("; people sets: %d to create, %d to update, %d to delete", sc[Create], sc[Update], sc[Delete])
+	}
+	if len(p.Groups) > 0 {
+		gc := map[Action]int{}
+		add, remove := 0, 0
+		for _, g := range p.Groups {
+			gc[g.Action]++
+			add += len(g.Add)
+			remove += len(g.Remove)
+		}
+		s += fmt.Sprintf("; groups: %d to create, %d to update (%d members to add, %d to remove), %d unchanged", gc[Create], gc[Update], add, remove, gc[None])
+		if gc[Skip] > 0 {
+			s += fmt.Sprintf(", %d skipped", gc[Skip])
+		}
 	}
 	return s + "."
 }

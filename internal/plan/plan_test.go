@@ -322,3 +322,34 @@ func TestAuthMethodNotCompared(t *testing.T) {
 		t.Errorf("ops with --auth-method all: %+v", p.Ops)
 	}
 }
+
+// An edited plan that removes group members without --sync-groups, beyond
+// its limit, or adds a member made by an op that is not a create, is refused.
+func TestCheckGroups(t *testing.T) {
+	base := func() *plan.Plan {
+		p := &plan.Plan{Options: plan.Options{MaxDeactivate: "5%", MaxGroupRemovals: "1"}, Guard: plan.Guard{Spec: "5%"}, GroupMembersRead: 10,
+			Ops: []plan.Op{{ID: 1, Action: plan.Create, Fields: map[string]string{"name": "A", "email": "a@x.example"},
+				Lookup: &plan.Lookup{Email: "a@x.example"}}}}
+		p.Groups = []plan.GroupOp{{ID: 1, Name: "G", Action: plan.Update, GroupID: "9",
+			Add: []plan.MemberRef{{CreateOp: 1, Ref: "a"}}, Remove: []plan.MemberRef{{AccountID: "5", Ref: "e"}}}}
+		return p
+	}
+	p := base()
+	if why := p.Check(); !strings.Contains(why, "not made with --sync-groups") {
+		t.Fatalf("removals without --sync-groups: %q", why)
+	}
+	p.Options.SyncGroups = true
+	if why := p.Check(); why != "" {
+		t.Fatalf("a sound plan refused: %q", why)
+	}
+	p.Groups[0].Remove = append(p.Groups[0].Remove, plan.MemberRef{AccountID: "6", Ref: "f"})
+	if why := p.Check(); !strings.Contains(why, "over its limit of 1") {
+		t.Fatalf("over the limit: %q", why)
+	}
+	p = base()
+	p.Options.SyncGroups = true
+	p.Groups[0].Add[0].CreateOp = 7
+	if why := p.Check(); !strings.Contains(why, "not a create") {
+		t.Fatalf("a member of no create: %q", why)
+	}
+}

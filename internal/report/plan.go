@@ -156,7 +156,37 @@ func planTables(p *plan.Plan) []Table {
 	if len(p.PeopleSets) > 0 {
 		tables = append(tables, peopleSetTable(p))
 	}
+	if len(p.Groups) > 0 {
+		tables = append(tables, groupTable(p))
+	}
 	return tables
+}
+
+func groupTable(p *plan.Plan) Table {
+	t := Table{Name: "Groups", Headers: []string{"group", "action", "members now", "to add", "to remove", "added (who)", "removed (who)", "rows", "note"},
+		Widths: []float64{26, 10, 10, 8, 9, 50, 50, 14, 50}}
+	for _, g := range p.Groups {
+		t.Rows = append(t.Rows, []string{g.Name, string(g.Action), fmt.Sprint(g.Members), fmt.Sprint(len(g.Add)), fmt.Sprint(len(g.Remove)),
+			memberList(g.Add), memberList(g.Remove), joinInts(g.Rows), g.Reason})
+	}
+	return t
+}
+
+// memberList names members for people, at most 50 of them.
+func memberList(ms []plan.MemberRef) string {
+	var parts []string
+	for i, m := range ms {
+		if i == 50 {
+			parts = append(parts, fmt.Sprintf("… and %d more", len(ms)-50))
+			break
+		}
+		s := m.Ref
+		if m.Row > 0 {
+			s += fmt.Sprintf(" (row %d)", m.Row)
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, "\n")
 }
 
 func peopleSetTable(p *plan.Plan) Table {

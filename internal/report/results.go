@@ -160,6 +160,28 @@ func FromResults(run Run) *Document {
 		doc.Tables = append(doc.Tables, t)
 		doc.Summary.ByAction = CountsOf(setCounts(res), nil)
 	}
+	if len(p.Groups) > 0 {
+		t := Table{Name: "Groups", Headers: []string{"group", "action", "status", "group id", "added", "removed", "message"},
+			Widths: []float64{26, 10, 12, 18, 8, 9, 70}}
+		for _, g := range p.Groups {
+			st, id, msg, added, removed := "not_attempted", g.GroupID, g.Reason, 0, 0
+			if o := res.Groups[g.ID]; o != nil {
+				st, added, removed = o.Status, o.Added, o.Removed
+				if o.GroupID != "" {
+					id = o.GroupID
+				}
+				if o.Message != "" {
+					msg = o.Message
+				}
+				if o.Status == execute.StatusFailed || o.Status == execute.StatusStale || o.Status == execute.StatusPartial {
+					failures = append(failures, []string{"", g.Name, "group", o.Status, string(g.Action), fmt.Sprint(o.Code), o.Message, nextStep(o.Status, nil, run.Rerun)})
+					doc.Tables[0].Rows = failures
+				}
+			}
+			t.Rows = append(t.Rows, []string{g.Name, string(g.Action), st, id, fmt.Sprint(added), fmt.Sprint(removed), msg})
+		}
+		doc.Tables = append(doc.Tables, t)
+	}
 	cells := rowCells(run.Roster)
 	doc.Entries = func(yield func(*Entry) bool) {
 		var e Entry

@@ -38,6 +38,8 @@ const (
 	PictureURL   Field = "picture_url"
 	PictureFile  Field = "picture_file"
 	NewEmail     Field = "new_email"
+	// Groups names the groups (SCIM) a person belongs to, separated by ";".
+	Groups Field = "groups"
 )
 
 // Fields lists every canonical field in the order outputs show them.
@@ -45,7 +47,7 @@ var Fields = []Field{
 	Name, FirstName, LastName, Email, ExternalID, ID, Title, Department, Organization,
 	Division, CostCenter, Manager, WorkLocale, AuthMethod, Active, Invited, IsFrontline,
 	HasAccess, StartDate, Phone, PhoneType, MobilePhone, WorkPhone, Location, PictureURL,
-	PictureFile, NewEmail,
+	PictureFile, NewEmail, Groups,
 }
 
 // ProfileFields are the fields a create or update call sends as plain
@@ -88,6 +90,7 @@ var aliases = map[string]Field{
 	"pictureurl": PictureURL, "photourl": PictureURL, "profilepictureurl": PictureURL,
 	"picturefile": PictureFile, "photofile": PictureFile, "profilepicturefile": PictureFile,
 	"newemail": NewEmail,
+	"groups":   Groups, "groupnames": Groups, "scimgroups": Groups,
 }
 
 // NormalizeHeader folds a header for alias matching: lower case, with spaces,

@@ -140,6 +140,9 @@ func (c *Caps) Uncarried() []string {
 	if !c.Knows(AuthMethod) {
 		out = append(out, "auth_method")
 	}
+	if !c.Groups {
+		out = append(out, "groups")
+	}
 	return out
 }
 

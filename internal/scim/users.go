@@ -63,14 +63,16 @@ func accountOf(u map[string]any) workplace.Account {
 	if am, ok := get(u, AuthMethod).(map[string]any); ok {
 		a.AuthMethod = strings.ToLower(str(am, "authMethod"))
 	}
+	claimed := true // unknown: taken as claimed, so that --delete-unclaimed never deletes on a guess
 	if st, ok := get(u, Status).(map[string]any); ok {
 		if b, ok := boolOf(get(st, "invited")); ok {
 			a.Invited = &b
 		}
 		if b, ok := boolOf(get(st, "claimed")); ok {
-			a.Claimed = &b
+			claimed = b
 		}
 	}
+	a.Claimed = &claimed
 	if d, ok := get(u, Dates).(map[string]any); ok {
 		if n, ok := get(d, "startDate").(float64); ok {
 			a.StartDate = time.Unix(int64(n), 0).UTC().Format(time.DateOnly)
@@ -514,3 +516,5 @@ func missing(ids []string, found map[string]*workplace.Account) []string {
 	}
 	return out
 }
+
+func equalFold(a, b string) bool { return strings.EqualFold(a, b) }

@@ -48,6 +48,48 @@ var rules = map[roster.Field]rule{
 	roster.WorkPhone:   phoneRule("phone"),
 	roster.PhoneType:   phoneType,
 	roster.PictureURL:  pictureURL,
+	roster.Groups:      groupsRule,
+}
+
+// MaxGroupName is the longest group name wpimport accepts (SCIM sets no
+// limit; services commonly cap displayName at 256).
+const MaxGroupName = 256
+
+// groupsRule reads "A; B; C": each name trimmed, empty ones dropped, a name
+// given twice (in any case) kept once.
+func groupsRule(v string) (string, *problem) {
+	names := GroupNames(v)
+	seen := map[string]bool{}
+	var out []string
+	var dup string
+	for _, n := range names {
+		if len([]rune(n)) > MaxGroupName {
+			return v, bad("groups.invalid", "the group name %q… is longer than %d characters; shorten it", string([]rune(n)[:20]), MaxGroupName)
+		}
+		k := strings.ToLower(n)
+		if seen[k] {
+			dup = n
+			continue
+		}
+		seen[k] = true
+		out = append(out, n)
+	}
+	norm := strings.Join(out, "; ")
+	if dup != "" {
+		return norm, warn("groups.duplicate", "the group %q is named twice; it is kept once", dup)
+	}
+	return norm, nil
+}
+
+// GroupNames splits a groups cell at ";" into trimmed, non-empty names.
+func GroupNames(v string) []string {
+	var out []string
+	for _, n := range strings.Split(v, ";") {
+		if n = strings.TrimSpace(n); n != "" {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 func hasControl(v string) bool {

@@ -75,3 +75,11 @@ func (c *Client) listSets(ctx context.Context, q url.Values) ([]PeopleSet, error
 	err := c.do(ctx, request{method: "GET", path: "/community/people_sets", query: q}, &out)
 	return out.Data, err
 }
+
+// Group is a static group of a SCIM service: a name and its members'
+// account ids. Graph has none (its people sets are dynamic).
+type Group struct {
+	ID      string
+	Name    string
+	Members []string
+}
