@@ -53,3 +53,19 @@ func TestCheckCommand(t *testing.T) {
 		t.Fatal("check wrote something")
 	}
 }
+
+// validate --api names, offline, the columns the target cannot carry.
+func TestValidateNamesWhatTheTargetCannotCarry(t *testing.T) {
+	p := testkit.WriteFile(t, "r.csv", []byte("name,email,is_frontline,groups\nA,a@x.example,true,G1\nB,b@x.example,false,\n"))
+	for api, want := range map[string]string{
+		"scim":  "1 rows give is_frontline, which a SCIM service cannot carry",
+		"graph": "1 rows give groups, which Workplace's Graph API cannot carry",
+	} {
+		var out, errb bytes.Buffer
+		e := &env{stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}
+		code := runEnv(context.Background(), []string{"validate", p, "--api", api}, e)
+		if code != 0 || !strings.Contains(errb.String(), want) || !strings.Contains(errb.String(), "[target.not_carried]") {
+			t.Errorf("%s: %d\n%s", api, code, errb.String())
+		}
+	}
+}

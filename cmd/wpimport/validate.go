@@ -28,15 +28,21 @@ type validateOptions struct {
 	inputOptions
 	Out        string
 	PeopleSets string
+	API        string
 }
 
 func parseValidate(e *env, args []string) (*validateOptions, error) {
 	o := &validateOptions{}
-	fs := newFlagSet(e, "validate", "ROSTER [--sheet NAME] [--mapping FILE] [--people-sets FILE] [--out FILE]",
+	fs := newFlagSet(e, "validate", "ROSTER [--sheet NAME] [--mapping FILE] [--people-sets FILE] [--api graph|scim] [--out FILE]",
 		"wpimport validate roster.xlsx --out validation.xlsx")
 	o.register(fs)
 	fs.StringVar(&o.Out, "out", "", "write a report with one entry per row (.xlsx, .csv or .json)")
 	fs.StringVar(&o.PeopleSets, "people-sets", "", "csv of people sets to check too (default: the workbook's \"People Sets\" sheet, if any)")
+	api := e.getenv("WPIMPORT_API")
+	if api == "" {
+		api = apiGraph
+	}
+	fs.StringVar(&o.API, "api", api, "the target the roster is for (env WPIMPORT_API): name the columns it cannot carry (offline; plan asks the service itself)")
 	arg, err := onePositional(fs, args, "roster file")
 	if err != nil {
 		return nil, err
@@ -47,7 +53,36 @@ func parseValidate(e *env, args []string) (*validateOptions, error) {
 			return nil, usageErr("--out %v", err)
 		}
 	}
+	if o.API != apiGraph && o.API != apiSCIM {
+		return nil, usageErr("--api must be graph or scim, not %q", o.API)
+	}
 	return o, nil
+}
+
+// notCarried adds a file warning for each column with values that no
+// service of the target can carry: known without asking it.
+func notCarried(res *validate.Result, sets *validate.PeopleSets, api string) {
+	fields := map[string][]roster.Field{
+		apiSCIM:  {roster.IsFrontline, roster.HasAccess, roster.PictureFile},
+		apiGraph: {roster.Groups},
+	}[api]
+	target := map[string]string{apiSCIM: "a SCIM service", apiGraph: "Workplace's Graph API"}[api]
+	for _, f := range fields {
+		n := 0
+		for i := range res.Rows {
+			if v, ok := res.Desired(i).Get(f); ok && v != "" && v != "false" {
+				n++
+			}
+		}
+		if n > 0 {
+			res.FileIssues = append(res.FileIssues, roster.Issue{Severity: roster.Warning, Field: f, Code: "target.not_carried",
+				Message: fmt.Sprintf("%d rows give %s, which %s cannot carry: plan will name it again and send it nowhere", n, f, target)})
+		}
+	}
+	if api == apiSCIM && sets != nil && len(sets.Sets) > 0 {
+		res.FileIssues = append(res.FileIssues, roster.Issue{Severity: roster.Warning, Code: "target.not_carried",
+			Message: "people sets are Workplace's (Graph): a SCIM service has none, and plan --api scim refuses them"})
+	}
 }
 
 // readRoster opens, parses and validates a roster.
@@ -91,6 +126,7 @@ func cmdValidate(ctx context.Context, e *env, args []string) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
+	notCarried(res, sets, o.API)
 	printValidation(e.stderr, res, 20)
 	badSets := printSets(e.stderr, sets)
 	if o.Out != "" {

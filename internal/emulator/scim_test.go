@@ -179,10 +179,21 @@ func TestSCIMOneTenantTwoAPIs(t *testing.T) {
 	if m, _ := c.GetMember(ctx, gid, nil); *m.Active {
 		t.Fatal("deactivated over SCIM, still active over Graph")
 	}
-	// The admin route shows the tenant from the SCIM side too.
-	view := srv.SCIMView()
-	if len(view["Users"].([]any)) != 2 {
-		t.Fatalf("SCIM view: %v", view)
+	// The admin route shows the tenant from either side.
+	for _, q := range []string{"", "?view=scim"} {
+		req, _ := http.NewRequest("GET", srv.URL()+"/_emulator/state"+q, nil)
+		req.Header.Set("Authorization", "Bearer "+srv.Token())
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var view map[string]any
+		json.NewDecoder(resp.Body).Decode(&view)
+		resp.Body.Close()
+		key := map[string]string{"": "accounts", "?view=scim": "Users"}[q]
+		if list, _ := view[key].([]any); len(list) != 2 {
+			t.Fatalf("state%s: %v", q, view)
+		}
 	}
 }
 

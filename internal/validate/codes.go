@@ -60,6 +60,9 @@ var Codes = map[string]string{
 	"offboard.no_key":                "offboard: the row has no id, email or external_id",
 	"match.conflict":                 "plan: the external_id matches one account and the email another",
 	"email.taken":                    "plan: the email of a new account belongs to an existing account with another external_id",
+	"groups.invalid":                 "a group name in the groups column is longer than 256 characters",
+	"groups.duplicate":               "warning: the same group twice in a groups cell; it is kept once",
+	"target.not_carried":             "warning, validate --api: the roster has a column the target cannot carry; plan names it again and sends it nowhere",
 }
 
 // CodeList returns the codes in order.
