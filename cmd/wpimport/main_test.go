@@ -111,15 +111,16 @@ func TestBinaryValidate(t *testing.T) {
 }
 
 func TestParseValidate(t *testing.T) {
-	e := &env{stderr: &bytes.Buffer{}}
+	e := &env{stderr: &bytes.Buffer{}, getenv: func(string) string { return "" }}
 	tests := []struct {
 		args    []string
 		want    validateOptions
 		wantErr string
 	}{
-		{[]string{"r.csv"}, validateOptions{inputOptions: inputOptions{Roster: "r.csv"}}, ""},
-		{[]string{"r.xlsx", "--sheet", "Staff", "--out", "o.json"}, validateOptions{inputOptions: inputOptions{Roster: "r.xlsx", Sheet: "Staff"}, Out: "o.json"}, ""},
-		{[]string{"--mapping", "m.csv", "r.csv"}, validateOptions{inputOptions: inputOptions{Roster: "r.csv", Mapping: "m.csv"}}, ""},
+		{[]string{"r.csv"}, validateOptions{inputOptions: inputOptions{Roster: "r.csv"}, API: "graph"}, ""},
+		{[]string{"r.xlsx", "--sheet", "Staff", "--out", "o.json"}, validateOptions{inputOptions: inputOptions{Roster: "r.xlsx", Sheet: "Staff"}, Out: "o.json", API: "graph"}, ""},
+		{[]string{"--mapping", "m.csv", "r.csv", "--api", "scim"}, validateOptions{inputOptions: inputOptions{Roster: "r.csv", Mapping: "m.csv"}, API: "scim"}, ""},
+		{[]string{"r.csv", "--api", "ldap"}, validateOptions{}, "--api must be graph or scim"},
 		{[]string{"a.csv", "b.csv"}, validateOptions{}, "exactly one roster"},
 		{[]string{"r.csv", "--out", "o.txt"}, validateOptions{}, "unknown output format"},
 		{[]string{"r.csv", "--bogus"}, validateOptions{}, "flag provided but not defined"},
