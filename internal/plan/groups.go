@@ -105,12 +105,16 @@ func (b *builder) planGroups(ctx context.Context, dir Directory) error {
 		if !ok || v == "" || b.state[i].status != "planned" {
 			continue
 		}
+		who := b.res.Key(i)
+		if email, ok := b.res.Desired(i).Get(roster.Email); ok && email != "" {
+			who = email
+		}
 		var m MemberRef
 		switch {
 		case b.match[i] != nil:
-			m = MemberRef{AccountID: b.match[i].ID, Row: row.Row, Ref: b.res.Key(i)}
+			m = MemberRef{AccountID: b.match[i].ID, Row: row.Row, Ref: who}
 		case b.opOf[i] > 0 && b.ops[b.opOf[i]-1].Action == Create:
-			m = MemberRef{CreateOp: b.opOf[i], Row: row.Row, Ref: b.res.Key(i)}
+			m = MemberRef{CreateOp: b.opOf[i], Row: row.Row, Ref: who}
 		default:
 			continue
 		}

@@ -96,12 +96,21 @@ func changesOf(m map[string][2]string) map[string]Change {
 	return out
 }
 
+// targetName names the API a plan is for.
+func targetName(p *plan.Plan) string {
+	if p.API == "scim" {
+		return "SCIM 2.0 service"
+	}
+	return "Workplace Graph API"
+}
+
 func planFacts(p *plan.Plan) Facts {
 	o := p.Options
 	f := Facts{
 		{"summary", p.Summary()},
 		{"roster", p.Roster.Path},
 		{"roster sha256", p.Roster.SHA256},
+		{"target", targetName(p)},
 		{"API URL", p.APIURL},
 		{"made at", p.CreatedAt.Format("2006-01-02 15:04:05 MST")},
 		{"tool version", p.ToolVersion},
@@ -113,6 +122,17 @@ func planFacts(p *plan.Plan) Facts {
 	}
 	if p.Guard.Raised {
 		f = append(f, [2]string{"guard raised", "yes: the limit was raised above the default 5% for this run"})
+	}
+	if len(p.Groups) > 0 {
+		removals := 0
+		for _, g := range p.Groups {
+			removals += len(g.Remove)
+		}
+		f = append(f, [2]string{"group removal guard", fmt.Sprintf("%d planned, limit %d (--max-group-removals %s of %d members; --sync-groups %v)",
+			removals, plan.LimitOf(o.MaxGroupRemovals, p.GroupMembersRead), o.MaxGroupRemovals, p.GroupMembersRead, o.SyncGroups)})
+	}
+	if len(o.Uncarried) > 0 {
+		f = append(f, [2]string{"not carried by the target", strings.Join(o.Uncarried, ", ")})
 	}
 	if len(o.Scope) > 0 {
 		var s []string

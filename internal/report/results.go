@@ -111,6 +111,7 @@ func FromResults(run Run) *Document {
 	res := run.Result
 	facts := append(Facts{
 		{"plan", p.Summary()},
+		{"target", targetName(p)},
 		{"API URL", p.APIURL},
 		{"roster", p.Roster.Path},
 	}, historyFacts(run)...)
