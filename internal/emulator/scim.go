@@ -91,12 +91,8 @@ func (s *Server) scimCall(ctx context.Context, route, method, path string, q map
 		return resp
 	}
 	s.stats.admit(s.cfg.Now())
-	if d := s.latency(); d > 0 {
-		select {
-		case <-time.After(d):
-		case <-ctx.Done():
-			return response{drop: true}
-		}
+	if !s.delay(ctx) {
+		return response{drop: true}
 	}
 	failRate, dropRate := s.faults()
 	if failRate > 0 && s.draw() < failRate {
@@ -271,49 +267,9 @@ func (s *Server) userByID(method, id string, body []byte, ifMatch, ifNoneMatch s
 	if a == nil {
 		return errOf(scimNotFound("User", id))
 	}
-	cur := s.userResource(a)
-	version := cur["meta"].(map[string]any)["version"].(string)
-	switch method {
-	case http.MethodGet:
-		if ifNoneMatch != "" && s.etags() && (ifNoneMatch == "*" || strings.Contains(ifNoneMatch, version)) {
-			return response{status: http.StatusNotModified, headers: map[string]string{"ETag": version}}
-		}
-		return s.resource(http.StatusOK, cur)
-	case http.MethodDelete:
-		if err := s.versionMismatch(ifMatch, version); err != nil {
-			return errOf(err)
-		}
-		if err := st.deleteLocked(id); err != nil {
-			return errOf(fromStore(err))
-		}
-		return response{status: http.StatusNoContent}
-	case http.MethodPut, http.MethodPatch:
-	default:
-		return errOf(scimErr(http.StatusMethodNotAllowed, "", "%s is not allowed on a User", method))
-	}
-	if err := s.versionMismatch(ifMatch, version); err != nil {
-		return errOf(err)
-	}
-	next := cur
-	if method == http.MethodPut {
-		next = nil // a PUT replaces: nothing of cur carries over
-		if err := decodeJSON(body, &next); err != nil {
-			return errOf(err)
-		}
-	} else {
-		var req struct {
-			Schemas    []string  `json:"schemas"`
-			Operations []patchOp `json:"Operations"`
-		}
-		if err := decodeJSON(body, &req); err != nil {
-			return errOf(err)
-		}
-		if len(req.Schemas) != 1 || req.Schemas[0] != scimPatchURN {
-			return errOf(badRequest("invalidSyntax", "A PATCH must list the schema %s", scimPatchURN))
-		}
-		if err := applyPatch(next, req.Operations); err != nil {
-			return errOf(err)
-		}
+	next, resp, done := s.change("User", method, id, s.userResource(a), body, ifMatch, ifNoneMatch, nil)
+	if done {
+		return resp
 	}
 	c := *a
 	c.Phones = append([]Phone(nil), a.Phones...)
@@ -324,6 +280,61 @@ func (s *Server) userByID(method, id string, body []byte, ifMatch, ifNoneMatch s
 		return errOf(fromStore(err))
 	}
 	return s.resource(http.StatusOK, s.userResource(a))
+}
+
+// change serves what every resource shares: GET (and If-None-Match),
+// DELETE, and, for PUT and PATCH, the resource's new JSON form after the
+// If-Match check; check, if set, vets a PATCH's operations first. done
+// says resp is the whole answer. Caller holds the store's mu.
+func (s *Server) change(kind, method, id string, cur map[string]any, body []byte, ifMatch, ifNoneMatch string,
+	check func([]patchOp) *serr) (next map[string]any, resp response, done bool) {
+	version := cur["meta"].(map[string]any)["version"].(string)
+	switch method {
+	case http.MethodGet:
+		if ifNoneMatch != "" && s.etags() && (ifNoneMatch == "*" || strings.Contains(ifNoneMatch, version)) {
+			return nil, response{status: http.StatusNotModified, headers: map[string]string{"ETag": version}}, true
+		}
+		return nil, s.resource(http.StatusOK, cur), true
+	case http.MethodDelete:
+		if err := s.versionMismatch(ifMatch, version); err != nil {
+			return nil, errOf(err), true
+		}
+		if err := s.store.deleteLocked(id); err != nil {
+			return nil, errOf(fromStore(err)), true
+		}
+		return nil, response{status: http.StatusNoContent}, true
+	case http.MethodPut, http.MethodPatch:
+	default:
+		return nil, errOf(scimErr(http.StatusMethodNotAllowed, "", "%s is not allowed on a %s", method, kind)), true
+	}
+	if err := s.versionMismatch(ifMatch, version); err != nil {
+		return nil, errOf(err), true
+	}
+	if method == http.MethodPut { // a PUT replaces: nothing of cur carries over
+		if err := decodeJSON(body, &next); err != nil {
+			return nil, errOf(err), true
+		}
+		return next, response{}, false
+	}
+	var req struct {
+		Schemas    []string  `json:"schemas"`
+		Operations []patchOp `json:"Operations"`
+	}
+	if err := decodeJSON(body, &req); err != nil {
+		return nil, errOf(err), true
+	}
+	if len(req.Schemas) != 1 || req.Schemas[0] != scimPatchURN {
+		return nil, errOf(badRequest("invalidSyntax", "A PATCH must list the schema %s", scimPatchURN)), true
+	}
+	if check != nil {
+		if err := check(req.Operations); err != nil {
+			return nil, errOf(err), true
+		}
+	}
+	if err := applyPatch(cur, req.Operations); err != nil {
+		return nil, errOf(err), true
+	}
+	return cur, response{}, false
 }
 
 // commitUser stores c, the new form of a, after the store's rules:

@@ -129,24 +129,17 @@ func (p *filterParser) or() (*filterNode, error) {
 	if p.depth > maxFilterDepth {
 		return nil, fmt.Errorf("nested deeper than %d", maxFilterDepth)
 	}
-	l, err := p.and()
-	for err == nil && strings.EqualFold(p.peek(), "or") {
-		p.next()
-		var r *filterNode
-		if r, err = p.and(); err == nil {
-			l = &filterNode{op: "or", left: l, right: r}
-		}
-	}
-	return l, err
+	return p.joined("or", func() (*filterNode, error) { return p.joined("and", p.unary) })
 }
 
-func (p *filterParser) and() (*filterNode, error) {
-	l, err := p.unary()
-	for err == nil && strings.EqualFold(p.peek(), "and") {
+// joined reads operands joined by word (and, or), left to right.
+func (p *filterParser) joined(word string, operand func() (*filterNode, error)) (*filterNode, error) {
+	l, err := operand()
+	for err == nil && strings.EqualFold(p.peek(), word) {
 		p.next()
 		var r *filterNode
-		if r, err = p.unary(); err == nil {
-			l = &filterNode{op: "and", left: l, right: r}
+		if r, err = operand(); err == nil {
+			l = &filterNode{op: word, left: l, right: r}
 		}
 	}
 	return l, err

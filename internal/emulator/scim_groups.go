@@ -237,52 +237,14 @@ func (s *Server) groupByID(method, id string, body []byte, ifMatch, ifNoneMatch 
 	if ps == nil {
 		return errOf(scimNotFound("Group", id))
 	}
-	cur := s.groupJSON(ps)
-	version := cur["meta"].(map[string]any)["version"].(string)
-	switch method {
-	case http.MethodGet:
-		if ifNoneMatch != "" && (ifNoneMatch == "*" || strings.Contains(ifNoneMatch, version)) {
-			return response{status: http.StatusNotModified, headers: map[string]string{"ETag": version}}
+	next, resp, done := s.change("Group", method, id, s.groupJSON(ps), body, ifMatch, ifNoneMatch, func(ops []patchOp) *serr {
+		if n, limit := membersIn(ops), s.membersMax(); n > limit {
+			return badRequest("invalidValue", "The request changes %d members; this service takes at most %d a request", n, limit)
 		}
-		return s.resource(http.StatusOK, cur)
-	case http.MethodDelete:
-		if err := s.versionMismatch(ifMatch, version); err != nil {
-			return errOf(err)
-		}
-		if err := st.deleteLocked(id); err != nil {
-			return errOf(fromStore(err))
-		}
-		return response{status: http.StatusNoContent}
-	case http.MethodPut, http.MethodPatch:
-	default:
-		return errOf(scimErr(http.StatusMethodNotAllowed, "", "%s is not allowed on a Group", method))
-	}
-	if err := s.versionMismatch(ifMatch, version); err != nil {
-		return errOf(err)
-	}
-	next := cur
-	if method == http.MethodPut {
-		next = nil // a PUT replaces: nothing of cur carries over
-		if err := decodeJSON(body, &next); err != nil {
-			return errOf(err)
-		}
-	} else {
-		var req struct {
-			Schemas    []string  `json:"schemas"`
-			Operations []patchOp `json:"Operations"`
-		}
-		if err := decodeJSON(body, &req); err != nil {
-			return errOf(err)
-		}
-		if len(req.Schemas) != 1 || req.Schemas[0] != scimPatchURN {
-			return errOf(badRequest("invalidSyntax", "A PATCH must list the schema %s", scimPatchURN))
-		}
-		if n, limit := membersIn(req.Operations), s.membersMax(); n > limit {
-			return errOf(badRequest("invalidValue", "The request changes %d members; this service takes at most %d a request", n, limit))
-		}
-		if err := applyPatch(next, req.Operations); err != nil {
-			return errOf(err)
-		}
+		return nil
+	})
+	if done {
+		return resp
 	}
 	name, ids, err := s.groupInput(next)
 	if err != nil {

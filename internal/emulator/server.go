@@ -301,12 +301,8 @@ func (s *Server) call(ctx context.Context, method, path string, form map[string]
 		return resp
 	}
 	s.stats.admit(s.cfg.Now())
-	if d := s.latency(); d > 0 {
-		select {
-		case <-time.After(d):
-		case <-ctx.Done():
-			return response{drop: true}
-		}
+	if !s.delay(ctx) {
+		return response{drop: true}
 	}
 	failRate, dropRate := s.faults()
 	if failRate > 0 && s.draw() < failRate {
@@ -325,6 +321,18 @@ func (s *Server) call(ctx context.Context, method, path string, form map[string]
 	}
 	s.stats.count(route, outcomeServed)
 	return resp
+}
+
+// delay waits the call's latency; false if the client went away first.
+func (s *Server) delay(ctx context.Context) bool {
+	if d := s.latency(); d > 0 {
+		select {
+		case <-time.After(d):
+		case <-ctx.Done():
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Server) latency() time.Duration {
