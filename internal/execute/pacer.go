@@ -20,10 +20,17 @@ import (
 //     twice the last good one), and the pace restarts from half of it.
 //   - A throttle is one event however many calls in flight come back
 //     throttled: only a call let go after the last cut acts again.
+//   - A call let go before a cut, or so soon after it that the old pace
+//     spaced it, says nothing of the new pace: its throttle is not a new
+//     event, and its success does not grow the pace.
 //   - One throttle among the last twenty answers is timing jitter at the
 //     limit (a server bucket of one call): the pace is nudged down 3%.
 //     More is overload: the pace is cut to 90% of what the server accepted
-//     in the last second, which is its limit while it throttles.
+//     in the last second, which is its limit while it throttles; once a
+//     run of throttles has lasted 250 ms, of what it accepted since the
+//     run began (a large bucket inflates the last second); a second
+//     throttle before that can be read cuts the pace by a quarter. The
+//     ceiling is never above a pace that was throttled.
 //   - Below 94% of the ceiling each success closes a tenth of the gap to
 //     95%; above it each adds 0.05%, so the pace meets the limit again only
 //     every hundred or so calls, at 15 calls/s as at 100.
@@ -46,12 +53,20 @@ type Pacer struct {
 	above   int       // successes at or above 95% of the ceiling since the last cut
 	near    time.Time // when the pace last came near the ceiling
 	lastCut time.Time
-	pause   time.Time // no call before this (Retry-After)
-	ok      ring      // times of the last successes
-	sent    ring      // times of the last sends
-	recent  [20]bool  // the last answers, true if throttled
-	ri      int
-	now     func() time.Time
+	// An episode is a run of throttle events less than a second apart
+	// (lastEvent the latest): the server's bucket is empty through it, so
+	// okCut, the successes of calls let go since it began (the last one let
+	// go at okSent), measure the server's own rate.
+	lastEvent time.Time
+	episode   time.Time
+	okSent    time.Time
+	okCut     int
+	pause     time.Time // no call before this (Retry-After)
+	ok        ring      // times of the last successes
+	sent      ring      // times of the last sends
+	recent    [20]bool  // the last answers, true if throttled
+	ri        int
+	now       func() time.Time
 	// counters
 	calls, throttles int
 }
@@ -157,14 +172,20 @@ func (p *Pacer) Observe(err error, usage int, sent time.Time) {
 				p.pause = t
 			}
 		}
-		if sent.Before(p.lastCut) {
-			return // sent before the last cut: that event is handled
+		if sent.Before(p.lastCut.Add(time.Duration(float64(time.Second) / p.cur))) {
+			// Sent before the last cut, or so soon after it that the old
+			// pace spaced it: that event is handled.
+			return
 		}
 		p.lastCut = now
 		if p.grow == probeGrowth {
 			// Probing upwards: the limit lies between the last step and
-			// this one. Step back, and take this pace as the ceiling.
+			// this one. Step back, and take this pace as the ceiling. A
+			// large bucket, full after the quiet that started the probe,
+			// hides the limit longer: if throttles go on, this is the
+			// start of their run.
 			p.ceiling, p.grow, p.above, p.near = p.cur, 0, 0, now
+			p.episode, p.lastEvent, p.okCut = now, now, 0
 			p.set(p.cur / probeGrowth)
 			return
 		}
@@ -177,6 +198,14 @@ func (p *Pacer) Observe(err error, usage int, sent time.Time) {
 			return
 		}
 		accepted, sending := p.ok.rate(), p.sent.rate()
+		// An episode is a run of throttle events less than a second apart:
+		// through it the server's bucket is empty, so what it answered
+		// since the episode began is its own rate.
+		if now.Sub(p.lastEvent) > time.Second {
+			p.episode, p.okCut = now, 0
+		}
+		sinceCut, okCut := p.okSent.Sub(p.episode), p.okCut
+		p.lastEvent = now
 		if p.grow == 2 {
 			// The end of slow start: the last second was mostly at a lower
 			// pace, so measure nothing; the pace reached is the ceiling, at
@@ -186,14 +215,24 @@ func (p *Pacer) Observe(err error, usage int, sent time.Time) {
 			p.set(min(p.cur, max(sending, p.cur/2)) / 2)
 			return
 		}
+		if sinceCut >= 250*time.Millisecond && okCut >= 3 {
+			if r := float64(okCut) / sinceCut.Seconds(); accepted == 0 || r < accepted {
+				accepted = r
+			}
+		}
 		next := p.cur
 		if sending > 0 {
 			next = min(next, sending)
 		}
+		if p.episode.Before(now) && okCut < 3 {
+			// Throttled again before the server's own rate can be read:
+			// the pace is well above it (a large bucket just ran dry).
+			next = min(next, p.cur*0.75)
+		}
 		p.grow, p.above, p.near = 0, 0, now
 		if accepted > 0 {
 			next = min(next, accepted)
-			p.ceiling = accepted
+			p.ceiling = min(accepted, p.cur) // throttled at this pace: the limit is below it
 		} else {
 			// Too few successes to measure: halve, and probe upwards.
 			next /= 2
@@ -207,7 +246,15 @@ func (p *Pacer) Observe(err error, usage int, sent time.Time) {
 		return
 	}
 	p.ok.add(now)
+	if !sent.Before(p.episode) {
+		// A call let go after the episode began: the server admitted it
+		// with its bucket empty, at its own rate.
+		p.okCut++
+		p.okSent = sent
+	}
 	switch {
+	case sent.Before(p.lastCut) && p.grow == 0:
+		// Let go before the last cut: it says nothing of the new pace.
 	case usage >= UsageHigh:
 		if now.Sub(p.lastCut) > 500*time.Millisecond {
 			p.set(p.cur * 0.95)
