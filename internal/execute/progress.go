@@ -130,12 +130,22 @@ func (b *Bar) Start(total int) {
 }
 
 func (b *Bar) draw() {
+	if b.bar.IsFinished() {
+		return // every op is done; its line is closed (groups, people sets follow)
+	}
 	done, _, text := b.status()
 	b.bar.Describe(text)
 	b.bar.Set(done)
 }
 
-func (b *Bar) Phase(name string) { b.setPhase(name); b.draw() }
+func (b *Bar) Phase(name string) {
+	b.setPhase(name)
+	if b.bar.IsFinished() {
+		fmt.Fprintf(b.w, "%s…\n", name)
+		return
+	}
+	b.draw()
+}
 func (b *Bar) Note(msg string)   { b.setNote(msg) }
 func (b *Bar) OpDone(o *Outcome) { b.add(o) }
 
@@ -145,6 +155,9 @@ func (b *Bar) Finish() {
 	b.wg.Wait()
 	b.draw()
 	done, total, _ := b.status()
+	if b.bar.IsFinished() {
+		return
+	}
 	if done >= total {
 		b.bar.Finish()
 		return
