@@ -144,7 +144,12 @@ func (c *Client) do(ctx context.Context, req request, out any) (answer, error) {
 
 func (c *Client) send(ctx context.Context, req request, out any) (answer, error) {
 	u := *c.base
-	u.Path += req.path
+	// req.path is escaped (ids go through url.PathEscape): keep it so.
+	raw, err := url.PathUnescape(req.path)
+	if err != nil {
+		return answer{}, err
+	}
+	u.Path, u.RawPath = c.base.Path+raw, c.base.EscapedPath()+req.path
 	if len(req.query) > 0 {
 		u.RawQuery = strings.ReplaceAll(req.query.Encode(), "+", "%20")
 	}

@@ -291,3 +291,19 @@ func TestPlanVersionMakesStale(t *testing.T) {
 		}
 	}
 }
+
+// An id is one path segment, escaped once.
+func TestIDEscaped(t *testing.T) {
+	var got string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r.URL.EscapedPath()
+		io.WriteString(w, `{"id":"a b/c","userName":"x@x.example"}`)
+	}))
+	defer srv.Close()
+	if _, err := client(t, srv.URL+"/scim/v2").GetMember(context.Background(), "a b/c", nil); err != nil {
+		t.Fatal(err)
+	}
+	if got != "/scim/v2/Users/a%20b%2Fc" {
+		t.Fatalf("path %s", got)
+	}
+}
