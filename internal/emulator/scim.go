@@ -340,9 +340,9 @@ func (s *Server) change(kind, method, id string, cur map[string]any, body []byte
 // commitUser stores c, the new form of a, after the store's rules:
 // unique email, external_id and userName, an erased account stays
 // inactive. Caller holds mu.
-func (st *store) commitUser(a, c *Account) *gerr {
+func (s *store) commitUser(a, c *Account) *gerr {
 	if c.Email != "" {
-		if o, dup := st.byEmail[strings.ToLower(c.Email)]; dup && o != a {
+		if o, dup := s.byEmail[strings.ToLower(c.Email)]; dup && o != a {
 			return invalidParam(SubDuplicate, "An account with the email %s already exists", c.Email)
 		}
 	}
@@ -350,14 +350,14 @@ func (st *store) commitUser(a, c *Account) *gerr {
 		return invalidParam(SubEmailRequired, "The email of an account cannot be cleared")
 	}
 	if c.ExternalID != "" {
-		if o, dup := st.byExt[c.ExternalID]; dup && o != a {
+		if o, dup := s.byExt[c.ExternalID]; dup && o != a {
 			return invalidParam(SubDuplicate, "An account with the external_id %s already exists", c.ExternalID)
 		}
 	}
-	if err := st.checkUserName(a, c); err != nil {
+	if err := s.checkUserName(a, c); err != nil {
 		return err
 	}
-	now := st.now()
+	now := s.now()
 	switch {
 	case !c.Active && a.Active:
 		c.DeactivateAt = now
@@ -368,13 +368,13 @@ func (st *store) commitUser(a, c *Account) *gerr {
 		c.DeactivateAt = time.Time{}
 	}
 	if !strings.EqualFold(a.Email, c.Email) {
-		delete(st.byEmail, strings.ToLower(a.Email))
+		delete(s.byEmail, strings.ToLower(a.Email))
 		if c.Email != "" {
-			st.byEmail[strings.ToLower(c.Email)] = a
+			s.byEmail[strings.ToLower(c.Email)] = a
 		}
 	}
 	c.UpdatedAt = now
-	st.reindex(a, c)
+	s.reindex(a, c)
 	*a = *c
 	return nil
 }

@@ -26,13 +26,13 @@ type attrRef struct {
 	urn, name, sub string
 }
 
-func (a attrRef) String() string {
-	s := a.name
-	if a.sub != "" {
-		s += "." + a.sub
+func (ref attrRef) String() string {
+	s := ref.name
+	if ref.sub != "" {
+		s += "." + ref.sub
 	}
-	if a.urn != "" {
-		s = a.urn + ":" + s
+	if ref.urn != "" {
+		s = ref.urn + ":" + s
 	}
 	return s
 }

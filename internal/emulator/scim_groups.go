@@ -26,15 +26,15 @@ func (s *Server) groupJSON(ps *PeopleSet) map[string]any {
 
 // membersOf lists a set's members: its own list, or those its conditions
 // choose. Caller holds mu.
-func (st *store) membersOf(ps *PeopleSet) []string {
+func (s *store) membersOf(ps *PeopleSet) []string {
 	if len(ps.Conditions) == 0 {
 		return ps.Members
 	}
 	var out []string
-	for _, a := range st.order {
+	for _, a := range s.order {
 		all := true
 		for _, c := range ps.Conditions {
-			if !st.meets(a, c) {
+			if !s.meets(a, c) {
 				all = false
 				break
 			}
@@ -47,7 +47,7 @@ func (st *store) membersOf(ps *PeopleSet) []string {
 }
 
 // meets evaluates one people set condition on a.
-func (st *store) meets(a *Account, c Condition) bool {
+func (s *store) meets(a *Account, c Condition) bool {
 	var have string
 	switch c.Field {
 	case "DEPARTMENT":
@@ -65,7 +65,7 @@ func (st *store) meets(a *Account, c Condition) bool {
 	case "MANAGER":
 		have = a.Manager
 	case "MANAGER_RECURSIVE":
-		for m, hops := st.byID[a.Manager], 0; m != nil && hops < 64; m, hops = st.byID[m.Manager], hops+1 {
+		for m, hops := s.byID[a.Manager], 0; m != nil && hops < 64; m, hops = s.byID[m.Manager], hops+1 {
 			for _, v := range c.Values {
 				if m.ID == v {
 					return true
