@@ -422,54 +422,65 @@ func (s *Server) filterMax() int {
 	return defaultFilterMax
 }
 
+// query reads a listing's startIndex, count and filter (nil: none).
+func (s *Server) query(q map[string][]string) (start, count int, f *filterNode, err *serr) {
+	if start, count, err = s.listing(q); err != nil {
+		return 0, 0, nil, err
+	}
+	if text := first(q, "filter"); text != "" {
+		f, err = parseFilter(text)
+	}
+	return start, count, f, err
+}
+
+// pageOf answers the page of hits from start (1-based), rendering only
+// what it returns; a filter matching more than filter.maxResults is tooMany.
+func pageOf[T any](s *Server, kind string, filtered bool, hits []T, start, count int, render func(T) any) response {
+	if filtered && len(hits) > s.filterMax() {
+		return errOf(badRequest("tooMany", "The filter matches %d %s, more than the %d this service returns: narrow it", len(hits), kind, s.filterMax()))
+	}
+	var page []any
+	for i := start - 1; i < len(hits) && len(page) < count; i++ {
+		page = append(page, render(hits[i]))
+	}
+	return listResponse(len(hits), start, page)
+}
+
 func (s *Server) listUsers(q map[string][]string) response {
-	start, count, err := s.listing(q)
+	start, count, f, err := s.query(q)
 	if err != nil {
 		return errOf(err)
 	}
-	var f *filterNode
-	if text := first(q, "filter"); text != "" {
-		if f, err = parseFilter(text); err != nil {
-			return errOf(err)
-		}
-		if ref, _, ok := f.simpleEq(); s.meta() && (!ok || ref.urn != "" || !strings.EqualFold(ref.name, "userName")) {
+	if f != nil && s.meta() {
+		if ref, _, ok := f.simpleEq(); !ok || ref.urn != "" || !strings.EqualFold(ref.name, "userName") {
 			return errOf(badRequest("invalidFilter", "This service filters only on userName eq \"…\""))
 		}
 	}
 	st := s.store
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if f == nil { // the whole listing: one page of the creation order
-		var page []any
-		for i := start - 1; i < len(st.order) && len(page) < count; i++ {
-			page = append(page, s.stripVersion(s.userResource(st.order[i])))
-		}
-		return listResponse(len(st.order), start, page)
-	}
-	var hits []*Account
-	if ref, v, ok := f.simpleEq(); ok && ref.urn == "" && strings.EqualFold(ref.name, "userName") {
-		if a := st.byUser[strings.ToLower(v)]; a != nil {
-			hits = append(hits, a)
-		}
-	} else if ok && ref.urn == "" && strings.EqualFold(ref.name, "externalId") {
-		if a := st.byExt[v]; a != nil {
-			hits = append(hits, a)
-		}
-	} else {
-		for _, a := range st.order {
-			if f.match(s.userResource(a)) {
+	hits := st.order // no filter: the creation order
+	if f != nil {
+		hits = nil
+		ref, v, eq := f.simpleEq()
+		switch {
+		case eq && ref.urn == "" && strings.EqualFold(ref.name, "userName"):
+			if a := st.byUser[strings.ToLower(v)]; a != nil {
 				hits = append(hits, a)
+			}
+		case eq && ref.urn == "" && strings.EqualFold(ref.name, "externalId"):
+			if a := st.byExt[v]; a != nil {
+				hits = append(hits, a)
+			}
+		default:
+			for _, a := range st.order {
+				if f.match(s.userResource(a)) {
+					hits = append(hits, a)
+				}
 			}
 		}
 	}
-	if len(hits) > s.filterMax() {
-		return errOf(badRequest("tooMany", "The filter matches %d Users, more than the %d this service returns: narrow it", len(hits), s.filterMax()))
-	}
-	var page []any
-	for i := start - 1; i < len(hits) && len(page) < count; i++ {
-		page = append(page, s.stripVersion(s.userResource(hits[i])))
-	}
-	return listResponse(len(hits), start, page)
+	return pageOf(s, "Users", f != nil, hits, start, count, func(a *Account) any { return s.stripVersion(s.userResource(a)) })
 }
 
 // searchQuery reads a POST .search body (RFC 7644 §3.4.3) as the query

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -383,45 +384,39 @@ func compare(op string, have, want any, exact bool) bool {
 			h, w = strings.ToLower(h), strings.ToLower(w)
 		}
 		switch op {
-		case "eq":
-			return h == w
 		case "co":
 			return strings.Contains(h, w)
 		case "sw":
 			return strings.HasPrefix(h, w)
 		case "ew":
 			return strings.HasSuffix(h, w)
-		case "gt":
-			return h > w
-		case "ge":
-			return h >= w
-		case "lt":
-			return h < w
-		case "le":
-			return h <= w
 		}
+		return ordered(op, h, w)
 	case float64:
 		h, ok := have.(float64)
-		if !ok {
-			return false
-		}
-		switch op {
-		case "eq":
-			return h == w
-		case "gt":
-			return h > w
-		case "ge":
-			return h >= w
-		case "lt":
-			return h < w
-		case "le":
-			return h <= w
-		}
+		return ok && ordered(op, h, w)
 	case bool:
 		h, ok := have.(bool)
 		return ok && op == "eq" && h == w
 	case nil:
 		return op == "eq" && !present(have)
+	}
+	return false
+}
+
+// ordered applies eq, gt, ge, lt or le.
+func ordered[T cmp.Ordered](op string, h, w T) bool {
+	switch op {
+	case "eq":
+		return h == w
+	case "gt":
+		return h > w
+	case "ge":
+		return h >= w
+	case "lt":
+		return h < w
+	case "le":
+		return h <= w
 	}
 	return false
 }

@@ -112,34 +112,20 @@ func (s *store) meets(a *Account, c Condition) bool {
 }
 
 func (s *Server) listGroups(q map[string][]string) response {
-	start, count, err := s.listing(q)
+	start, count, f, err := s.query(q)
 	if err != nil {
 		return errOf(err)
-	}
-	var f *filterNode
-	if text := first(q, "filter"); text != "" {
-		if f, err = parseFilter(text); err != nil {
-			return errOf(err)
-		}
 	}
 	st := s.store
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	var hits []map[string]any
 	for _, ps := range st.setList {
-		g := s.groupJSON(ps)
-		if f == nil || f.match(g) {
+		if g := s.groupJSON(ps); f == nil || f.match(g) {
 			hits = append(hits, g)
 		}
 	}
-	if f != nil && len(hits) > s.filterMax() {
-		return errOf(badRequest("tooMany", "The filter matches %d Groups, more than the %d this service returns: narrow it", len(hits), s.filterMax()))
-	}
-	var page []any
-	for i := start - 1; i < len(hits) && len(page) < count; i++ {
-		page = append(page, hits[i])
-	}
-	return listResponse(len(hits), start, page)
+	return pageOf(s, "Groups", f != nil, hits, start, count, func(g map[string]any) any { return g })
 }
 
 // groupInput reads a Group's JSON form into a name and member ids.
