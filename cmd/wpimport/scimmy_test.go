@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -50,6 +51,35 @@ func TestBinarySCIMMYPlanApply(t *testing.T) {
 	}
 	r = runBinary(t, env, "plan", roster, "--out", filepath.Join(dir, "again.json"))
 	if r.code != 0 || !strings.Contains(r.stderr, "Plan: 0 to create, 0 to update") {
+		t.Fatalf("re-plan: %d\n%s", r.code, r.stderr)
+	}
+}
+
+// Groups against SCIMMY: created with their members, then a mover, with
+// --sync-groups; a re-plan finds nothing to do.
+func TestBinarySCIMMYGroups(t *testing.T) {
+	base := testkit.SCIMMY(t)
+	env := []string{"WPIMPORT_API=scim", "WPIMPORT_API_URL=" + base, "WPIMPORT_TOKEN=" + testkit.SCIMMYToken}
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	q1 := write("q1.csv", "name,email,external_id,groups\nAnn,ann@acme.example,E1,Eng;All\nBob,bob@acme.example,E2,Sales;All\nCat,cat@acme.example,E3,Eng\n")
+	r := runBinary(t, env, "apply", q1, "--yes", "--results", filepath.Join(dir, "r1.json"))
+	if r.code != 0 || !strings.Contains(r.stderr, "Groups: 3 created; 5 members added") {
+		t.Fatalf("q1: %d\n%s", r.code, r.stderr)
+	}
+	q2 := write("q2.csv", "name,email,external_id,groups\nAnn,ann@acme.example,E1,Eng;All\nBob,bob@acme.example,E2,Sales;All\nCat,cat@acme.example,E3,Sales\n")
+	r = runBinary(t, env, "apply", q2, "--yes", "--sync-groups", "--max-group-removals", "1", "--results", filepath.Join(dir, "r2.json"))
+	if r.code != 0 || !strings.Contains(r.stderr, "1 members added, 1 removed") {
+		t.Fatalf("q2: %d\n%s", r.code, r.stderr)
+	}
+	r = runBinary(t, env, "plan", q2, "--sync-groups", "--out", filepath.Join(dir, "again.json"))
+	if r.code != 0 || !strings.Contains(r.stderr, "groups: 0 to create, 0 to update (0 members to add, 0 to remove), 3 unchanged") {
 		t.Fatalf("re-plan: %d\n%s", r.code, r.stderr)
 	}
 }

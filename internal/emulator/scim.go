@@ -157,10 +157,13 @@ func (s *Server) scimRoute(method, path string, q map[string][]string, body []by
 		return s.listUsers(q)
 	case kind == "Users" && id == "" && method == http.MethodPost:
 		return s.createUser(body)
-	case kind == "Users" && id == ".search" && method == http.MethodPost:
+	case id == ".search" && method == http.MethodPost && (kind == "Users" || kind == "Groups"):
 		q, err := searchQuery(body)
 		if err != nil {
 			return errOf(err)
+		}
+		if kind == "Groups" {
+			return s.listGroups(q)
 		}
 		return s.listUsers(q)
 	case kind == "Users" && id != "":

@@ -555,6 +555,10 @@ func TestSCIMGroupsAndWebhooks(t *testing.T) {
 	}
 	scimDo(t, srv, "PATCH", "/Groups/"+gid, patch(op("add", "members", []any{member(ids[0]), member(ids[3]), member(ids[4]), member(ids[0])}))).want(t, 400, "invalidValue")
 	scimDo(t, srv, "PATCH", "/Groups/"+gid, patch(op("add", "members", []any{member("nobody")}))).want(t, 400, "invalidValue")
+	if r := scimDo(t, srv, "POST", "/Groups/.search", map[string]any{"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:SearchRequest"},
+		"filter": `displayName eq "team"`, "count": 5}).want(t, 200, ""); r.body["totalResults"] != 1.0 {
+		t.Fatalf("groups .search: %v", r.body)
+	}
 	// A dynamic set made over Graph is a group whose members follow its conditions.
 	did, err := c.CreatePeopleSet(ctx, "Sales", []workplace.Condition{{Field: "DEPARTMENT", Operator: "IS", Values: []string{"Sales"}}})
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/wpimport/wpimport/internal/workplace"
 )
@@ -16,31 +17,9 @@ const MaxMembersPerRequest = 100
 // ListGroups reads every group with its members, paging like /Users.
 func (c *Client) ListGroups(ctx context.Context) ([]workplace.Group, error) {
 	var out []workplace.Group
-	seen := map[string]bool{}
-	total := -1
-	for start := 1; ; {
-		var lr listResponse
-		var err error
-		q := url.Values{"startIndex": {strconv.Itoa(start)}, "count": {strconv.Itoa(c.pageSize)}}
-		if _, err = c.do(ctx, request{method: "GET", path: "/Groups", query: q}, &lr); err != nil {
-			return nil, err
-		}
-		if lr.TotalResults == nil {
-			return nil, &workplace.APIError{SCIM: true, Method: "GET", Path: "/Groups", Code: 100,
-				Message: "the listing has no totalResults: wpimport cannot tell whether it saw every group"}
-		}
-		total = *lr.TotalResults
-		if ignoredPaging(lr, start, c.pageSize) && start > 1 {
-			return nil, &workplace.APIError{SCIM: true, Method: "GET", Path: "/Groups", Code: 100,
-				Message: "the service ignores startIndex and count when listing groups: wpimport cannot read them all"}
-		}
-		for _, g := range lr.Resources {
-			id := str(g, "id")
-			if id == "" || seen[id] {
-				continue
-			}
-			seen[id] = true
-			grp := workplace.Group{ID: id, Name: str(g, "displayName")}
+	err := c.listResources(ctx, "/Groups", "group", func(res []map[string]any) error {
+		for _, g := range res {
+			grp := workplace.Group{ID: str(g, "id"), Name: str(g, "displayName")}
 			if list, ok := get(g, "members").([]any); ok {
 				for _, m := range list {
 					if mm, ok := m.(map[string]any); ok {
@@ -52,16 +31,9 @@ func (c *Client) ListGroups(ctx context.Context) ([]workplace.Group, error) {
 			}
 			out = append(out, grp)
 		}
-		n := len(lr.Resources)
-		start += n
-		if n == 0 || start > total {
-			break
-		}
-	}
-	if len(seen) < total {
-		return nil, &ShortListingError{Seen: len(seen), Total: total}
-	}
-	return out, nil
+		return nil
+	})
+	return out, err
 }
 
 func members(ids []string) []any {
@@ -97,7 +69,7 @@ func (c *Client) FindGroup(ctx context.Context, name string) (string, error) {
 	}
 	var ids []string
 	for _, g := range lr.Resources {
-		if equalFold(str(g, "displayName"), name) {
+		if strings.EqualFold(str(g, "displayName"), name) {
 			ids = append(ids, str(g, "id"))
 		}
 	}

@@ -225,10 +225,13 @@ func ignoredPaging(lr listResponse, start, count int) bool {
 
 // ShortListingError is a listing that returned fewer accounts than the
 // service counts: nothing may be planned from it.
-type ShortListingError struct{ Seen, Total int }
+type ShortListingError struct {
+	Path        string
+	Seen, Total int
+}
 
 func (e *ShortListingError) Error() string {
-	return fmt.Sprintf("the /Users listing returned %d accounts but the service counts %d: wpimport plans nothing from a short listing (it would deactivate or re-create the ones missing). Try again; if it repeats, the service's paging is broken", e.Seen, e.Total)
+	return fmt.Sprintf("the %s listing returned %d resources but the service counts %d: wpimport plans nothing from a short listing (it would deactivate or re-create the ones missing). Try again; if it repeats, the service's paging is broken", e.Path, e.Seen, e.Total)
 }
 
 // listAll pages through /Users: the next startIndex is the last one plus
@@ -238,6 +241,19 @@ func (e *ShortListingError) Error() string {
 // the same by POST /Users/.search (RFC 7644 §3.4.3), where they are JSON
 // numbers.
 func (c *Client) listAll(ctx context.Context, fn func([]workplace.Account) error) error {
+	return c.listResources(ctx, "/Users", "account", func(res []map[string]any) error {
+		page := make([]workplace.Account, len(res))
+		for i, u := range res {
+			c.remember(u, nil)
+			page[i] = accountOf(u)
+		}
+		return fn(page)
+	})
+}
+
+// listResources pages through a resource endpoint (/Users, /Groups) as
+// listAll says, handing fn each page's resources not seen before.
+func (c *Client) listResources(ctx context.Context, path, what string, fn func([]map[string]any) error) error {
 	seen := map[string]bool{}
 	total := -1
 	search := false
@@ -247,10 +263,10 @@ func (c *Client) listAll(ctx context.Context, fn func([]workplace.Account) error
 		var err error
 		if search {
 			body := map[string]any{"schemas": []string{SearchRequest}, "startIndex": start, "count": c.pageSize}
-			ans, err = c.do(ctx, request{method: "POST", path: "/Users/.search", body: body}, &lr)
+			ans, err = c.do(ctx, request{method: "POST", path: path + "/.search", body: body}, &lr)
 		} else {
 			q := url.Values{"startIndex": {strconv.Itoa(start)}, "count": {strconv.Itoa(c.pageSize)}}
-			ans, err = c.do(ctx, request{method: "GET", path: "/Users", query: q}, &lr)
+			ans, err = c.do(ctx, request{method: "GET", path: path, query: q}, &lr)
 		}
 		if err != nil {
 			return err
@@ -262,22 +278,21 @@ func (c *Client) listAll(ctx context.Context, fn func([]workplace.Account) error
 			}
 		}
 		if lr.TotalResults == nil {
-			return &workplace.APIError{SCIM: true, Method: "GET", Path: "/Users", HTTPStatus: ans.status, Code: 100,
-				Message: "the listing has no totalResults: wpimport cannot tell whether it saw every account"}
+			return &workplace.APIError{SCIM: true, Method: "GET", Path: path, HTTPStatus: ans.status, Code: 100,
+				Message: "the listing has no totalResults: wpimport cannot tell whether it saw every " + what}
 		}
 		total = *lr.TotalResults
-		var page []workplace.Account
-		for _, u := range lr.Resources {
-			a := accountOf(u)
-			if a.ID == "" || seen[a.ID] {
-				continue // pages are not stable: an account seen twice counts once
+		var fresh []map[string]any
+		for _, r := range lr.Resources {
+			id := str(r, "id")
+			if id == "" || seen[id] {
+				continue // pages are not stable: a resource seen twice counts once
 			}
-			seen[a.ID] = true
-			c.remember(u, nil)
-			page = append(page, a)
+			seen[id] = true
+			fresh = append(fresh, r)
 		}
-		if len(page) > 0 {
-			if err := fn(page); err != nil {
+		if len(fresh) > 0 {
+			if err := fn(fresh); err != nil {
 				return err
 			}
 		}
@@ -288,7 +303,7 @@ func (c *Client) listAll(ctx context.Context, fn func([]workplace.Account) error
 		}
 	}
 	if len(seen) < total {
-		return &ShortListingError{Seen: len(seen), Total: total}
+		return &ShortListingError{Path: path, Seen: len(seen), Total: total}
 	}
 	return nil
 }
@@ -516,5 +531,3 @@ func missing(ids []string, found map[string]*workplace.Account) []string {
 	}
 	return out
 }
-
-func equalFold(a, b string) bool { return strings.EqualFold(a, b) }
