@@ -456,58 +456,38 @@ func (c *Client) LookupExternalIDs(ctx context.Context, ids, _ []string, _ int) 
 	return out, nil
 }
 
-// manyChunk is how many ids one filtered read asks for.
+// manyChunk is how many ids or userNames one filtered read asks for.
 const manyChunk = 50
 
 // GetMany reads accounts by id or email; missing ones are left out. Where
-// the service filters (its discovery says so), ids are read 50 a call
-// with `id eq "…" or …`; else, and for emails, one by one.
+// the service filters (its discovery says so), they are read 50 a call
+// with `id eq "…" or …` and `userName eq "…" or …`, the answers checked
+// here; else, and for whatever a page could not settle, one by one.
 func (c *Client) GetMany(ctx context.Context, refs, fields []string) (map[string]*workplace.Account, error) {
 	out := map[string]*workplace.Account{}
 	caps, err := c.Discover(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var single []string
-	var ids []string
+	var ids, emails []string
 	for _, ref := range refs {
-		if strings.Contains(ref, "@") || !caps.Discovered || !caps.Filter || (caps.FilterMax > 0 && caps.FilterMax < manyChunk) {
-			single = append(single, ref)
+		if strings.Contains(ref, "@") {
+			emails = append(emails, ref)
 		} else {
 			ids = append(ids, ref)
 		}
 	}
-	for i := 0; i < len(ids); i += manyChunk {
-		part := ids[i:min(i+manyChunk, len(ids))]
-		terms := make([]string, len(part))
-		for j, id := range part {
-			terms[j] = "id eq " + filterValue(id)
-		}
-		var lr listResponse
-		q := url.Values{"filter": {strings.Join(terms, " or ")}, "count": {strconv.Itoa(len(part))}}
-		ans, err := c.do(ctx, request{method: "GET", path: "/Users", query: q}, &lr)
-		var ae *workplace.APIError
-		if errors.As(err, &ae) && ae.HTTPStatus == http.StatusBadRequest {
-			single = append(single, part...) // the service cannot filter on id after all
-			continue
-		}
+	single := append([]string(nil), refs...)
+	if caps.Discovered && caps.Filter && (caps.FilterMax == 0 || caps.FilterMax >= manyChunk) {
+		restIDs, err := c.readBy(ctx, "id", ids, false, out)
 		if err != nil {
 			return nil, err
 		}
-		want := map[string]bool{}
-		for _, id := range part {
-			want[id] = true
+		restEmails, err := c.readBy(ctx, "userName", emails, true, out)
+		if err != nil {
+			return nil, err
 		}
-		for _, u := range lr.Resources {
-			a := accountOf(u)
-			if want[a.ID] { // check the answer: a filter ignored is not a match
-				c.remember(u, ans.header)
-				out[a.ID] = &a
-			}
-		}
-		if len(lr.Resources) > len(part) || (lr.TotalResults != nil && *lr.TotalResults > len(lr.Resources)) {
-			single = append(single, missing(part, out)...) // the page did not hold them all: read the rest one by one
-		}
+		single = append(restIDs, restEmails...)
 	}
 	for _, ref := range single {
 		a, err := c.GetMember(ctx, ref, fields)
@@ -522,12 +502,63 @@ func (c *Client) GetMany(ctx context.Context, refs, fields []string) (map[string
 	return out, nil
 }
 
-func missing(ids []string, found map[string]*workplace.Account) []string {
-	var out []string
-	for _, id := range ids {
-		if found[id] == nil {
-			out = append(out, id)
+// readBy reads refs manyChunk a call with `attr eq … or …` into out (by
+// ref), checking each answer itself: ids exactly, userNames ignoring case
+// (as userName or work email). It returns the refs a page did not settle:
+// all of a chunk the service refused to filter, those a short page left
+// out, and any two accounts answer to (GetMember then says so).
+func (c *Client) readBy(ctx context.Context, attr string, refs []string, fold bool, out map[string]*workplace.Account) ([]string, error) {
+	var rest []string
+	norm := func(s string) string {
+		if fold {
+			return strings.ToLower(s)
+		}
+		return s
+	}
+	for i := 0; i < len(refs); i += manyChunk {
+		part := refs[i:min(i+manyChunk, len(refs))]
+		terms := make([]string, len(part))
+		for j, r := range part {
+			terms[j] = attr + " eq " + filterValue(r)
+		}
+		var lr listResponse
+		q := url.Values{"filter": {strings.Join(terms, " or ")}, "count": {strconv.Itoa(len(part))}}
+		ans, err := c.do(ctx, request{method: "GET", path: "/Users", query: q}, &lr)
+		var ae *workplace.APIError
+		if errors.As(err, &ae) && ae.HTTPStatus == http.StatusBadRequest {
+			rest = append(rest, part...) // the service cannot filter so after all
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		found := map[string][]*workplace.Account{}
+		for _, u := range lr.Resources {
+			a := accountOf(u)
+			keys := []string{norm(a.ID)}
+			if fold {
+				keys = []string{norm(str(u, "userName")), norm(a.Email)}
+			}
+			seen := map[string]bool{}
+			for _, k := range keys {
+				if k != "" && !seen[k] {
+					seen[k] = true
+					found[k] = append(found[k], &a)
+				}
+			}
+			c.remember(u, ans.header)
+		}
+		complete := lr.TotalResults != nil && *lr.TotalResults <= len(lr.Resources) && len(lr.Resources) <= len(part)
+		for _, r := range part {
+			switch hits := found[norm(r)]; {
+			case len(hits) == 1:
+				out[r] = hits[0]
+			case len(hits) > 1 || !complete:
+				rest = append(rest, r)
+			case fold && strings.ToLower(r) != r:
+				rest = append(rest, r) // a server matching case-sensitively: GetMember asks again in lower case
+			}
 		}
 	}
-	return out
+	return rest, nil
 }
