@@ -3,8 +3,10 @@ package scim
 import (
 	"context"
 	"errors"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/wpimport/wpimport/internal/workplace"
@@ -36,7 +38,8 @@ var attrFor = map[string]struct{ path, ext string }{
 func opsFor(f workplace.Fields, caps *Caps, method, path string) ([]patchOp, error) {
 	var ops []patchOp
 	set := func(p string, v any) { ops = append(ops, patchOp{Op: "replace", Path: p, Value: v}) }
-	for k, v := range f {
+	for _, k := range slices.Sorted(maps.Keys(f)) { // the same request every time
+		v := f[k]
 		switch k {
 		case "name":
 			if v == "" {
