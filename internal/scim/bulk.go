@@ -218,7 +218,10 @@ func (c *Client) sendBulk(batch []*bulkItem) {
 		return
 	}
 	answered := map[string]bool{}
-	for _, r := range resp.Operations {
+	for k, r := range resp.Operations {
+		if r.BulkID == "" && len(resp.Operations) == len(batch) {
+			r.BulkID = "op" + strconv.Itoa(k) // a server that leaves bulkId out answers in order
+		}
 		i, err := strconv.Atoi(strings.TrimPrefix(r.BulkID, "op"))
 		if err != nil || i < 0 || i >= len(batch) || answered[r.BulkID] {
 			continue

@@ -307,3 +307,95 @@ func TestIDEscaped(t *testing.T) {
 		t.Fatalf("path %s", got)
 	}
 }
+
+// Bulk answers of other shapes: status a number, no bulkId (answered in
+// order), an operation left out (its outcome unknown, so looked up).
+func TestBulkAnswerShapes(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/ServiceProviderConfig":
+			io.WriteString(w, `{"patch":{"supported":true},"bulk":{"supported":true,"maxOperations":10,"maxPayloadSize":100000},"filter":{"supported":true}}`)
+		case "/ResourceTypes":
+			w.WriteHeader(404)
+		case "/Bulk":
+			var req struct{ Operations []map[string]any }
+			json.NewDecoder(r.Body).Decode(&req)
+			var ops []any
+			for i := range req.Operations {
+				switch i {
+				case 0:
+					ops = append(ops, map[string]any{"method": "POST", "status": 201, "location": "https://x/Users/u1"})
+				case 1:
+					ops = append(ops, map[string]any{"method": "POST", "status": "409", "response": map[string]any{"status": 409, "scimType": "uniqueness", "detail": "taken"}})
+				}
+			}
+			if len(req.Operations) == 3 {
+				ops = append(ops, map[string]any{"method": "POST", "status": 201, "location": "https://x/Users/u3"})
+			}
+			json.NewEncoder(w).Encode(map[string]any{"Operations": ops})
+		}
+	}))
+	defer srv.Close()
+	c := client(t, srv.URL)
+	if on, err := c.EnableBulk(context.Background()); !on || err != nil {
+		t.Fatalf("bulk: %v %v", on, err)
+	}
+	defer c.Close()
+	type res struct {
+		id  string
+		err error
+	}
+	out := make([]res, 3)
+	var wg sync.WaitGroup
+	for i := range 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			time.Sleep(time.Duration(i) * time.Millisecond) // in this order
+			id, err := c.CreateAccount(context.Background(), workplace.Fields{"name": "N", "email": fmt.Sprintf("n%d@x.example", i)})
+			out[i] = res{id, err}
+		}()
+	}
+	wg.Wait()
+	if out[0].id != "u1" || !workplace.IsInvalidParameter(out[1].err) || out[2].id != "u3" {
+		t.Fatalf("answers: %+v", out)
+	}
+}
+
+// An operation the Bulk answer leaves out has an unknown outcome: the
+// create is then looked up, never just sent again.
+func TestBulkAnswerLeavesOneOut(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/ServiceProviderConfig":
+			io.WriteString(w, `{"bulk":{"supported":true,"maxOperations":10},"filter":{"supported":true}}`)
+		case "/ResourceTypes":
+			w.WriteHeader(404)
+		case "/Bulk":
+			var req struct{ Operations []map[string]any }
+			json.NewDecoder(r.Body).Decode(&req)
+			op := req.Operations[0]
+			json.NewEncoder(w).Encode(map[string]any{"Operations": []any{
+				map[string]any{"method": "POST", "bulkId": op["bulkId"], "status": "201", "location": "/Users/only"}}})
+		}
+	}))
+	defer srv.Close()
+	c := client(t, srv.URL)
+	c.EnableBulk(context.Background())
+	defer c.Close()
+	errs := make([]error, 2)
+	ids := make([]string, 2)
+	var wg sync.WaitGroup
+	for i := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			time.Sleep(time.Duration(i) * time.Millisecond)
+			ids[i], errs[i] = c.CreateAccount(context.Background(), workplace.Fields{"name": "N", "email": fmt.Sprintf("m%d@x.example", i)})
+		}()
+	}
+	wg.Wait()
+	if ids[0] != "only" || errs[0] != nil || !workplace.IsUnknownOutcome(errs[1]) {
+		t.Fatalf("ids %v errs %v", ids, errs)
+	}
+}
