@@ -40,7 +40,7 @@ type applyOptions struct {
 
 func parseApply(e *env, args []string) (*applyOptions, error) {
 	o := &applyOptions{}
-	fs := newFlagSet(e, "apply", "plan.json [--approved DIGEST] [--rate R] [--concurrency C] [--results FILE] [--only-failed RESULTS]\n       wpimport apply ROSTER --yes [plan options]",
+	fs := newFlagSet(e, "apply", "plan.json [--approved DIGEST] [--rate R] [--concurrency C] [--results FILE] [--only-failed RESULTS] [--bulk]\n       wpimport apply ROSTER --yes [plan options]",
 		"wpimport apply plan.json --approved sha256:… --rate 50 --results results.xlsx\n"+
 			"wpimport apply plan.json --only-failed results.xlsx   # retry just the failed rows")
 	o.register(fs, e)

@@ -236,10 +236,7 @@ func TestBinaryOffboard(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stderr, "1 deactivated") {
 		t.Fatalf("apply: %d\n%s", r.code, r.stderr)
 	}
-	left := map[string]bool{}
-	for _, a := range srv.Snapshot().Accounts {
-		left[a.Email] = a.Active
-	}
+	left := activeByEmail(srv)
 	if active, ok := left["c@acme.example"]; !ok || active {
 		t.Error("the claimed account is not deactivated")
 	}
@@ -432,4 +429,13 @@ func TestBinaryOnlyFailedAfterOutage(t *testing.T) {
 	if promoted != 10 {
 		t.Errorf("%d accounts promoted, want 10", promoted)
 	}
+}
+
+// activeByEmail says, for each account the emulator holds, whether it is active.
+func activeByEmail(srv *emulator.Server) map[string]bool {
+	left := map[string]bool{}
+	for _, a := range srv.Snapshot().Accounts {
+		left[a.Email] = a.Active
+	}
+	return left
 }

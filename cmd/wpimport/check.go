@@ -7,6 +7,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/wpimport/wpimport/internal/execute"
 	"github.com/wpimport/wpimport/internal/scim"
@@ -30,7 +31,7 @@ func cmdCheck(ctx context.Context, e *env, args []string) (int, error) {
 	retry := execute.DefaultRetry
 	retry.Tries = 2
 	layer := execute.NewLayer(2, retry)
-	layer.SetUnreachableAfter(5e9)
+	layer.SetUnreachableAfter(5 * time.Second)
 	client, err := o.client(e, layer)
 	if err != nil {
 		return exitUsage, err
@@ -101,6 +102,9 @@ func checkSCIM(ctx context.Context, w io.Writer, c *scim.Client) error {
 	}
 	fmt.Fprintf(w, "Filters:     %s\nSorting:     %s\nGroups:      %s\n", filter, yn(caps.Sort), yn(caps.Groups))
 	fmt.Fprintf(w, "Extensions:  %s\n", orNone(caps.Extensions))
+	if caps.Discovered {
+		fmt.Fprintf(w, "Auth:        %s\n", orNone(caps.AuthSchemes))
+	}
 	fmt.Fprintf(w, "Not carried: %s\n", strings.Join(caps.Uncarried(), ", "))
 	total := "not given (wpimport will not plan deactivations from such a listing)"
 	if probe.Total >= 0 {
@@ -108,7 +112,10 @@ func checkSCIM(ctx context.Context, w io.Writer, c *scim.Client) error {
 	}
 	fmt.Fprintf(w, "Users:       %s\n", total)
 	paging := "honours startIndex and count"
-	if !probe.PageHonoured {
+	switch {
+	case probe.Total < 2:
+		paging = "cannot be told with fewer than 2 users (wpimport detects a page it did not ask for as it lists)"
+	case !probe.PageHonoured:
 		paging = "IGNORES startIndex or count in the query (wpimport pages by POST /Users/.search instead)"
 	}
 	fmt.Fprintf(w, "Paging:      %s; itemsPerPage sent as %s\n", paging, probe.ItemsPerPage)

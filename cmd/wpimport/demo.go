@@ -30,8 +30,8 @@ func parseDemo(e *env, args []string) (*demoOptions, error) {
 	if len(pos) > 0 {
 		return nil, usageErr("unexpected arguments: %v", pos)
 	}
-	if o.API != apiGraph && o.API != apiSCIM {
-		return nil, usageErr("--api must be graph or scim, not %q", o.API)
+	if err := checkAPI(o.API); err != nil {
+		return nil, err
 	}
 	return o, nil
 }

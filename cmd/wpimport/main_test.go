@@ -10,11 +10,11 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/wpimport/wpimport/internal/emulator"
+	"github.com/wpimport/wpimport/internal/testkit"
 )
 
 var binary string
@@ -150,8 +150,8 @@ func TestRunInProcess(t *testing.T) {
 // The emulator command serves SCIM beside Graph, in the profile asked for.
 func TestEmulatorCommandServesSCIM(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	out := &syncBuffer{}
-	var stderr syncBuffer
+	out := &testkit.SyncBuffer{}
+	var stderr testkit.SyncBuffer
 	done := make(chan int)
 	go func() {
 		done <- run(ctx, []string{"emulator", "--addr", "127.0.0.1:0", "--scim-profile", "meta"}, nil, out, &stderr)
@@ -190,21 +190,4 @@ func TestEmulatorCommandServesSCIM(t *testing.T) {
 	if code := run(context.Background(), []string{"emulator", "--webhook", "http://127.0.0.1:1/hook"}, nil, out, &stderr); code != exitUsage {
 		t.Fatalf("--webhook without --app-secret: exit %d", code)
 	}
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -111,7 +111,7 @@ func (o *planFlags) reads(f *files) {
 
 func parsePlan(e *env, args []string) (*planOptions, error) {
 	o := &planOptions{}
-	fs := newFlagSet(e, "plan", "ROSTER [--sync] [--max-deactivate N|P%] [--protect FILE] --out plan.json",
+	fs := newFlagSet(e, "plan", "ROSTER [--sync] [--max-deactivate N|P%] [--protect FILE] [--sync-groups] [--api graph|scim] --out plan.json",
 		"wpimport plan roster.xlsx --sync --out plan.json   # also writes plan.xlsx for sign-off")
 	o.register(fs, e)
 	fs.StringVar(&o.Out, "out", "", "the plan file to write (.json); plan.xlsx is written beside it")

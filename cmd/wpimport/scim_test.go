@@ -161,14 +161,7 @@ func groupsOf(t *testing.T, srv *emulator.Server) map[string][]string {
 func TestBinarySCIMGroups(t *testing.T) {
 	srv := testkit.Emulator(t, emulator.Config{DropRate: 0.05, Seed: 2})
 	dir := t.TempDir()
-	write := func(name, text string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	q1 := write("q1.csv", "name,email,external_id,groups\n"+
+	q1 := writeText(t, "q1.csv", "name,email,external_id,groups\n"+
 		"Ann,ann@acme.example,E1,Engineering; All staff\n"+
 		"Bob,bob@acme.example,E2,Sales;All staff\n"+
 		"Cat,cat@acme.example,E3,Engineering\n"+
@@ -184,7 +177,7 @@ func TestBinarySCIMGroups(t *testing.T) {
 	}
 	// Cat moves to Sales; Dan leaves All staff; Ann's row is invalid, so her
 	// groups are left as they are.
-	q2 := write("q2.csv", "name,email,external_id,work_locale,groups\n"+
+	q2 := writeText(t, "q2.csv", "name,email,external_id,work_locale,groups\n"+
 		"Ann,ann@acme.example,E1,english,\n"+
 		"Bob,bob@acme.example,E2,,Sales;All staff\n"+
 		"Cat,cat@acme.example,E3,,Sales\n"+
@@ -248,10 +241,7 @@ func TestBinarySCIMOffboard(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("apply: %d\n%s", r.code, r.stderr)
 	}
-	left := map[string]bool{}
-	for _, a := range srv.Snapshot().Accounts {
-		left[a.Email] = a.Active
-	}
+	left := activeByEmail(srv)
 	if active, ok := left["c@acme.example"]; !ok || active {
 		t.Error("the claimed account is not deactivated")
 	}
@@ -261,4 +251,10 @@ func TestBinarySCIMOffboard(t *testing.T) {
 	if !left["s@acme.example"] {
 		t.Error("an unlisted account was touched")
 	}
+}
+
+// writeText writes a small input file in a fresh folder.
+func writeText(t *testing.T, name, text string) string {
+	t.Helper()
+	return testkit.WriteFile(t, name, []byte(text))
 }

@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -61,19 +60,12 @@ func TestBinarySCIMMYGroups(t *testing.T) {
 	base := testkit.SCIMMY(t)
 	env := []string{"WPIMPORT_API=scim", "WPIMPORT_API_URL=" + base, "WPIMPORT_TOKEN=" + testkit.SCIMMYToken}
 	dir := t.TempDir()
-	write := func(name, text string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	q1 := write("q1.csv", "name,email,external_id,groups\nAnn,ann@acme.example,E1,Eng;All\nBob,bob@acme.example,E2,Sales;All\nCat,cat@acme.example,E3,Eng\n")
+	q1 := writeText(t, "q1.csv", "name,email,external_id,groups\nAnn,ann@acme.example,E1,Eng;All\nBob,bob@acme.example,E2,Sales;All\nCat,cat@acme.example,E3,Eng\n")
 	r := runBinary(t, env, "apply", q1, "--yes", "--results", filepath.Join(dir, "r1.json"))
 	if r.code != 0 || !strings.Contains(r.stderr, "Groups: 3 created; 5 members added") {
 		t.Fatalf("q1: %d\n%s", r.code, r.stderr)
 	}
-	q2 := write("q2.csv", "name,email,external_id,groups\nAnn,ann@acme.example,E1,Eng;All\nBob,bob@acme.example,E2,Sales;All\nCat,cat@acme.example,E3,Sales\n")
+	q2 := writeText(t, "q2.csv", "name,email,external_id,groups\nAnn,ann@acme.example,E1,Eng;All\nBob,bob@acme.example,E2,Sales;All\nCat,cat@acme.example,E3,Sales\n")
 	r = runBinary(t, env, "apply", q2, "--yes", "--sync-groups", "--max-group-removals", "1", "--results", filepath.Join(dir, "r2.json"))
 	if r.code != 0 || !strings.Contains(r.stderr, "1 members added, 1 removed") {
 		t.Fatalf("q2: %d\n%s", r.code, r.stderr)
@@ -81,5 +73,51 @@ func TestBinarySCIMMYGroups(t *testing.T) {
 	r = runBinary(t, env, "plan", q2, "--sync-groups", "--out", filepath.Join(dir, "again.json"))
 	if r.code != 0 || !strings.Contains(r.stderr, "groups: 0 to create, 0 to update (0 members to add, 0 to remove), 3 unchanged") {
 		t.Fatalf("re-plan: %d\n%s", r.code, r.stderr)
+	}
+}
+
+// --bulk against SCIMMY's /Bulk: every row created once, managers set.
+func TestBinarySCIMMYBulk(t *testing.T) {
+	base := testkit.SCIMMY(t)
+	env := []string{"WPIMPORT_API=scim", "WPIMPORT_API_URL=" + base, "WPIMPORT_TOKEN=" + testkit.SCIMMYToken}
+	dir := t.TempDir()
+	roster := writeRoster(t, 120)
+	planPath := filepath.Join(dir, "plan.json")
+	if r := runBinary(t, env, "plan", roster, "--out", planPath); r.code != 0 {
+		t.Fatalf("plan: %d\n%s", r.code, r.stderr)
+	}
+	r := runBinary(t, env, "apply", planPath, "--bulk", "--rate", "200", "--results", filepath.Join(dir, "r.json"))
+	if r.code != 0 || !strings.Contains(r.stderr, "120 created") || !strings.Contains(r.stderr, "/Bulk requests of at most 50") {
+		t.Fatalf("apply: %d\n%s", r.code, r.stderr)
+	}
+	c, _ := scim.New(scim.Config{BaseURL: base, Token: testkit.SCIMMYToken})
+	var all []workplace.Account
+	c.ListMembers(context.Background(), workplace.ListOptions{}, func(p []workplace.Account) error { all = append(all, p...); return nil })
+	mgrs := 0
+	for _, a := range all {
+		if a.Managers != nil {
+			mgrs++
+		}
+	}
+	if len(all) != 120 || mgrs != 119 {
+		t.Fatalf("%d accounts, %d with a manager; want 120 and 119", len(all), mgrs)
+	}
+}
+
+// check against SCIMMY says what it finds there: no ETags, no Meta
+// extension, paging ignored in the query.
+func TestCheckSCIMMY(t *testing.T) {
+	base := testkit.SCIMMY(t)
+	env := map[string]string{"WPIMPORT_API": "scim", "WPIMPORT_API_URL": base, "WPIMPORT_TOKEN": testkit.SCIMMYToken}
+	roster := writeRoster(t, 3)
+	if r := runBinary(t, []string{"WPIMPORT_API=scim", "WPIMPORT_API_URL=" + base, "WPIMPORT_TOKEN=" + testkit.SCIMMYToken}, "apply", roster, "--yes", "--results", filepath.Join(t.TempDir(), "r.json")); r.code != 0 {
+		t.Fatalf("apply: %d\n%s", r.code, r.stderr)
+	}
+	code, out, errs := runCheck(t, env)
+	for _, want := range []string{"ETags:       no", "Bulk:        yes (at most 50 operations", "Not carried: is_frontline, picture_file, auth_method",
+		"Users:       3", "IGNORES startIndex or count"} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("no %q (exit %d):\n%s%s", want, code, out, errs)
+		}
 	}
 }

@@ -39,16 +39,23 @@ type apiClient interface {
 var (
 	_ apiClient = (*workplace.Client)(nil)
 	_ apiClient = (*scim.Client)(nil)
+	// The SCIM client has groups: plan and apply find them by these.
+	_ plan.GroupReader    = (*scim.Client)(nil)
+	_ execute.GroupClient = (*scim.Client)(nil)
 )
 
 func (o *targetOptions) register(fs *flag.FlagSet, e *env) {
-	api := e.getenv("WPIMPORT_API")
-	if api == "" {
-		api = apiGraph
-	}
-	fs.StringVar(&o.API, "api", api, "the target: graph (Workplace's Graph API) or scim (a SCIM 2.0 service) (env WPIMPORT_API)")
+	fs.StringVar(&o.API, "api", defaultAPI(e), "the target: graph (Workplace's Graph API) or scim (a SCIM 2.0 service) (env WPIMPORT_API)")
 	fs.StringVar(&o.APIURL, "api-url", e.getenv("WPIMPORT_API_URL"), "the API's base URL (env WPIMPORT_API_URL; default https://graph.facebook.com, or https://scim.workplace.com/ with --api scim); http only for loopback")
 	fs.StringVar(&o.TokenFile, "token-file", "", "read the access token from this file (default: env WPIMPORT_TOKEN, else WORKPLACE_ACCESS_TOKEN)")
+}
+
+// defaultAPI is $WPIMPORT_API, else graph.
+func defaultAPI(e *env) string {
+	if api := e.getenv("WPIMPORT_API"); api != "" {
+		return api
+	}
+	return apiGraph
 }
 
 // target names the API for messages.
@@ -96,7 +103,15 @@ func (o *targetOptions) client(e *env, layer *execute.Layer) (apiClient, error) 
 		layer.Bind(c.Usage, c.BaseURL())
 		return c, nil
 	}
-	return nil, usageErr("--api must be graph or scim, not %q", o.API)
+	return nil, checkAPI(o.API)
+}
+
+// checkAPI refuses an --api that names no target.
+func checkAPI(api string) error {
+	if api != apiGraph && api != apiSCIM {
+		return usageErr("--api must be graph or scim, not %q", api)
+	}
+	return nil
 }
 
 // planAPI is the target a plan was made for.

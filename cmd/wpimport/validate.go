@@ -38,11 +38,7 @@ func parseValidate(e *env, args []string) (*validateOptions, error) {
 	o.register(fs)
 	fs.StringVar(&o.Out, "out", "", "write a report with one entry per row (.xlsx, .csv or .json)")
 	fs.StringVar(&o.PeopleSets, "people-sets", "", "csv of people sets to check too (default: the workbook's \"People Sets\" sheet, if any)")
-	api := e.getenv("WPIMPORT_API")
-	if api == "" {
-		api = apiGraph
-	}
-	fs.StringVar(&o.API, "api", api, "the target the roster is for (env WPIMPORT_API): name the columns it cannot carry (offline; plan asks the service itself)")
+	fs.StringVar(&o.API, "api", defaultAPI(e), "the target the roster is for (env WPIMPORT_API): name the columns it cannot carry (offline; plan asks the service itself)")
 	arg, err := onePositional(fs, args, "roster file")
 	if err != nil {
 		return nil, err
@@ -53,8 +49,8 @@ func parseValidate(e *env, args []string) (*validateOptions, error) {
 			return nil, usageErr("--out %v", err)
 		}
 	}
-	if o.API != apiGraph && o.API != apiSCIM {
-		return nil, usageErr("--api must be graph or scim, not %q", o.API)
+	if err := checkAPI(o.API); err != nil {
+		return nil, err
 	}
 	return o, nil
 }

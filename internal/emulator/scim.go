@@ -464,26 +464,43 @@ func (s *Server) listUsers(q map[string][]string) response {
 	defer st.mu.Unlock()
 	hits := st.order // no filter: the creation order
 	if f != nil {
-		hits = nil
-		ref, v, eq := f.simpleEq()
-		switch {
-		case eq && ref.urn == "" && strings.EqualFold(ref.name, "userName"):
-			if a := st.byUser[strings.ToLower(v)]; a != nil {
-				hits = append(hits, a)
-			}
-		case eq && ref.urn == "" && strings.EqualFold(ref.name, "externalId"):
-			if a := st.byExt[v]; a != nil {
-				hits = append(hits, a)
-			}
-		default:
-			for _, a := range st.order {
-				if f.match(s.userResource(a)) {
+		hits = st.findUsers(f, s.userResource)
+	}
+	return pageOf(s, "Users", f != nil, hits, start, count, func(a *Account) any { return s.stripVersion(s.userResource(a)) })
+}
+
+// findUsers answers a filter: by the indexes when it is only eq tests of
+// id, userName or externalId joined by or, else by testing every User.
+// Caller holds mu.
+func (st *store) findUsers(f *filterNode, render func(*Account) map[string]any) []*Account {
+	var hits []*Account
+	if attr, vals, ok := f.eqSet(); ok {
+		var index func(string) *Account
+		switch strings.ToLower(attr) {
+		case "id":
+			index = func(v string) *Account { return st.byID[v] }
+		case "username":
+			index = func(v string) *Account { return st.byUser[strings.ToLower(v)] }
+		case "externalid":
+			index = func(v string) *Account { return st.byExt[v] }
+		}
+		if index != nil {
+			seen := map[*Account]bool{}
+			for _, v := range vals {
+				if a := index(v); a != nil && !seen[a] {
+					seen[a] = true
 					hits = append(hits, a)
 				}
 			}
+			return hits
 		}
 	}
-	return pageOf(s, "Users", f != nil, hits, start, count, func(a *Account) any { return s.stripVersion(s.userResource(a)) })
+	for _, a := range st.order {
+		if f.match(render(a)) {
+			hits = append(hits, a)
+		}
+	}
+	return hits
 }
 
 // searchQuery reads a POST .search body (RFC 7644 §3.4.3) as the query

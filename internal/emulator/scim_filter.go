@@ -430,3 +430,16 @@ func (n *filterNode) simpleEq() (attrRef, string, bool) {
 	s, ok := n.value.(string)
 	return n.attr, s, ok && n.attr.sub == ""
 }
+
+// eqSet reports the core attribute and values of a filter that is one or
+// more `attr eq "string"` joined by or (`id eq "1" or id eq "2"`): the
+// batched look-ups clients make, which an index answers.
+func (n *filterNode) eqSet() (string, []string, bool) {
+	if n.op == "or" {
+		la, lv, lok := n.left.eqSet()
+		ra, rv, rok := n.right.eqSet()
+		return la, append(lv, rv...), lok && rok && strings.EqualFold(la, ra)
+	}
+	ref, v, ok := n.simpleEq()
+	return ref.name, []string{v}, ok && ref.urn == ""
+}

@@ -615,3 +615,23 @@ func TestSCIMStateRoundTrip(t *testing.T) {
 		t.Fatalf("groups after a reload: %v", r.body)
 	}
 }
+
+// BenchmarkSCIMLookup50: one filtered read of 50 users by id, as the SCIM
+// client's re-read before apply sends it, against 20,000 users.
+func BenchmarkSCIMLookup50(b *testing.B) {
+	st := &emulator.State{}
+	for i := range 20_000 {
+		st.Accounts = append(st.Accounts, &emulator.Account{Name: "U", Email: fmt.Sprintf("u%d@a.example", i), Active: true})
+	}
+	srv, _ := start(b, emulator.Config{State: st})
+	var terms []string
+	for i := range 50 {
+		terms = append(terms, fmt.Sprintf(`id eq "%d"`, 100_000_000_000_001+i*300))
+	}
+	q := "/Users?count=50&filter=" + url.QueryEscape(strings.Join(terms, " or "))
+	for b.Loop() {
+		if r := scimDo(b, srv, "GET", q, nil); r.status != 200 || r.body["totalResults"] != 50.0 {
+			b.Fatalf("%d %v", r.status, r.body["totalResults"])
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -199,7 +200,7 @@ func (in userInput) applyUser(c *Account) *serr {
 	c.GivenName, _ = getFold(name, "givenName").(string)
 	c.FamilyName, _ = getFold(name, "familyName").(string)
 	formatted, _ := getFold(name, "formatted").(string)
-	c.Name = strings.TrimSpace(firstNonEmpty(display, formatted, strings.TrimSpace(c.GivenName+" "+c.FamilyName)))
+	c.Name = strings.TrimSpace(cmp.Or(display, formatted, strings.TrimSpace(c.GivenName+" "+c.FamilyName)))
 	if c.Name == "" {
 		return badRequest("invalidValue", "A User needs a name: displayName, name.formatted or name.givenName and name.familyName")
 	}
@@ -214,7 +215,7 @@ func (in userInput) applyUser(c *Account) *serr {
 	if locale != "" && !validLocale(locale) {
 		return badRequest("invalidValue", "Invalid locale %q: use a language and a country, e.g. en-US", locale)
 	}
-	c.WorkLocale = firstNonEmpty(locale, "en_US")
+	c.WorkLocale = cmp.Or(locale, "en_US")
 	if v := getFold(res, "active"); v != nil {
 		b, ok := v.(bool)
 		if !ok {
@@ -234,7 +235,7 @@ func (in userInput) applyUser(c *Account) *serr {
 		if !strings.HasPrefix(num, "+") || len(strings.Map(digitsOnly, num)) < 8 {
 			return badRequest("invalidValue", "Invalid phone number %q: use the international format, e.g. +44-7236-123459", num)
 		}
-		c.Phones = append(c.Phones, Phone{Number: num, Type: firstNonEmpty(typ, "work"), Primary: prim})
+		c.Phones = append(c.Phones, Phone{Number: num, Type: cmp.Or(typ, "work"), Primary: prim})
 	}
 	addrs, err := multi(res, "addresses")
 	if err != nil {
@@ -391,15 +392,6 @@ func containsFold(list []any, s string) bool {
 		}
 	}
 	return false
-}
-
-func firstNonEmpty(vs ...string) string {
-	for _, v := range vs {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 func jsonText(v any) string {

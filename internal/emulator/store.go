@@ -3,12 +3,14 @@ package emulator
 import (
 	"encoding/json"
 	"fmt"
-	"os"
+	"io"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/wpimport/wpimport/internal/safefile"
 )
 
 // Account is one member as the emulator stores it. The JSON form is the
@@ -177,7 +179,7 @@ func (s *store) snapshot() *State {
 }
 
 func loadStateFile(path string) (*State, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.ReadFile(path, maxStateBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -193,12 +195,15 @@ func saveStateFile(path string, st *State) error {
 	if err != nil {
 		return err
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+	return safefile.WriteMode(path, 0o600, func(w io.Writer) error { // accounts: for the owner only
+		_, err := w.Write(data)
 		return err
-	}
-	return os.Rename(tmp, path)
+	})
 }
+
+// maxStateBytes bounds the state file read at start (a million accounts
+// take about 400 MB).
+const maxStateBytes = 1 << 30
 
 // indexNew adds a to the indexes, refusing duplicates. Caller holds mu.
 func (s *store) indexNew(a *Account) *gerr {

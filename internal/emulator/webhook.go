@@ -97,8 +97,8 @@ func (h *hooks) run() {
 	}
 }
 
-// Payload is the body of one people set notification.
-func (h *hooks) Payload(c SetChange) []byte {
+// payload is the body of one people set notification.
+func (h *hooks) payload(c SetChange) []byte {
 	value := map[string]any{"id": c.Set.ID}
 	if c.Verb != "delete" {
 		conds := c.Set.Conditions
@@ -123,7 +123,7 @@ func Sign(body []byte, secret string) string {
 }
 
 func (h *hooks) deliver(c SetChange) bool {
-	body := h.Payload(c)
+	body := h.payload(c)
 	gap := hookFirstGap
 	for try := 1; try <= hookTries; try++ {
 		ctx, cancel := context.WithTimeout(context.Background(), hookTimeout)

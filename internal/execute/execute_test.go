@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -411,7 +410,7 @@ func TestUnknownOutcomeStaysInFlight(t *testing.T) {
 // Plain progress lines count every finished op, show the phase, failures
 // and throttles, and take their pace from this run alone.
 func TestProgressLines(t *testing.T) {
-	var buf syncBuffer
+	var buf testkit.SyncBuffer
 	l := execute.NewLines(&buf, time.Hour, func() int { return 7 })
 	l.Start(10)
 	for i := 1; i <= 4; i++ {
@@ -432,15 +431,3 @@ func TestProgressLines(t *testing.T) {
 		t.Errorf("a pace after less than a second of this run's own work: %s", got)
 	}
 }
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }

@@ -14,7 +14,7 @@ const groupJournalBase = 2_000_000
 
 // GroupClient is what group ops need of a target that has groups (SCIM).
 type GroupClient interface {
-	CreateGroup(ctx context.Context, name string, ids []string) (string, error)
+	CreateGroup(ctx context.Context, name string) (string, error)
 	FindGroup(ctx context.Context, name string) (string, error)
 	ChangeMembers(ctx context.Context, groupID string, add, remove []string) error
 }
@@ -96,8 +96,9 @@ func (r *runner) runGroup(gc GroupClient, op *plan.GroupOp, o *GroupOutcome, mad
 	if op.Action == plan.Create && made != "" {
 		o.GroupID = made // adding members already there changes nothing
 	} else if op.Action == plan.Create {
-		first := add[:min(len(add), 100)]
-		id, err := r.createGroup(gc, op.Name, first)
+		// Made empty, then filled like any group: the client knows how
+		// many member changes one request may carry.
+		id, err := r.createGroup(gc, op.Name)
 		if err != nil {
 			fail(err)
 			return
@@ -106,7 +107,7 @@ func (r *runner) runGroup(gc GroupClient, op *plan.GroupOp, o *GroupOutcome, mad
 			o.Status, o.Message = StatusStale, fmt.Sprintf("a group named %q was made after the plan: skipped; make a new plan", op.Name)
 			return
 		}
-		o.GroupID, o.Added, add = id, len(first), add[len(first):]
+		o.GroupID = id
 	}
 	err := r.do(&Outcome{}, func(ctx context.Context) error { return gc.ChangeMembers(ctx, o.GroupID, add, remove) })
 	if err != nil {
@@ -117,8 +118,7 @@ func (r *runner) runGroup(gc GroupClient, op *plan.GroupOp, o *GroupOutcome, mad
 		}
 		return
 	}
-	o.Added += len(add)
-	o.Removed = len(remove)
+	o.Added, o.Removed = len(add), len(remove)
 	o.Status = map[plan.Action]string{plan.Create: "created", plan.Update: "updated"}[op.Action]
 	if len(missing) > 0 {
 		o.Status = StatusPartial
@@ -129,7 +129,7 @@ func (r *runner) runGroup(gc GroupClient, op *plan.GroupOp, o *GroupOutcome, mad
 // createGroup makes the group once: an answer lost is resolved by looking
 // the name up before trying again. It returns "" when a group of that
 // name exists without our doing (made after the plan).
-func (r *runner) createGroup(gc GroupClient, name string, first []string) (string, error) {
+func (r *runner) createGroup(gc GroupClient, name string) (string, error) {
 	var t tries
 	unknown := false
 	for {
@@ -147,7 +147,7 @@ func (r *runner) createGroup(gc GroupClient, name string, first []string) (strin
 				return id, nil // ours, made by the attempt whose answer was lost
 			}
 		}
-		id, err := gc.CreateGroup(r.calls, name, first)
+		id, err := gc.CreateGroup(r.calls, name)
 		switch {
 		case err == nil:
 			return id, nil

@@ -17,8 +17,8 @@ const Perm = 0o644
 // tempPrefix starts the name of every temporary file this package makes.
 const tempPrefix = ".wpimport-tmp-"
 
-// createTemp makes a new file beside path, with Perm less the umask.
-func createTemp(path string) (*os.File, error) {
+// createTemp makes a new file beside path, with perm less the umask.
+func createTemp(path string, perm os.FileMode) (*os.File, error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -27,7 +27,7 @@ func createTemp(path string) (*os.File, error) {
 		var b [6]byte
 		rand.Read(b[:])
 		name := filepath.Join(dir, tempPrefix+base+"-"+hex.EncodeToString(b[:]))
-		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, Perm)
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
 		if errors.Is(err, os.ErrExist) {
 			continue
 		}
@@ -39,8 +39,14 @@ func createTemp(path string) (*os.File, error) {
 // Write writes path atomically: fill writes into a buffered temporary file
 // in the same folder, which replaces path only once it is complete and on
 // disk. Errors name path.
-func Write(path string, fill func(w io.Writer) error) (err error) {
-	f, err := createTemp(path)
+func Write(path string, fill func(w io.Writer) error) error {
+	return WriteMode(path, Perm, fill)
+}
+
+// WriteMode is Write with the file's permissions (less the umask), for a
+// file only its owner should read.
+func WriteMode(path string, perm os.FileMode, fill func(w io.Writer) error) (err error) {
+	f, err := createTemp(path, perm)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
@@ -79,7 +85,7 @@ func CheckWritable(path string) error {
 	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
 		return fmt.Errorf("%s exists and is not a regular file (a folder?); choose another output name", path)
 	}
-	f, err := createTemp(path)
+	f, err := createTemp(path, Perm)
 	if err != nil {
 		var pe *os.PathError
 		if errors.As(err, &pe) {

@@ -49,6 +49,8 @@ type bulkAnswer struct {
 
 type bulker struct {
 	c          *Client
+	ctx        context.Context // of the Bulk requests: Close cancels them
+	cancel     context.CancelFunc
 	maxOps     int
 	maxPayload int
 	in         chan *bulkItem
@@ -74,6 +76,7 @@ func (c *Client) EnableBulk(ctx context.Context) (bool, error) {
 	}
 	b := &bulker{c: c, maxOps: min(maxOps, 1000), maxPayload: maxPayload, in: make(chan *bulkItem),
 		slots: make(chan struct{}, bulkInFlight), stop: make(chan struct{})}
+	b.ctx, b.cancel = context.WithCancel(context.Background())
 	c.mu.Lock()
 	c.bulk = b
 	c.mu.Unlock()
@@ -98,7 +101,7 @@ func (c *Client) Close() {
 	c.bulk = nil
 	c.mu.Unlock()
 	if b != nil {
-		b.once.Do(func() { close(b.stop) })
+		b.once.Do(func() { close(b.stop); b.cancel() })
 	}
 }
 
@@ -108,7 +111,7 @@ func (c *Client) bulker() *bulker {
 	return c.bulk
 }
 
-// viaBulk sends one operation through the batcher and waits for its answer.
+// send sends one operation through the batcher and waits for its answer.
 func (b *bulker) send(ctx context.Context, method, path string, data any, version string, out *map[string]any) (answer, error) {
 	enc, err := json.Marshal(data)
 	if err != nil {
@@ -178,12 +181,12 @@ func (b *bulker) flush(batch []*bulkItem) {
 	b.slots <- struct{}{}
 	go func() {
 		defer func() { <-b.slots }()
-		b.c.sendBulk(batch)
+		b.c.sendBulk(b.ctx, batch)
 	}()
 }
 
 // sendBulk makes one /Bulk request and hands each operation its answer.
-func (c *Client) sendBulk(batch []*bulkItem) {
+func (c *Client) sendBulk(ctx context.Context, batch []*bulkItem) {
 	ops := make([]map[string]any, len(batch))
 	for i, it := range batch {
 		op := map[string]any{"method": it.method, "path": it.path, "bulkId": "op" + strconv.Itoa(i)}
@@ -207,8 +210,9 @@ func (c *Client) sendBulk(batch []*bulkItem) {
 		} `json:"Operations"`
 	}
 	// Bulk requests are sent by a background sender, not by a caller whose
-	// context could end: a request that is sent finishes or times out.
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	// context could end: a request that is sent finishes, times out, or is
+	// cancelled by Close (the run is over: the callers already gave up).
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
 	_, err := c.do(ctx, request{method: http.MethodPost, path: "/Bulk", body: body}, &resp)
 	if err != nil {

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -54,8 +53,12 @@ type Client struct {
 	bulk     *bulker // nil unless EnableBulk
 }
 
-// maxBody bounds an answer's body.
-const maxBody = 32 << 20
+// maxBody bounds an answer's body; maxRetryAfter the pause a service's
+// Retry-After may impose.
+const (
+	maxBody       = 32 << 20
+	maxRetryAfter = 10 * time.Minute
+)
 
 // New makes a client for the service at cfg.BaseURL.
 func New(cfg Config) (*Client, error) {
@@ -66,7 +69,7 @@ func New(cfg Config) (*Client, error) {
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return nil, fmt.Errorf("the SCIM URL %q is not an http(s) URL", cfg.BaseURL)
 	}
-	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+	if u.Scheme == "http" && !workplace.IsLoopback(u.Hostname()) {
 		return nil, fmt.Errorf("the SCIM URL %s is plain http: the token would travel in clear; use https (http is allowed only on this machine)", u.Redacted())
 	}
 	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
@@ -93,14 +96,6 @@ func New(cfg Config) (*Client, error) {
 		ua = "wpimport"
 	}
 	return &Client{base: u, token: token, ua: ua, hc: &c, wrap: cfg.Wrap, pageSize: ps, versions: map[string]string{}, unsure: map[string]bool{}, pinned: map[string]string{}, phones: map[string]map[string]bool{}}, nil
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // BaseURL is the service's base URL.
@@ -204,24 +199,13 @@ func (c *Client) send(ctx context.Context, req request, out any) (answer, error)
 }
 
 // scrub removes the token from any text a server or the transport made.
-func (c *Client) scrub(s string) string {
-	if len(c.token) >= 8 {
-		s = strings.ReplaceAll(s, c.token, "[token]")
-	}
-	return s
-}
+func (c *Client) scrub(s string) string { return workplace.ScrubText(s, c.token) }
 
 // apiError reads an error answer of any shape: RFC 7644 §3.12 (status a
 // string or a number), Graph's {"error":{…}}, or plain text.
 func (c *Client) apiError(req request, resp *http.Response, data []byte) error {
 	e := &workplace.APIError{SCIM: true, Method: req.method, Path: req.path, HTTPStatus: resp.StatusCode}
-	if ra := resp.Header.Get("Retry-After"); ra != "" {
-		if n, err := strconv.Atoi(strings.TrimSpace(ra)); err == nil && n >= 0 {
-			e.RetryAfter = min(time.Duration(n)*time.Second, 10*time.Minute)
-		} else if t, err := http.ParseTime(ra); err == nil {
-			e.RetryAfter = min(max(time.Until(t), 0), 10*time.Minute)
-		}
-	}
+	e.RetryAfter = min(workplace.RetryAfter(resp.Header.Get("Retry-After")), maxRetryAfter)
 	var body struct {
 		Status   any    `json:"status"`
 		ScimType string `json:"scimType"`

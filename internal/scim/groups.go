@@ -44,10 +44,9 @@ func members(ids []string) []any {
 	return out
 }
 
-// CreateGroup makes a group with its first members (at most
-// MaxMembersPerRequest; add the rest with AddMembers).
-func (c *Client) CreateGroup(ctx context.Context, name string, ids []string) (string, error) {
-	body := map[string]any{"schemas": []string{CoreGroup}, "displayName": name, "members": members(ids)}
+// CreateGroup makes an empty group; ChangeMembers fills it.
+func (c *Client) CreateGroup(ctx context.Context, name string) (string, error) {
+	body := map[string]any{"schemas": []string{CoreGroup}, "displayName": name, "members": []any{}}
 	var g map[string]any
 	if _, err := c.do(ctx, request{method: http.MethodPost, path: "/Groups", body: body}, &g); err != nil {
 		return "", err

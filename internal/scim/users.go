@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -33,7 +34,7 @@ func notFound(method, path, what string) error {
 func accountOf(u map[string]any) workplace.Account {
 	a := workplace.Account{ID: str(u, "id"), ExternalID: str(u, "externalId"), Title: str(u, "title")}
 	name, _ := get(u, "name").(map[string]any)
-	a.Name = firstOf(str(u, "displayName"), str(name, "formatted"), strings.TrimSpace(str(name, "givenName")+" "+str(name, "familyName")))
+	a.Name = cmp.Or(str(u, "displayName"), str(name, "formatted"), strings.TrimSpace(str(name, "givenName")+" "+str(name, "familyName")))
 	userName := str(u, "userName")
 	if e := pick(get(u, "emails"), "work"); e != nil {
 		a.Email = str(e, "value")
@@ -49,7 +50,7 @@ func accountOf(u map[string]any) workplace.Account {
 	a.Department, a.Division, a.Organization, a.CostCenter = str(ent, "department"), str(ent, "division"), str(ent, "organization"), str(ent, "costCenter")
 	switch m := get(ent, "manager").(type) {
 	case map[string]any:
-		if id := firstOf(str(m, "value"), str(m, "managerId")); id != "" {
+		if id := cmp.Or(str(m, "value"), str(m, "managerId")); id != "" {
 			a.Managers = &workplace.Edge{Data: []workplace.EdgeMember{{ID: id, Name: str(m, "displayName")}}}
 		}
 	case string:
@@ -152,15 +153,6 @@ func pick(v any, typ string) map[string]any {
 		return primary
 	}
 	return first
-}
-
-func firstOf(vs ...string) string {
-	for _, v := range vs {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // remember keeps the version of a User just read or written.

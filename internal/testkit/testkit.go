@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -88,4 +89,23 @@ func PeakHeapMB(f func()) float64 {
 	close(stop)
 	wg.Wait()
 	return float64(peak.Load()) / (1 << 20)
+}
+
+// SyncBuffer is a bytes buffer safe for a writer and a reader in
+// different goroutines (a command's output read while it runs).
+type SyncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *SyncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *SyncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

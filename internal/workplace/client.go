@@ -58,7 +58,7 @@ func New(cfg Config) (*Client, error) {
 	switch u.Scheme {
 	case "https":
 	case "http":
-		if !isLoopback(u.Hostname()) {
+		if !IsLoopback(u.Hostname()) {
 			return nil, fmt.Errorf("API URL %s: plain http is allowed only for loopback addresses (127.0.0.1, ::1, localhost); use https", u.Redacted())
 		}
 	default:
@@ -88,7 +88,9 @@ func New(cfg Config) (*Client, error) {
 	return &Client{base: u, token: strings.TrimSpace(cfg.Token), ua: ua, hc: hc, wrap: cfg.Wrap}, nil
 }
 
-func isLoopback(host string) bool {
+// IsLoopback reports a host on this machine (localhost, 127.0.0.0/8, ::1):
+// the only hosts a token may travel to over plain http.
+func IsLoopback(host string) bool {
 	if strings.EqualFold(host, "localhost") {
 		return true
 	}
@@ -200,7 +202,7 @@ func (c *Client) send(ctx context.Context, req request, out any) error {
 		}
 		return &APIError{Method: req.method, Path: req.path, HTTPStatus: resp.StatusCode,
 			Message: fmt.Sprintf("the server redirects (HTTP %d) to %q; wpimport never follows a redirect, as the token would go along: "+
-				"if that is the service's real address, give it as --api-url", resp.StatusCode, scrubText(where, c.token))}
+				"if that is the service's real address, give it as --api-url", resp.StatusCode, ScrubText(where, c.token))}
 	}
 	// Whatever the server says may echo the request, token included.
 	if len(c.token) >= minScrub {
@@ -213,7 +215,9 @@ func (c *Client) send(ctx context.Context, req request, out any) error {
 // (a test's "t") would mangle every word it is part of.
 const minScrub = 8
 
-func scrubText(s, token string) string {
+// ScrubText removes the token from text a server or the transport made
+// (tokens shorter than minScrub are left: they would match ordinary text).
+func ScrubText(s, token string) string {
 	if len(token) < minScrub {
 		return s
 	}
@@ -223,8 +227,8 @@ func scrubText(s, token string) string {
 // scrub removes the token from an error's text (a URL in a transport error
 // never carries it, but be sure).
 func scrub(err error, token string) error {
-	if s := err.Error(); scrubText(s, token) != s {
-		return errors.New(scrubText(s, token))
+	if s := err.Error(); ScrubText(s, token) != s {
+		return errors.New(ScrubText(s, token))
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
@@ -267,7 +271,7 @@ func checkResponse(method, path string, resp *http.Response, data []byte, out an
 		e := env.Error
 		return &APIError{Method: method, Path: path, HTTPStatus: resp.StatusCode, Code: e.Code, Subcode: e.Subcode, Type: e.Type,
 			Message: e.Message, UserTitle: e.UserTitle, UserMsg: e.UserMsg, Transient: e.Transient, TraceID: e.TraceID,
-			RetryAfter: retryAfter(resp.Header.Get("Retry-After"))}
+			RetryAfter: RetryAfter(resp.Header.Get("Retry-After"))}
 	}
 	if resp.StatusCode >= 300 || jsonErr != nil || len(bytes.TrimSpace(data)) == 0 {
 		snippet := strings.Join(strings.Fields(string(data)), " ")
@@ -281,7 +285,7 @@ func checkResponse(method, path string, resp *http.Response, data []byte, out an
 			msg += ": " + snippet
 		}
 		return &APIError{Method: method, Path: path, HTTPStatus: resp.StatusCode, Message: msg,
-			RetryAfter: retryAfter(resp.Header.Get("Retry-After"))}
+			RetryAfter: RetryAfter(resp.Header.Get("Retry-After"))}
 	}
 	if out != nil {
 		if err := json.Unmarshal(data, out); err != nil {
@@ -291,7 +295,8 @@ func checkResponse(method, path string, resp *http.Response, data []byte, out an
 	return nil
 }
 
-func retryAfter(v string) time.Duration {
+// RetryAfter reads a Retry-After header: seconds or an HTTP date.
+func RetryAfter(v string) time.Duration {
 	if v == "" {
 		return 0
 	}
