@@ -472,17 +472,17 @@ func (s *Server) listUsers(q map[string][]string) response {
 // findUsers answers a filter: by the indexes when it is only eq tests of
 // id, userName or externalId joined by or, else by testing every User.
 // Caller holds mu.
-func (st *store) findUsers(f *filterNode, render func(*Account) map[string]any) []*Account {
+func (s *store) findUsers(f *filterNode, render func(*Account) map[string]any) []*Account {
 	var hits []*Account
 	if attr, vals, ok := f.eqSet(); ok {
 		var index func(string) *Account
 		switch strings.ToLower(attr) {
 		case "id":
-			index = func(v string) *Account { return st.byID[v] }
+			index = func(v string) *Account { return s.byID[v] }
 		case "username":
-			index = func(v string) *Account { return st.byUser[strings.ToLower(v)] }
+			index = func(v string) *Account { return s.byUser[strings.ToLower(v)] }
 		case "externalid":
-			index = func(v string) *Account { return st.byExt[v] }
+			index = func(v string) *Account { return s.byExt[v] }
 		}
 		if index != nil {
 			seen := map[*Account]bool{}
@@ -495,7 +495,7 @@ func (st *store) findUsers(f *filterNode, render func(*Account) map[string]any) 
 			return hits
 		}
 	}
-	for _, a := range st.order {
+	for _, a := range s.order {
 		if f.match(render(a)) {
 			hits = append(hits, a)
 		}
