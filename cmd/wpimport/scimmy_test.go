@@ -17,7 +17,7 @@ import (
 // plan, apply, and a re-plan that finds the service as the roster says.
 func TestBinarySCIMMYPlanApply(t *testing.T) {
 	base := testkit.SCIMMY(t)
-	env := []string{"WPIMPORT_API=scim", "WPIMPORT_API_URL=" + base, "WPIMPORT_TOKEN=" + testkit.SCIMMYToken}
+	env := scimmyEnv(base)
 	dir := t.TempDir()
 	roster := writeRoster(t, 40)
 	planPath := filepath.Join(dir, "plan.json")
@@ -33,9 +33,7 @@ func TestBinarySCIMMYPlanApply(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stderr, "40 created") {
 		t.Fatalf("apply: %d\n%s", r.code, r.stderr)
 	}
-	c, _ := scim.New(scim.Config{BaseURL: base, Token: testkit.SCIMMYToken})
-	var all []workplace.Account
-	c.ListMembers(context.Background(), workplace.ListOptions{}, func(p []workplace.Account) error { all = append(all, p...); return nil })
+	all := scimmyAccounts(t, base)
 	mgrs := 0
 	for _, a := range all {
 		if a.Managers != nil {
@@ -58,7 +56,7 @@ func TestBinarySCIMMYPlanApply(t *testing.T) {
 // --sync-groups; a re-plan finds nothing to do.
 func TestBinarySCIMMYGroups(t *testing.T) {
 	base := testkit.SCIMMY(t)
-	env := []string{"WPIMPORT_API=scim", "WPIMPORT_API_URL=" + base, "WPIMPORT_TOKEN=" + testkit.SCIMMYToken}
+	env := scimmyEnv(base)
 	dir := t.TempDir()
 	q1 := writeText(t, "q1.csv", "name,email,external_id,groups\nAnn,ann@acme.example,E1,Eng;All\nBob,bob@acme.example,E2,Sales;All\nCat,cat@acme.example,E3,Eng\n")
 	r := runBinary(t, env, "apply", q1, "--yes", "--results", filepath.Join(dir, "r1.json"))
@@ -79,7 +77,7 @@ func TestBinarySCIMMYGroups(t *testing.T) {
 // --bulk against SCIMMY's /Bulk: every row created once, managers set.
 func TestBinarySCIMMYBulk(t *testing.T) {
 	base := testkit.SCIMMY(t)
-	env := []string{"WPIMPORT_API=scim", "WPIMPORT_API_URL=" + base, "WPIMPORT_TOKEN=" + testkit.SCIMMYToken}
+	env := scimmyEnv(base)
 	dir := t.TempDir()
 	roster := writeRoster(t, 120)
 	planPath := filepath.Join(dir, "plan.json")
@@ -90,9 +88,7 @@ func TestBinarySCIMMYBulk(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stderr, "120 created") || !strings.Contains(r.stderr, "/Bulk requests of at most 50") {
 		t.Fatalf("apply: %d\n%s", r.code, r.stderr)
 	}
-	c, _ := scim.New(scim.Config{BaseURL: base, Token: testkit.SCIMMYToken})
-	var all []workplace.Account
-	c.ListMembers(context.Background(), workplace.ListOptions{}, func(p []workplace.Account) error { all = append(all, p...); return nil })
+	all := scimmyAccounts(t, base)
 	mgrs := 0
 	for _, a := range all {
 		if a.Managers != nil {
@@ -110,7 +106,7 @@ func TestCheckSCIMMY(t *testing.T) {
 	base := testkit.SCIMMY(t)
 	env := map[string]string{"WPIMPORT_API": "scim", "WPIMPORT_API_URL": base, "WPIMPORT_TOKEN": testkit.SCIMMYToken}
 	roster := writeRoster(t, 3)
-	if r := runBinary(t, []string{"WPIMPORT_API=scim", "WPIMPORT_API_URL=" + base, "WPIMPORT_TOKEN=" + testkit.SCIMMYToken}, "apply", roster, "--yes", "--results", filepath.Join(t.TempDir(), "r.json")); r.code != 0 {
+	if r := runBinary(t, scimmyEnv(base), "apply", roster, "--yes", "--results", filepath.Join(t.TempDir(), "r.json")); r.code != 0 {
 		t.Fatalf("apply: %d\n%s", r.code, r.stderr)
 	}
 	code, out, errs := runCheck(t, env)
@@ -120,4 +116,19 @@ func TestCheckSCIMMY(t *testing.T) {
 			t.Errorf("no %q (exit %d):\n%s%s", want, code, out, errs)
 		}
 	}
+}
+
+func scimmyEnv(base string) []string {
+	return []string{"WPIMPORT_API=scim", "WPIMPORT_API_URL=" + base, "WPIMPORT_TOKEN=" + testkit.SCIMMYToken}
+}
+
+// scimmyAccounts lists every account SCIMMY holds, through our client.
+func scimmyAccounts(t *testing.T, base string) []workplace.Account {
+	t.Helper()
+	c, _ := scim.New(scim.Config{BaseURL: base, Token: testkit.SCIMMYToken})
+	var all []workplace.Account
+	if err := c.ListMembers(context.Background(), workplace.ListOptions{}, func(p []workplace.Account) error { all = append(all, p...); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return all
 }

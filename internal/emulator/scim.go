@@ -80,33 +80,21 @@ func scimRouteOf(path string) string {
 	return "/" + strings.Join(parts, "/")
 }
 
-// scimCall is call's SCIM twin: rate limit (429 and Retry-After),
-// latency, 5xx faults, the handler, lost answers on writes.
+// scimCall is call's SCIM twin: the same layers with SCIM's answers
+// (429 and Retry-After, a SCIM 500), lost answers on every write.
 func (s *Server) scimCall(ctx context.Context, route, method, path string, q map[string][]string, body []byte, h http.Header) response {
-	if s.limiter != nil && !s.limiter.Allow() {
-		s.stats.count(route, outcomeThrottled)
-		resp := errOf(scimErr(http.StatusTooManyRequests, "", "Too many requests: slow down and retry after the Retry-After seconds"))
-		ra := max(1, int(s.cfg.RetryAfter.Seconds()+0.5))
-		resp.headers = map[string]string{"Retry-After": strconv.Itoa(ra)}
-		return resp
-	}
-	s.stats.admit(s.cfg.Now())
-	if !s.delay(ctx) {
-		return response{drop: true}
-	}
-	failRate, dropRate := s.faults()
-	if failRate > 0 && s.draw() < failRate {
-		s.stats.count(route, outcomeFault)
-		return errOf(scimErr(http.StatusInternalServerError, "", "An unexpected error has occurred. Please retry your request later."))
-	}
-	resp := s.scimRoute(method, path, q, body, h.Get("If-Match"), h.Get("If-None-Match"))
-	if method != http.MethodGet && resp.status < 300 && dropRate > 0 && s.draw() < dropRate {
-		s.stats.count(route, outcomeDropped)
-		resp.drop = true
-		return resp
-	}
-	s.stats.count(route, outcomeServed)
-	return resp
+	return s.layers(ctx, route, layered{
+		write: method != http.MethodGet,
+		throttled: func() response {
+			resp := errOf(scimErr(http.StatusTooManyRequests, "", "Too many requests: slow down and retry after the Retry-After seconds"))
+			resp.headers = map[string]string{"Retry-After": strconv.Itoa(max(1, int(s.cfg.RetryAfter.Seconds()+0.5)))}
+			return resp
+		},
+		fault: func() response {
+			return errOf(scimErr(http.StatusInternalServerError, "", "An unexpected error has occurred. Please retry your request later."))
+		},
+		handle: func() response { return s.scimRoute(method, path, q, body, h.Get("If-Match"), h.Get("If-None-Match")) },
+	})
 }
 
 func errOf(e *serr) response { return response{status: e.status, body: e.body()} }

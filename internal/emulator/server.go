@@ -290,15 +290,39 @@ type response struct {
 // call runs one API call (a request or a batch item) through rate limit,
 // latency, faults, the router and the lost-response draw.
 func (s *Server) call(ctx context.Context, method, path string, form map[string][]string, r *http.Request) response {
-	route := routeOf(method, path)
+	withUsage := func(resp response, pct int) response {
+		resp.headers = s.usageHeaders(pct)
+		return resp
+	}
+	return s.layers(ctx, routeOf(method, path), layered{
+		write: method == http.MethodPost || method == http.MethodDelete,
+		throttled: func() response {
+			resp := withUsage(errResponse(throttled()), 100)
+			if s.cfg.RetryAfter > 0 {
+				resp.headers["Retry-After"] = strconv.Itoa(int(s.cfg.RetryAfter.Seconds() + 0.5))
+			}
+			return resp
+		},
+		fault:  func() response { return withUsage(errResponse(serverFault()), -1) },
+		handle: func() response { return withUsage(s.route(method, path, form, r), -1) },
+	})
+}
+
+// layered is what one protocol answers at each of the shared layers.
+type layered struct {
+	write     bool // a lost answer is drawn for writes only
+	throttled func() response
+	fault     func() response
+	handle    func() response
+}
+
+// layers runs a call through what both APIs share: the rate limit (no
+// side effect), latency, a 5xx fault (no side effect), the handler, and
+// for writes the lost-answer draw (committed, then dropped).
+func (s *Server) layers(ctx context.Context, route string, l layered) response {
 	if s.limiter != nil && !s.limiter.Allow() {
 		s.stats.count(route, outcomeThrottled)
-		resp := errResponse(throttled())
-		resp.headers = s.usageHeaders(100)
-		if s.cfg.RetryAfter > 0 {
-			resp.headers["Retry-After"] = strconv.Itoa(int(s.cfg.RetryAfter.Seconds() + 0.5))
-		}
-		return resp
+		return l.throttled()
 	}
 	s.stats.admit(s.cfg.Now())
 	if !s.delay(ctx) {
@@ -307,14 +331,10 @@ func (s *Server) call(ctx context.Context, method, path string, form map[string]
 	failRate, dropRate := s.faults()
 	if failRate > 0 && s.draw() < failRate {
 		s.stats.count(route, outcomeFault)
-		resp := errResponse(serverFault())
-		resp.headers = s.usageHeaders(-1)
-		return resp
+		return l.fault()
 	}
-	resp := s.route(method, path, form, r)
-	resp.headers = s.usageHeaders(-1)
-	write := method == http.MethodPost || method == http.MethodDelete
-	if write && resp.status < 300 && dropRate > 0 && s.draw() < dropRate {
+	resp := l.handle()
+	if l.write && resp.status < 300 && dropRate > 0 && s.draw() < dropRate {
 		s.stats.count(route, outcomeDropped)
 		resp.drop = true
 		return resp
