@@ -363,9 +363,6 @@ func (s *Server) latency() time.Duration {
 	return d
 }
 
-// usageHeaders reports X-App-Usage: the calls admitted in the last second
-// as a percentage of the limit, like Graph's share of a budget used over a
-// window; pct >= 0 forces the figure (100 when throttling).
 // usageHeaders is Graph's X-App-Usage: a JSON object of the percentages
 // of a rolling budget used, call_count of calls (Rate a second over
 // UsageWindow), total_time and total_cputime of time. The emulator spends

@@ -16,43 +16,59 @@ import (
 // nor more than a few calls to throttling:
 //
 //   - Slow start: it begins at a quarter of the target (at most 8 calls/s)
-//     and doubles the pace every 200 ms. The pace at the first throttle is the ceiling (at most
-//     twice the last good one), and the pace restarts from half of it.
+//     and doubles the pace every 200 ms. The pace at the first throttle is
+//     the ceiling (at most twice the last good one), and the pace restarts
+//     from half of what it was sending in the last second (at least a
+//     quarter of the pace reached).
 //   - A throttle is one event however many calls in flight come back
 //     throttled: only a call let go after the last cut acts again.
 //   - A call let go before a cut, or so soon after it that the old pace
 //     spaced it, says nothing of the new pace: its throttle is not a new
 //     event, and its success does not grow the pace.
 //   - One throttle among the last twenty answers is timing jitter at the
-//     limit (a server bucket of one call): the pace is nudged down 3%.
-//     More is overload: the pace is cut to 90% of what the server accepted
-//     in the last second, which is its limit while it throttles; once a
-//     run of throttles has lasted 250 ms, of what it accepted since the
-//     run began (a large bucket inflates the last second); a second
-//     throttle before that can be read cuts the pace by a quarter. The
-//     ceiling is never above a pace that was throttled.
+//     limit (a server bucket of one call): the pace is nudged down 5%.
+//   - More is overload, and a run of throttle events less than a second
+//     apart is an episode, through which the server's bucket is empty. The
+//     pace is cut to 90% of the least of: itself, what it sent and what
+//     the server accepted in the last second, and, once the episode has
+//     lasted 250 ms, what the server accepted of the calls let go since it
+//     began. A second throttle before that can be read, while the server
+//     accepts all it is sent (a large bucket just ran dry), cuts the pace
+//     by a quarter; and until it is read the pace does not grow.
+//   - The ceiling is halfway between the pace that was throttled and the
+//     pace kept, or, if the episode shows the server accepting clearly less
+//     than it was offered, that lower rate. What the server accepted of an
+//     offer no larger is only our own pace, which says nothing of the limit.
 //   - Below 94% of the ceiling each success closes a tenth of the gap to
 //     95%; above it each adds 0.05%, so the pace meets the limit again only
 //     every hundred or so calls, at 15 calls/s as at 100.
 //   - No throttle for 150 successes or 8 s near the ceiling makes it stale:
 //     the pace probes upwards by 25% every 200 ms, and a throttle there
-//     steps back one step and sets the ceiling.
-//   - Calls wait in the limiter one at a time, so a change of pace is never
-//     undone by reservations made at the old one.
+//     steps back one step and sets the ceiling there; if the step back
+//     throttles too (a server's bucket can absorb a step), the pace and
+//     the ceiling go back to where the probe started.
+//   - Calls wait in the limiter one at a time, and a change of pace applies
+//     to the call waiting: its reservation is cancelled and made again. (A
+//     reservation kept would be repaid at the new pace, so after a rise two
+//     calls went nearly together, and a server with a one-call bucket
+//     throttled the second.)
 //   - Retry-After pauses every call; X-App-Usage at UsageHigh or above trims
 //     the pace by 5% every half second, and above 80% it grows no further.
 type Pacer struct {
-	target  float64
-	lim     *rate.Limiter
-	waitMu  sync.Mutex // one waiter in lim at a time
-	mu      sync.Mutex
-	cur     float64
-	ceiling float64   // the server's limit as last measured; 0 = unknown
-	grow    float64   // >1: multiply the pace by it every 200 ms (slow start, probing)
-	lastUp  time.Time // last multiplicative step
-	above   int       // successes at or above 95% of the ceiling since the last cut
-	near    time.Time // when the pace last came near the ceiling
-	lastCut time.Time
+	target    float64
+	lim       *rate.Limiter
+	waitMu    sync.Mutex // one waiter in lim at a time
+	mu        sync.Mutex
+	changed   chan struct{} // closed when the pace changes
+	cur       float64
+	ceiling   float64   // the server's limit as last measured; 0 = unknown
+	grow      float64   // >1: multiply the pace by it every 200 ms (slow start, probing)
+	lastUp    time.Time // last multiplicative step
+	probeFrom float64   // the pace a probe upwards started from
+	probed    time.Time // when the last probe was throttled
+	above     int       // successes at or above 95% of the ceiling since the last cut
+	near      time.Time // when the pace last came near the ceiling
+	lastCut   time.Time
 	// An episode is a run of throttle events less than a second apart
 	// (lastEvent the latest): the server's bucket is empty through it, so
 	// okCut, the successes of calls let go since it began (the last one let
@@ -61,6 +77,7 @@ type Pacer struct {
 	episode   time.Time
 	okSent    time.Time
 	okCut     int
+	sentEp    int       // calls let go since the episode began
 	pause     time.Time // no call before this (Retry-After)
 	ok        ring      // times of the last successes
 	sent      ring      // times of the last sends
@@ -117,9 +134,8 @@ func NewPacer(target float64) *Pacer {
 	// Slow start from a quarter of the target, and at most startRate: a
 	// guess ten times too high would otherwise overshoot from the first call.
 	start := min(max(target/4, min(target, 2)), startRate)
-	p := &Pacer{target: target, cur: start, grow: 2, now: time.Now}
-	p.lim = rate.NewLimiter(rate.Limit(start), 1)
-	return p
+	return &Pacer{target: target, cur: start, grow: 2, now: time.Now,
+		lim: rate.NewLimiter(rate.Limit(start), 1), changed: make(chan struct{})}
 }
 
 // Wait blocks until n calls may be made, and returns when they were let
@@ -136,22 +152,53 @@ func (p *Pacer) Wait(ctx context.Context, n int) (time.Time, error) {
 			return time.Time{}, ctx.Err()
 		}
 	}
-	// One waiter at a time: reservations made by many waiters at once are
-	// spaced at the rate of the moment they were made, so after a change
-	// of pace old and new ones fire in bunches, which a server with a small
-	// bucket throttles. Serialized, each is spaced at the current pace.
+	// One waiter at a time, its reservation made again when the pace
+	// changes while it waits (see Pacer).
 	p.waitMu.Lock()
 	defer p.waitMu.Unlock()
 	for i := 0; i < n; i++ {
-		if err := p.lim.Wait(ctx); err != nil {
+		if err := p.reserve(ctx); err != nil {
 			return time.Time{}, err
 		}
 	}
 	p.mu.Lock()
-	now := p.now()
-	p.sent.add(now)
+	sent := p.now()
+	p.sent.add(sent)
+	if !sent.Before(p.episode) {
+		p.sentEp += n
+	}
 	p.mu.Unlock()
-	return now, nil
+	return sent, nil
+}
+
+// reserve waits for the limiter to let one call go. A reservation keeps
+// the pace it was made at, and the limiter repays its debt at whatever
+// pace follows: after a rise the next call would come at once. So when the
+// pace changes the reservation is cancelled, which gives its token back,
+// and made again at the new pace.
+func (p *Pacer) reserve(ctx context.Context) error {
+	for {
+		p.mu.Lock()
+		changed := p.changed
+		p.mu.Unlock()
+		r := p.lim.Reserve()
+		d := r.Delay()
+		if d == 0 {
+			return nil
+		}
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+			return nil
+		case <-changed:
+			t.Stop()
+			r.Cancel()
+		case <-ctx.Done():
+			t.Stop()
+			r.Cancel()
+			return ctx.Err()
+		}
+	}
 }
 
 // Observe adapts the pace to the answer of a call let go at sent, and to
@@ -180,20 +227,23 @@ func (p *Pacer) Observe(err error, usage int, sent time.Time) {
 		p.lastCut = now
 		if p.grow == probeGrowth {
 			// Probing upwards: the limit lies between the last step and
-			// this one. Step back, and take this pace as the ceiling. A
-			// large bucket, full after the quiet that started the probe,
-			// hides the limit longer: if throttles go on, this is the
-			// start of their run.
-			p.ceiling, p.grow, p.above, p.near = p.cur, 0, 0, now
-			p.episode, p.lastEvent, p.okCut = now, now, 0
-			p.set(p.cur / probeGrowth)
+			// this one. Step back, and take the last step as the ceiling.
+			// A bucket, full after the quiet that started the probe, may
+			// have absorbed that step too: if throttles go on, this is
+			// the start of their run, and the pace goes back to where the
+			// probe started (see probed).
+			p.ceiling = p.cur / probeGrowth
+			p.grow, p.above, p.near = 0, 0, now
+			p.episode, p.lastEvent, p.okCut, p.sentEp = now, now, 0, 0
+			p.probed = now
+			p.set(p.ceiling)
 			return
 		}
 		if n := p.recentThrottles(); p.grow == 0 && n <= 1 {
 			// One throttle among many answers: timing jitter at the
 			// server's limit (a small bucket), not overload. Nudge.
-			p.set(p.cur * 0.97)
-			p.ceiling = min(p.ceiling, p.cur/0.97)
+			p.set(p.cur * nudge)
+			p.ceiling = min(p.ceiling, p.cur/nudge)
 			p.above, p.near = 0, now
 			return
 		}
@@ -202,7 +252,7 @@ func (p *Pacer) Observe(err error, usage int, sent time.Time) {
 		// through it the server's bucket is empty, so what it answered
 		// since the episode began is its own rate.
 		if now.Sub(p.lastEvent) > time.Second {
-			p.episode, p.okCut = now, 0
+			p.episode, p.okCut, p.sentEp = now, 0, 0
 		}
 		sinceCut, okCut := p.okSent.Sub(p.episode), p.okCut
 		p.lastEvent = now
@@ -215,31 +265,55 @@ func (p *Pacer) Observe(err error, usage int, sent time.Time) {
 			p.set(min(p.cur, max(sending, p.cur/2)) / 2)
 			return
 		}
+		if p.probed.Equal(p.episode) && okCut < 3 {
+			// A probe's step back throttled too, before the server's rate
+			// can be read: a bucket absorbed that step. Go back to where
+			// the probe started, which held for long: that is the ceiling.
+			p.grow, p.above, p.near, p.lastUp = 0, 0, now, now
+			p.ceiling = min(p.probeFrom, p.cur)
+			p.set(p.ceiling)
+			return
+		}
+		// What the server accepted through the episode is its limit only
+		// if it was offered clearly more: otherwise that is our own pace,
+		// and the limit is above it. The last second mixes paces, so it
+		// caps the pace but does not set the ceiling.
+		limited := false
 		if sinceCut >= 250*time.Millisecond && okCut >= 3 {
-			if r := float64(okCut) / sinceCut.Seconds(); accepted == 0 || r < accepted {
+			r := float64(okCut) / sinceCut.Seconds()
+			if accepted == 0 || r < accepted {
 				accepted = r
 			}
+			limited = r < float64(p.sentEp)/now.Sub(p.episode).Seconds()/1.1
 		}
 		next := p.cur
 		if sending > 0 {
 			next = min(next, sending)
 		}
-		if p.episode.Before(now) && okCut < 3 {
-			// Throttled again before the server's own rate can be read:
-			// the pace is well above it (a large bucket just ran dry).
+		if p.episode.Before(now) && okCut < 3 && (accepted == 0 || accepted > 0.95*p.cur) {
+			// Throttled again before the server's own rate can be read,
+			// and what it accepted lately is no less than this pace: a
+			// large bucket just ran dry, the pace is well above the limit.
 			next = min(next, p.cur*0.75)
 		}
-		p.grow, p.above, p.near = 0, 0, now
+		p.grow, p.above, p.near, p.lastUp = 0, 0, now, now
 		if accepted > 0 {
 			next = min(next, accepted)
-			p.ceiling = min(accepted, p.cur) // throttled at this pace: the limit is below it
-		} else {
-			// Too few successes to measure: halve, and probe upwards.
-			next /= 2
-			p.ceiling, p.grow = 0, probeGrowth
 		}
-		p.lastUp = now
-		p.set(next * 0.9)
+		next *= 0.9
+		if !limited {
+			// The last second can mix a lower pace in: cut by at most 30%
+			// until the episode measures the limit.
+			next = max(next, 0.7*p.cur)
+		}
+		// Throttled at this pace: the limit is below it, and likely above
+		// the pace kept. The ceiling is halfway, unless the episode
+		// measured the limit.
+		p.ceiling = (p.cur + next) / 2
+		if limited {
+			p.ceiling = min(accepted, p.cur)
+		}
+		p.set(next)
 		return
 	}
 	if err != nil {
@@ -255,6 +329,9 @@ func (p *Pacer) Observe(err error, usage int, sent time.Time) {
 	switch {
 	case sent.Before(p.lastCut) && p.grow == 0:
 		// Let go before the last cut: it says nothing of the new pace.
+	case now.Sub(p.lastEvent) < time.Second && (p.okCut < 3 || p.okSent.Sub(p.episode) < 250*time.Millisecond):
+		// Throttles are going on and the server's rate is not read yet:
+		// hold the pace until it is.
 	case usage >= UsageHigh:
 		if now.Sub(p.lastCut) > 500*time.Millisecond {
 			p.set(p.cur * 0.95)
@@ -274,10 +351,13 @@ func (p *Pacer) Observe(err error, usage int, sent time.Time) {
 		if p.above++; p.above > staleAfter || now.Sub(p.near) > staleFor {
 			// No throttle for a while near the ceiling: it was measured
 			// low (a burst, a busy moment). Probe upwards faster.
-			p.grow, p.lastUp = probeGrowth, now
+			p.grow, p.lastUp, p.probeFrom = probeGrowth, now, p.cur
 		}
 	}
 }
+
+// nudge is the pace kept after a lone throttle at the limit.
+const nudge = 0.95
 
 // probeGrowth multiplies the pace every 200 ms while the server's limit is
 // unknown; staleAfter successes near the ceiling without a throttle make
@@ -303,6 +383,8 @@ func (p *Pacer) recentThrottles() int {
 func (p *Pacer) set(r float64) {
 	p.cur = min(max(r, p.target/100, 0.2), p.target)
 	p.lim.SetLimit(rate.Limit(p.cur))
+	close(p.changed) // wake the waiter: its call may be due sooner or later
+	p.changed = make(chan struct{})
 }
 
 // Rate returns the current pace in calls per second.
