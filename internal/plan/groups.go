@@ -60,7 +60,7 @@ func (b *builder) planGroups(ctx context.Context, dir Directory) error {
 	if b.uncarried[roster.Groups] {
 		n := 0
 		for i := range b.res.Rows {
-			if v, ok := b.res.Desired(i).Get(roster.Groups); ok && v != "" {
+			if b.res.Value(i, roster.Groups) != "" {
 				n++
 			}
 		}
@@ -101,12 +101,12 @@ func (b *builder) planGroups(ctx context.Context, dir Directory) error {
 				}
 			}
 		}
-		v, ok := b.res.Desired(i).Get(roster.Groups)
-		if !ok || v == "" || b.state[i].status != "planned" {
+		v := b.res.Value(i, roster.Groups)
+		if v == "" || b.state[i].status != "planned" {
 			continue
 		}
 		who := b.res.Key(i)
-		if email, ok := b.res.Desired(i).Get(roster.Email); ok && email != "" {
+		if email := b.res.Value(i, roster.Email); email != "" {
 			who = email
 		}
 		var m MemberRef

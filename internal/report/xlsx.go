@@ -137,10 +137,27 @@ func writeXLSX(path string, doc *Document) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	f.SetActiveSheet(0)
+	if err := doc.cut(); err != nil {
+		return err
+	}
 	return safefile.Write(path, func(w io.Writer) error {
-		_, err := f.WriteTo(w)
+		// Zipping a large sheet takes seconds: stop at the next write.
+		_, err := f.WriteTo(cutWriter{w, doc})
 		return err
 	})
+}
+
+// cutWriter fails its writes once the document's context is done.
+type cutWriter struct {
+	w   io.Writer
+	doc *Document
+}
+
+func (c cutWriter) Write(b []byte) (int, error) {
+	if err := c.doc.cut(); err != nil {
+		return 0, err
+	}
+	return c.w.Write(b)
 }
 
 // uniqueHeaders makes table headers unique and non-empty, as Excel tables

@@ -1,9 +1,9 @@
 package validate
 
 import (
-	"github.com/wpimport/wpimport/internal/picture"
 	"strings"
 
+	"github.com/wpimport/wpimport/internal/picture"
 	"github.com/wpimport/wpimport/internal/roster"
 )
 
@@ -30,24 +30,37 @@ func (r *Result) Desired(i int) Desired {
 		if f == roster.FirstName || f == roster.LastName || !h.Has(f) {
 			continue
 		}
-		v, _, _ := h.Value(rec, f)
-		switch {
-		case v == "":
-		case f == roster.PictureFile:
-			v, _ = picture.Clean(v) // relative to the roster's folder; Validate read it
-		default:
-			if rule, ok := rules[f]; ok {
-				v, _ = rule(v)
-			} else {
-				v, _ = FoldText(v)
-			}
-		}
-		d.Values[f] = v
+		d.Values[f] = normalized(h, rec, f)
 	}
 	name, _ := BuildName(h, rec)
 	d.Values[roster.Name] = name
-	if e := d.Values[roster.Email]; e != "" {
-		d.Values[roster.Email] = strings.TrimSpace(e)
-	}
 	return d
+}
+
+// Value returns the normalized value row i gives field f ("" for none): one
+// field of Desired, without building the others.
+func (r *Result) Value(i int, f roster.Field) string {
+	if f == roster.Name || f == roster.FirstName || f == roster.LastName || !r.Header.Has(f) {
+		return r.Desired(i).Values[f]
+	}
+	return normalized(&r.Header, &r.Rows[i].Record, f)
+}
+
+func normalized(h *roster.Header, rec *roster.Record, f roster.Field) string {
+	v, _, _ := h.Value(rec, f)
+	switch {
+	case v == "":
+	case f == roster.PictureFile:
+		v, _ = picture.Clean(v) // relative to the roster's folder; Validate read it
+	default:
+		if rule, ok := rules[f]; ok {
+			v, _ = rule(v)
+		} else {
+			v, _ = FoldText(v)
+		}
+	}
+	if f == roster.Email {
+		v = strings.TrimSpace(v)
+	}
+	return v
 }

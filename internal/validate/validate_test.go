@@ -150,6 +150,25 @@ func TestRowRules(t *testing.T) {
 	}
 }
 
+// Value gives one field exactly as Desired does, for every field and row.
+func TestValueMatchesDesired(t *testing.T) {
+	res := validateCSV(t, "first_name,last_name,email,external_id,is_frontline,has_access,title,locale,groups\n"+
+		"Ana,Lima, ana@x.example ,e1,TRUE,no,\"Dev\tOps\",en-us,\"Eng; Ops\"\n"+
+		",,bo@x.example,,,,,,\n"+
+		"Cy,,,,yes,,\"Senior\r\nEngineer\",FR_fr,\n")
+	for i := range res.Rows {
+		d := res.Desired(i)
+		for _, f := range append([]roster.Field{roster.Name, roster.Phone}, roster.Fields...) {
+			if got, want := res.Value(i, f), d.Values[f]; got != want {
+				t.Errorf("row %d, %s: Value %q, Desired %q", i, f, got, want)
+			}
+		}
+	}
+	if v := res.Value(0, roster.Email); v != "ana@x.example" {
+		t.Errorf("email = %q, want it trimmed", v)
+	}
+}
+
 func TestDuplicates(t *testing.T) {
 	res := validateCSV(t, "name,email,external_id\n"+
 		"A,ana@x.example,1\n"+
