@@ -1,6 +1,7 @@
 package execute
 
 import (
+	"cmp"
 	"context"
 	"sync"
 	"time"
@@ -31,10 +32,11 @@ import (
 //     apart is an episode, through which the server's bucket is empty. The
 //     pace is cut to 90% of the least of: itself, what it sent and what
 //     the server accepted in the last second, and, once the episode has
-//     lasted 250 ms, what the server accepted of the calls let go since it
-//     began. A second throttle before that can be read, while the server
-//     accepts all it is sent (a large bucket just ran dry), cuts the pace
-//     by a quarter; and until it is read the pace does not grow.
+//     lasted 300 ms with 5 calls accepted, what the server accepted of the
+//     calls let go since it began. A second throttle before that can be
+//     read, while the server accepts all it is sent (a large bucket just
+//     ran dry), cuts the pace by a quarter; and until it is read the pace
+//     does not grow.
 //   - The ceiling is halfway between the pace that was throttled and the
 //     pace kept, or, if the episode shows the server accepting clearly less
 //     than it was offered, that lower rate. What the server accepted of an
@@ -52,6 +54,13 @@ import (
 //     reservation kept would be repaid at the new pace, so after a rise two
 //     calls went nearly together, and a server with a one-call bucket
 //     throttled the second.)
+//   - Three answers throttled in a row, none accepted of the calls let go
+//     since the first, mean the server takes nothing now: a window of
+//     calls used up (many services count calls per second, fixed or
+//     sliding), or a bucket far overdrawn. A slower pace would be refused
+//     as well, so every call pauses, 100 ms and twice as long each time it
+//     goes on, up to a second; the pace drops to 95% of what the server
+//     accepted in the last second, its ceiling, and is cut no further.
 //   - Retry-After pauses every call; X-App-Usage at UsageHigh or above trims
 //     the pace by 5% every half second, and above 80% it grows no further.
 type Pacer struct {
@@ -59,7 +68,7 @@ type Pacer struct {
 	lim       *rate.Limiter
 	waitMu    sync.Mutex // one waiter in lim at a time
 	mu        sync.Mutex
-	changed   chan struct{} // closed when the pace changes
+	changed   chan struct{} // closed when the pace or the pause changes
 	cur       float64
 	ceiling   float64   // the server's limit as last measured; 0 = unknown
 	grow      float64   // >1: multiply the pace by it every 200 ms (slow start, probing)
@@ -73,17 +82,21 @@ type Pacer struct {
 	// (lastEvent the latest): the server's bucket is empty through it, so
 	// okCut, the successes of calls let go since it began (the last one let
 	// go at okSent), measure the server's own rate.
-	lastEvent time.Time
-	episode   time.Time
-	okSent    time.Time
-	okCut     int
-	sentEp    int       // calls let go since the episode began
-	pause     time.Time // no call before this (Retry-After)
-	ok        ring      // times of the last successes
-	sent      ring      // times of the last sends
-	recent    [20]bool  // the last answers, true if throttled
-	ri        int
-	now       func() time.Time
+	lastEvent   time.Time
+	episode     time.Time
+	okSent      time.Time
+	okCut       int
+	sentEp      int           // calls let go since the episode began
+	pause       time.Time     // no call before this (Retry-After, a closed server)
+	refused     int           // throttled answers since the last success
+	refusedFrom time.Time     // when the first of them was let go
+	closedFor   time.Duration // the last pause for a closed server
+	ok          ring          // times of the last successes
+	second      perSecond     // successes in the last second
+	sent        ring          // times of the last sends
+	recent      [20]bool      // the last answers, true if throttled
+	ri          int
+	now         func() time.Time
 	// counters
 	calls, throttles int
 }
@@ -126,6 +139,32 @@ func (r *ring) rate() float64 {
 	return float64(k-1) / span
 }
 
+// perSecond counts events over the last second, in 50 ms slots.
+type perSecond struct {
+	n    [20]int
+	slot [20]int64 // which 50 ms of time each count is for
+}
+
+func (c *perSecond) add(t time.Time) {
+	k := t.UnixMilli() / 50
+	i := k % int64(len(c.n))
+	if c.slot[i] != k {
+		c.slot[i], c.n[i] = k, 0
+	}
+	c.n[i]++
+}
+
+func (c *perSecond) count(now time.Time) int {
+	k := now.UnixMilli() / 50
+	n := 0
+	for i := range c.n {
+		if k-c.slot[i] < int64(len(c.n)) {
+			n += c.n[i]
+		}
+	}
+	return n
+}
+
 // NewPacer paces at most target calls per second.
 func NewPacer(target float64) *Pacer {
 	if target <= 0 {
@@ -142,16 +181,8 @@ func NewPacer(target float64) *Pacer {
 // go: Observe needs it to tell fresh news from old.
 func (p *Pacer) Wait(ctx context.Context, n int) (time.Time, error) {
 	p.mu.Lock()
-	until := p.pause
 	p.calls += n
 	p.mu.Unlock()
-	if d := time.Until(until); d > 0 {
-		select {
-		case <-time.After(d):
-		case <-ctx.Done():
-			return time.Time{}, ctx.Err()
-		}
-	}
 	// One waiter at a time, its reservation made again when the pace
 	// changes while it waits (see Pacer).
 	p.waitMu.Lock()
@@ -180,7 +211,20 @@ func (p *Pacer) reserve(ctx context.Context) error {
 	for {
 		p.mu.Lock()
 		changed := p.changed
+		paused := p.pause.Sub(p.now())
 		p.mu.Unlock()
+		if paused > 0 {
+			t := time.NewTimer(paused)
+			select {
+			case <-t.C:
+			case <-changed:
+				t.Stop()
+			case <-ctx.Done():
+				t.Stop()
+				return ctx.Err()
+			}
+			continue
+		}
 		r := p.lim.Reserve()
 		d := r.Delay()
 		if d == 0 {
@@ -215,9 +259,28 @@ func (p *Pacer) Observe(err error, usage int, sent time.Time) {
 	if throttled {
 		p.throttles++
 		if ae := apiErr(err); ae != nil && ae.RetryAfter > 0 {
-			if t := now.Add(ae.RetryAfter); t.After(p.pause) {
-				p.pause = t
+			p.pauseUntil(now.Add(ae.RetryAfter))
+		}
+		if p.refused == 0 {
+			p.refusedFrom = sent
+		}
+		if p.refused++; p.refused >= closedAfter {
+			// Answers throttled in a row, none accepted: the server takes
+			// nothing now (its window of calls is used up, or its bucket
+			// far overdrawn), and a slower pace would be refused as well.
+			// Pause every call, longer each time it goes on. What the
+			// server took in the last second is its ceiling, and the pace
+			// is brought under it once; these refusals cut it no further.
+			if n := float64(p.second.count(now)); p.closedFor == 0 && n > 0 {
+				p.set(min(p.cur, 0.95*n))
+				p.ceiling = min(cmp.Or(p.ceiling, n), n)
+				p.grow = 0
 			}
+			p.closedFor = min(max(2*p.closedFor, closedPause), time.Second)
+			p.pauseUntil(now.Add(p.closedFor))
+			p.refused = closedAfter - 1 // one more refusal pauses again
+			p.lastCut = now
+			return
 		}
 		if sent.Before(p.lastCut.Add(time.Duration(float64(time.Second) / p.cur))) {
 			// Sent before the last cut, or so soon after it that the old
@@ -279,7 +342,7 @@ func (p *Pacer) Observe(err error, usage int, sent time.Time) {
 		// and the limit is above it. The last second mixes paces, so it
 		// caps the pace but does not set the ceiling.
 		limited := false
-		if sinceCut >= 250*time.Millisecond && okCut >= 3 {
+		if p.measured() {
 			r := float64(okCut) / sinceCut.Seconds()
 			if accepted == 0 || r < accepted {
 				accepted = r
@@ -320,6 +383,12 @@ func (p *Pacer) Observe(err error, usage int, sent time.Time) {
 		return
 	}
 	p.ok.add(now)
+	p.second.add(now)
+	if !sent.Before(p.refusedFrom) {
+		// Accepted, though let go after refusals began (an answer to an
+		// earlier call may arrive after them): the server is open again.
+		p.refused, p.closedFor = 0, 0
+	}
 	if !sent.Before(p.episode) {
 		// A call let go after the episode began: the server admitted it
 		// with its bucket empty, at its own rate.
@@ -329,7 +398,7 @@ func (p *Pacer) Observe(err error, usage int, sent time.Time) {
 	switch {
 	case sent.Before(p.lastCut) && p.grow == 0:
 		// Let go before the last cut: it says nothing of the new pace.
-	case now.Sub(p.lastEvent) < time.Second && (p.okCut < 3 || p.okSent.Sub(p.episode) < 250*time.Millisecond):
+	case now.Sub(p.lastEvent) < time.Second && !p.measured():
 		// Throttles are going on and the server's rate is not read yet:
 		// hold the pace until it is.
 	case usage >= UsageHigh:
@@ -359,6 +428,13 @@ func (p *Pacer) Observe(err error, usage int, sent time.Time) {
 // nudge is the pace kept after a lone throttle at the limit.
 const nudge = 0.95
 
+// closedAfter throttled answers in a row, none accepted, pause every call:
+// for closedPause, doubling up to a second while refusals go on.
+const (
+	closedAfter = 3
+	closedPause = 100 * time.Millisecond
+)
+
 // probeGrowth multiplies the pace every 200 ms while the server's limit is
 // unknown; staleAfter successes near the ceiling without a throttle make
 // the ceiling unknown.
@@ -368,6 +444,14 @@ const (
 	staleAfter  = 150
 	staleFor    = 8 * time.Second
 )
+
+// measured reports whether the episode has lasted long enough, with
+// enough calls accepted, to tell the server's own rate: a few calls over a
+// short while can be what a sliding window let through as the burst that
+// filled it ages out.
+func (p *Pacer) measured() bool {
+	return p.okCut >= 5 && p.okSent.Sub(p.episode) >= 300*time.Millisecond
+}
 
 // recentThrottles counts the throttled answers among the last ones.
 func (p *Pacer) recentThrottles() int {
@@ -380,11 +464,23 @@ func (p *Pacer) recentThrottles() int {
 	return n
 }
 
+// pauseUntil lets no call go before t, the one waiting included.
+func (p *Pacer) pauseUntil(t time.Time) {
+	if t.After(p.pause) {
+		p.pause = t
+		p.wake()
+	}
+}
+
+func (p *Pacer) wake() {
+	close(p.changed)
+	p.changed = make(chan struct{})
+}
+
 func (p *Pacer) set(r float64) {
 	p.cur = min(max(r, p.target/100, 0.2), p.target)
 	p.lim.SetLimit(rate.Limit(p.cur))
-	close(p.changed) // wake the waiter: its call may be due sooner or later
-	p.changed = make(chan struct{})
+	p.wake() // the waiting call may be due sooner or later
 }
 
 // Rate returns the current pace in calls per second.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/wpimport/wpimport/internal/workplace"
 )
 
 // A change of pace applies to the call already waiting. A rise must never
@@ -77,5 +79,37 @@ func TestPacerWaitWeightAndCancel(t *testing.T) {
 	}
 	if el := time.Since(start); el > 2*time.Second {
 		t.Errorf("Wait took %v to see its context end", el)
+	}
+}
+
+// Three answers throttled in a row, none accepted, mean the server takes
+// nothing now (a window of calls used up): every call pauses, and the pace
+// comes under what the server accepted in the last second.
+func TestPacerPausesWhenClosed(t *testing.T) {
+	p := NewPacer(100)
+	p.mu.Lock()
+	p.set(50)
+	p.grow = 0
+	p.mu.Unlock()
+	throttle := &workplace.APIError{Code: 4, Transient: true}
+	ctx := context.Background()
+	for range 4 {
+		s, _ := p.Wait(ctx, 1)
+		p.Observe(nil, 0, s)
+	}
+	for range 3 {
+		s, _ := p.Wait(ctx, 1)
+		p.Observe(throttle, 0, s)
+	}
+	if r := p.Rate(); r > 0.95*4+0.01 {
+		t.Errorf("pace %.1f/s after the server closed, having accepted 4 calls in the last second; want at most 3.8", r)
+	}
+	p.mu.Lock()
+	p.set(50) // so that only the pause can hold the next call
+	p.mu.Unlock()
+	start := time.Now()
+	p.Wait(ctx, 1)
+	if el := time.Since(start); el < 90*time.Millisecond {
+		t.Errorf("the next call went after %v; want a pause of 100 ms", el)
 	}
 }
