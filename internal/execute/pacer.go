@@ -256,132 +256,142 @@ func (p *Pacer) Observe(err error, usage int, sent time.Time) {
 		p.recent[p.ri] = throttled
 		p.ri = (p.ri + 1) % len(p.recent)
 	}
-	if throttled {
-		p.throttles++
-		if ae := apiErr(err); ae != nil && ae.RetryAfter > 0 {
-			p.pauseUntil(now.Add(ae.RetryAfter))
+	switch {
+	case throttled:
+		p.onThrottle(err, now, sent)
+	case err == nil:
+		p.onSuccess(usage, now, sent)
+	}
+}
+
+// onThrottle adapts the pace to a throttled answer, at now, to a call let
+// go at sent.
+func (p *Pacer) onThrottle(err error, now, sent time.Time) {
+	p.throttles++
+	if ae := apiErr(err); ae != nil && ae.RetryAfter > 0 {
+		p.pauseUntil(now.Add(ae.RetryAfter))
+	}
+	if p.refused == 0 {
+		p.refusedFrom = sent
+	}
+	if p.refused++; p.refused >= closedAfter {
+		// Answers throttled in a row, none accepted: the server takes
+		// nothing now (its window of calls is used up, or its bucket
+		// far overdrawn), and a slower pace would be refused as well.
+		// Pause every call, longer each time it goes on. What the
+		// server took in the last second is its ceiling, and the pace
+		// is brought under it once; these refusals cut it no further.
+		if n := float64(p.second.count(now)); p.closedFor == 0 && n > 0 {
+			p.set(min(p.cur, 0.95*n))
+			p.ceiling = min(cmp.Or(p.ceiling, n), n)
+			p.grow = 0
 		}
-		if p.refused == 0 {
-			p.refusedFrom = sent
-		}
-		if p.refused++; p.refused >= closedAfter {
-			// Answers throttled in a row, none accepted: the server takes
-			// nothing now (its window of calls is used up, or its bucket
-			// far overdrawn), and a slower pace would be refused as well.
-			// Pause every call, longer each time it goes on. What the
-			// server took in the last second is its ceiling, and the pace
-			// is brought under it once; these refusals cut it no further.
-			if n := float64(p.second.count(now)); p.closedFor == 0 && n > 0 {
-				p.set(min(p.cur, 0.95*n))
-				p.ceiling = min(cmp.Or(p.ceiling, n), n)
-				p.grow = 0
-			}
-			p.closedFor = min(max(2*p.closedFor, closedPause), time.Second)
-			p.pauseUntil(now.Add(p.closedFor))
-			p.refused = closedAfter - 1 // one more refusal pauses again
-			p.lastCut = now
-			return
-		}
-		if sent.Before(p.lastCut.Add(time.Duration(float64(time.Second) / p.cur))) {
-			// Sent before the last cut, or so soon after it that the old
-			// pace spaced it: that event is handled.
-			return
-		}
+		p.closedFor = min(max(2*p.closedFor, closedPause), time.Second)
+		p.pauseUntil(now.Add(p.closedFor))
+		p.refused = closedAfter - 1 // one more refusal pauses again
 		p.lastCut = now
-		if p.grow == probeGrowth {
-			// Probing upwards: the limit lies between the last step and
-			// this one. Step back, and take the last step as the ceiling.
-			// A bucket, full after the quiet that started the probe, may
-			// have absorbed that step too: if throttles go on, this is
-			// the start of their run, and the pace goes back to where the
-			// probe started (see probed).
-			p.ceiling = p.cur / probeGrowth
-			p.grow, p.above, p.near = 0, 0, now
-			p.episode, p.lastEvent, p.okCut, p.sentEp = now, now, 0, 0
-			p.probed = now
-			p.set(p.ceiling)
-			return
-		}
-		if n := p.recentThrottles(); p.grow == 0 && n <= 1 {
-			// One throttle among many answers: timing jitter at the
-			// server's limit (a small bucket), not overload. Nudge.
-			p.set(p.cur * nudge)
-			p.ceiling = min(p.ceiling, p.cur/nudge)
-			p.above, p.near = 0, now
-			return
-		}
-		accepted, sending := p.ok.rate(), p.sent.rate()
-		// An episode is a run of throttle events less than a second apart:
-		// through it the server's bucket is empty, so what it answered
-		// since the episode began is its own rate.
-		if now.Sub(p.lastEvent) > time.Second {
-			p.episode, p.okCut, p.sentEp = now, 0, 0
-		}
-		sinceCut, okCut := p.okSent.Sub(p.episode), p.okCut
-		p.lastEvent = now
-		if p.grow == 2 {
-			// The end of slow start: the last second was mostly at a lower
-			// pace, so measure nothing; the pace reached is the ceiling, at
-			// most twice the last good one. Restart from half of it.
-			p.ceiling, p.grow, p.above, p.near = p.cur, 0, 0, now
-			p.lastUp = now
-			p.set(min(p.cur, max(sending, p.cur/2)) / 2)
-			return
-		}
-		if p.probed.Equal(p.episode) && okCut < 3 {
-			// A probe's step back throttled too, before the server's rate
-			// can be read: a bucket absorbed that step. Go back to where
-			// the probe started, which held for long: that is the ceiling.
-			p.grow, p.above, p.near, p.lastUp = 0, 0, now, now
-			p.ceiling = min(p.probeFrom, p.cur)
-			p.set(p.ceiling)
-			return
-		}
-		// What the server accepted through the episode is its limit only
-		// if it was offered clearly more: otherwise that is our own pace,
-		// and the limit is above it. The last second mixes paces, so it
-		// caps the pace but does not set the ceiling.
-		limited := false
-		if p.measured() {
-			r := float64(okCut) / sinceCut.Seconds()
-			if accepted == 0 || r < accepted {
-				accepted = r
-			}
-			limited = r < float64(p.sentEp)/now.Sub(p.episode).Seconds()/1.1
-		}
-		next := p.cur
-		if sending > 0 {
-			next = min(next, sending)
-		}
-		if p.episode.Before(now) && okCut < 3 && (accepted == 0 || accepted > 0.95*p.cur) {
-			// Throttled again before the server's own rate can be read,
-			// and what it accepted lately is no less than this pace: a
-			// large bucket just ran dry, the pace is well above the limit.
-			next = min(next, p.cur*0.75)
-		}
+		return
+	}
+	if sent.Before(p.lastCut.Add(time.Duration(float64(time.Second) / p.cur))) {
+		// Sent before the last cut, or so soon after it that the old
+		// pace spaced it: that event is handled.
+		return
+	}
+	p.lastCut = now
+	if p.grow == probeGrowth {
+		// Probing upwards: the limit lies between the last step and
+		// this one. Step back, and take the last step as the ceiling.
+		// A bucket, full after the quiet that started the probe, may
+		// have absorbed that step too: if throttles go on, this is
+		// the start of their run, and the pace goes back to where the
+		// probe started (see probed).
+		p.ceiling = p.cur / probeGrowth
+		p.grow, p.above, p.near = 0, 0, now
+		p.episode, p.lastEvent, p.okCut, p.sentEp = now, now, 0, 0
+		p.probed = now
+		p.set(p.ceiling)
+		return
+	}
+	if n := p.recentThrottles(); p.grow == 0 && n <= 1 {
+		// One throttle among many answers: timing jitter at the
+		// server's limit (a small bucket), not overload. Nudge.
+		p.set(p.cur * nudge)
+		p.ceiling = min(p.ceiling, p.cur/nudge)
+		p.above, p.near = 0, now
+		return
+	}
+	accepted, sending := p.ok.rate(), p.sent.rate()
+	// An episode is a run of throttle events less than a second apart:
+	// through it the server's bucket is empty, so what it answered
+	// since the episode began is its own rate.
+	if now.Sub(p.lastEvent) > time.Second {
+		p.episode, p.okCut, p.sentEp = now, 0, 0
+	}
+	sinceCut, okCut := p.okSent.Sub(p.episode), p.okCut
+	p.lastEvent = now
+	if p.grow == 2 {
+		// The end of slow start: the last second was mostly at a lower
+		// pace, so measure nothing; the pace reached is the ceiling, at
+		// most twice the last good one. Restart from half of it.
+		p.ceiling, p.grow, p.above, p.near = p.cur, 0, 0, now
+		p.lastUp = now
+		p.set(min(p.cur, max(sending, p.cur/2)) / 2)
+		return
+	}
+	if p.probed.Equal(p.episode) && okCut < 3 {
+		// A probe's step back throttled too, before the server's rate
+		// can be read: a bucket absorbed that step. Go back to where
+		// the probe started, which held for long: that is the ceiling.
 		p.grow, p.above, p.near, p.lastUp = 0, 0, now, now
-		if accepted > 0 {
-			next = min(next, accepted)
-		}
-		next *= 0.9
-		if !limited {
-			// The last second can mix a lower pace in: cut by at most 30%
-			// until the episode measures the limit.
-			next = max(next, 0.7*p.cur)
-		}
-		// Throttled at this pace: the limit is below it, and likely above
-		// the pace kept. The ceiling is halfway, unless the episode
-		// measured the limit.
-		p.ceiling = (p.cur + next) / 2
-		if limited {
-			p.ceiling = min(accepted, p.cur)
-		}
-		p.set(next)
+		p.ceiling = min(p.probeFrom, p.cur)
+		p.set(p.ceiling)
 		return
 	}
-	if err != nil {
-		return
+	// What the server accepted through the episode is its limit only
+	// if it was offered clearly more: otherwise that is our own pace,
+	// and the limit is above it. The last second mixes paces, so it
+	// caps the pace but does not set the ceiling.
+	limited := false
+	if p.measured() {
+		r := float64(okCut) / sinceCut.Seconds()
+		if accepted == 0 || r < accepted {
+			accepted = r
+		}
+		limited = r < float64(p.sentEp)/now.Sub(p.episode).Seconds()/1.1
 	}
+	next := p.cur
+	if sending > 0 {
+		next = min(next, sending)
+	}
+	if p.episode.Before(now) && okCut < 3 && (accepted == 0 || accepted > 0.95*p.cur) {
+		// Throttled again before the server's own rate can be read,
+		// and what it accepted lately is no less than this pace: a
+		// large bucket just ran dry, the pace is well above the limit.
+		next = min(next, p.cur*0.75)
+	}
+	p.grow, p.above, p.near, p.lastUp = 0, 0, now, now
+	if accepted > 0 {
+		next = min(next, accepted)
+	}
+	next *= 0.9
+	if !limited {
+		// The last second can mix a lower pace in: cut by at most 30%
+		// until the episode measures the limit.
+		next = max(next, 0.7*p.cur)
+	}
+	// Throttled at this pace: the limit is below it, and likely above
+	// the pace kept. The ceiling is halfway, unless the episode
+	// measured the limit.
+	p.ceiling = (p.cur + next) / 2
+	if limited {
+		p.ceiling = min(accepted, p.cur)
+	}
+	p.set(next)
+}
+
+// onSuccess adapts the pace to a call let go at sent and answered at now,
+// and to the X-App-Usage figure.
+func (p *Pacer) onSuccess(usage int, now, sent time.Time) {
 	p.ok.add(now)
 	p.second.add(now)
 	if !sent.Before(p.refusedFrom) {
