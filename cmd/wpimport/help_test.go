@@ -80,3 +80,23 @@ func accepts(command, flag string) bool {
 	}
 	return false
 }
+
+// An option the command does not have is a usage error naming it, with the
+// likely one meant (a typo or a prefix), or a pointer to the list.
+func TestUnknownOptionSuggests(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"apply", "plan.json", "--resluts", "r.xlsx"}, "unknown option --resluts: did you mean --results?"},
+		{[]string{"plan", "r.csv", "--concur", "3"}, "unknown option --concur: wpimport plan's options are listed above"},
+		{[]string{"validate", "r.csv", "--mapp", "m.csv"}, "did you mean --mapping?"},
+		{[]string{"apply", "plan.json", "--out", "r.xlsx"}, "unknown option --out: wpimport apply's options are listed above"},
+	} {
+		var out bytes.Buffer
+		code := runEnv(context.Background(), c.args, &env{stdout: &out, stderr: &out, getenv: func(string) string { return "" }})
+		if code != exitUsage || !strings.Contains(out.String(), c.want) {
+			t.Errorf("%v: exit %d, want %d and %q in\n%s", c.args, code, exitUsage, c.want, out.String())
+		}
+	}
+}

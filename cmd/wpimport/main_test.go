@@ -123,7 +123,7 @@ func TestParseValidate(t *testing.T) {
 		{[]string{"r.csv", "--api", "ldap"}, validateOptions{}, "--api must be graph or scim"},
 		{[]string{"a.csv", "b.csv"}, validateOptions{}, "exactly one roster"},
 		{[]string{"r.csv", "--out", "o.txt"}, validateOptions{}, "unknown output format"},
-		{[]string{"r.csv", "--bogus"}, validateOptions{}, "flag provided but not defined"},
+		{[]string{"r.csv", "--bogus"}, validateOptions{}, "unknown option --bogus"},
 	}
 	for _, tt := range tests {
 		got, err := parseValidate(e, tt.args)
