@@ -48,10 +48,8 @@ func (s *store) createSet(name string, conds []Condition) (string, *gerr) {
 	if err := s.checkSet(name, conds); err != nil {
 		return "", err
 	}
-	for _, ps := range s.setList {
-		if ps.Name == name {
-			return "", invalidParam(SubDuplicate, "A people set named %q already exists", name)
-		}
+	if s.setNamed(name, nil) {
+		return "", invalidParam(SubDuplicate, "A people set named %q already exists", name)
 	}
 	ps := &PeopleSet{ID: s.newID(), Name: name, Conditions: conds}
 	s.sets[ps.ID] = ps
@@ -73,22 +71,33 @@ func (s *store) updateSet(id, name string, conds []Condition) *gerr {
 	if conds == nil {
 		conds = ps.Conditions
 	}
-	if len(conds) == 0 && strings.TrimSpace(name) != "" && len(ps.Conditions) == 0 {
-		// a group made over SCIM: renamed, it keeps its listed members
-	} else if err := s.checkSet(name, conds); err != nil {
-		return err
+	// A group made over SCIM, renamed, keeps its listed members and needs
+	// no conditions.
+	if scimGroup := len(conds) == 0 && strings.TrimSpace(name) != "" && len(ps.Conditions) == 0; !scimGroup {
+		if err := s.checkSet(name, conds); err != nil {
+			return err
+		}
 	}
 	if len(conds) > 0 {
 		ps.Members = nil // conditions now choose the members
 	}
-	for _, o := range s.setList {
-		if o.Name == name && o != ps {
-			return invalidParam(SubDuplicate, "A people set named %q already exists", name)
-		}
+	if s.setNamed(name, ps) {
+		return invalidParam(SubDuplicate, "A people set named %q already exists", name)
 	}
 	ps.Name, ps.Conditions = name, conds
 	s.setChanged("update", ps)
 	return nil
+}
+
+// setNamed reports whether a people set other than except has the name.
+// The caller holds s.mu.
+func (s *store) setNamed(name string, except *PeopleSet) bool {
+	for _, o := range s.setList {
+		if o.Name == name && o != except {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *store) getSet(id string) (PeopleSet, bool) {

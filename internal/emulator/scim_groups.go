@@ -171,15 +171,6 @@ func (s *Server) groupInput(res map[string]any) (string, []string, *serr) {
 	return name, ids, nil
 }
 
-func (s *Server) nameTaken(name string, self *PeopleSet) bool {
-	for _, o := range s.store.setList {
-		if o.Name == name && o != self {
-			return true
-		}
-	}
-	return false
-}
-
 func (s *Server) createGroup(body []byte) response {
 	var res map[string]any
 	if err := decodeJSON(body, &res); err != nil {
@@ -192,7 +183,7 @@ func (s *Server) createGroup(body []byte) response {
 	if err != nil {
 		return errOf(err)
 	}
-	if s.nameTaken(name, nil) {
+	if st.setNamed(name, nil) {
 		return errOf(scimErr(http.StatusConflict, "uniqueness", "A group named %q already exists", name))
 	}
 	ps := &PeopleSet{ID: st.newID(), Name: name, Conditions: []Condition{}, Members: ids}
@@ -236,7 +227,7 @@ func (s *Server) groupByID(method, id string, body []byte, ifMatch, ifNoneMatch 
 	if err != nil {
 		return errOf(err)
 	}
-	if s.nameTaken(name, ps) {
+	if st.setNamed(name, ps) {
 		return errOf(scimErr(http.StatusConflict, "uniqueness", "A group named %q already exists", name))
 	}
 	if len(ps.Conditions) > 0 && !sameIDs(ids, st.membersOf(ps)) {

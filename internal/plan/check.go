@@ -52,14 +52,22 @@ func (p *Plan) Check() string {
 			setDeletes++
 		}
 	}
-	if setDeletes > 0 {
-		if !p.Options.SyncPeopleSets {
-			return "the plan deletes people sets but was not made with --sync-people-sets"
-		}
-		if lim := LimitOf(p.Options.MaxDeletePeopleSets, p.PeopleSetsRead); setDeletes > lim {
-			return fmt.Sprintf("the plan deletes %d people sets, over its limit of %d (--max-delete-people-sets %s of %d sets)",
-				setDeletes, lim, p.Options.MaxDeletePeopleSets, p.PeopleSetsRead)
-		}
+	return checkRemovals(setDeletes, "deletes", "people sets", p.Options.SyncPeopleSets, "--sync-people-sets",
+		"--max-delete-people-sets", p.Options.MaxDeletePeopleSets, p.PeopleSetsRead, "sets")
+}
+
+// checkRemovals re-derives an option-guarded removal: n things removed
+// (what, by verb) need the sync option, and at most the limit spec of the
+// read ones (unit).
+func checkRemovals(n int, verb, what string, synced bool, syncFlag, limitFlag, spec string, read int, unit string) string {
+	if n == 0 {
+		return ""
+	}
+	if !synced {
+		return fmt.Sprintf("the plan %s %s but was not made with %s", verb, what, syncFlag)
+	}
+	if lim := LimitOf(spec, read); n > lim {
+		return fmt.Sprintf("the plan %s %d %s, over its limit of %d (%s %s of %d %s)", verb, n, what, lim, limitFlag, spec, read, unit)
 	}
 	return ""
 }

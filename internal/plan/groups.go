@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"sort"
@@ -197,12 +198,7 @@ func sortMembers(m []MemberRef) {
 	})
 }
 
-func (b *builder) target() string {
-	if b.opts.Target != "" {
-		return b.opts.Target
-	}
-	return "the target"
-}
+func (b *builder) target() string { return cmp.Or(b.opts.Target, "the target") }
 
 // checkGroups re-derives the group ops' limits (Plan.Check).
 func (p *Plan) checkGroups() string {
@@ -218,14 +214,6 @@ func (p *Plan) checkGroups() string {
 			}
 		}
 	}
-	if removals > 0 {
-		if !p.Options.SyncGroups {
-			return "the plan removes group members but was not made with --sync-groups"
-		}
-		if lim := LimitOf(p.Options.MaxGroupRemovals, p.GroupMembersRead); removals > lim {
-			return fmt.Sprintf("the plan removes %d group members, over its limit of %d (--max-group-removals %s of %d members)",
-				removals, lim, p.Options.MaxGroupRemovals, p.GroupMembersRead)
-		}
-	}
-	return ""
+	return checkRemovals(removals, "removes", "group members", p.Options.SyncGroups, "--sync-groups",
+		"--max-group-removals", p.Options.MaxGroupRemovals, p.GroupMembersRead, "members")
 }
