@@ -40,6 +40,8 @@ const (
 	NewEmail     Field = "new_email"
 	// Groups names the groups (SCIM) a person belongs to, separated by ";".
 	Groups Field = "groups"
+	// UserName is a SCIM service's userName where it is not the email.
+	UserName Field = "user_name"
 )
 
 // Fields lists every canonical field in the order outputs show them.

@@ -1,0 +1,143 @@
+package target
+
+import (
+	"slices"
+	"time"
+
+	"github.com/wpimport/wpimport/internal/roster"
+)
+
+// Paging is how a target's listing pages.
+type Paging string
+
+const (
+	PageCursor Paging = "cursor" // a cursor from each page to the next (Graph, RFC 9865)
+	PageIndex  Paging = "index"  // startIndex and count (RFC 7644 §3.4.2.4)
+	PageNone   Paging = "none"   // no listing of the whole population
+)
+
+// Deletion is what a target's DELETE of an account does.
+type Deletion string
+
+const (
+	DeleteNone        Deletion = ""               // no delete offered
+	DeleteUnclaimed   Deletion = "unclaimed-only" // only accounts never claimed (Workplace, Meta)
+	DeleteDeactivates Deletion = "deactivates"    // the account is deactivated, not removed (Slack)
+	DeleteDestroys    Deletion = "destroys"       // removed for good, irreversibly (GitHub, Atlassian, AWS)
+	DeleteRemoves     Deletion = "removes"        // removed (RFC 7644 §3.6: 404 after)
+)
+
+// FieldRule is a limit a target documents on a value: checked at plan
+// time, so that a row the target cannot take is invalid before any write.
+type FieldRule struct {
+	Field     roster.Field
+	MaxLen    int    // most characters, 0 for no limit
+	Forbidden string // characters the value may not hold
+	Immutable bool   // never changed once the account exists
+	Why       string // the rule as the service documents it, for messages
+}
+
+// Capabilities say what a target can do and what its own rules are.
+// Plan and execute read them; nothing above the seam asks which target
+// it has.
+type Capabilities struct {
+	// Target is the target's registered name ("graph", "scim"); Service
+	// names it for people ("Workplace (Graph API)", "AWS IAM Identity
+	// Center (SCIM)").
+	Target  string
+	Service string
+
+	// Carries are the roster fields the target can set; Reads those it
+	// returns when an account is read (auth_method can be set on Graph,
+	// never read). A field carried but not read is sent to new accounts
+	// and, on request, to matched ones; it is never compared.
+	Carries map[roster.Field]bool
+	Reads   map[roster.Field]bool
+	// Required are the fields a create must carry (AWS: given and family
+	// names and the display name). A row without them is invalid for
+	// this target; a name is never split by guessing.
+	Required []roster.Field
+	// Rules are the documented limits on values.
+	Rules []FieldRule
+
+	// LookupBy are the keys Find can look up; LookupBatch how many keys
+	// one call can carry (1 where filters take no "or").
+	LookupBy    []KeyKind
+	LookupBatch int
+	// Paging is how ListAll pages; Complete says a listing can be known
+	// complete (else plans look each row up and refuse --sync).
+	Paging   Paging
+	Complete bool
+
+	Versions bool // accounts carry versions; writes send If-Match
+	Bulk     bool // writes can be batched (SCIM /Bulk)
+	BulkMax  int  // most operations a batch carries
+
+	Groups           bool // static groups (SCIM /Groups)
+	GroupChunk       int  // most member changes one request carries
+	GroupMembersRead bool // a group's members can be read (AWS returns none)
+	PeopleSets       bool // dynamic people sets (Workplace)
+
+	Delete     Deletion      // what DELETE of an account does
+	Erase      bool          // personal data can be erased (Workplace's remove_profile_information)
+	EraseGrace time.Duration // erasure only this long after deactivation
+
+	PictureURL  bool // a picture can be set from a URL
+	PictureFile bool // a picture file can be uploaded
+	// PhonesRemovable says a phone number can be removed once added
+	// (Graph: never).
+	PhonesRemovable bool
+	// ReactivationClearsManager: reactivating an account empties its
+	// manager (Workplace, Meta), so a plan sets it again in the same step.
+	ReactivationClearsManager bool
+	// ReadsClaim says the target tells whether an account was claimed.
+	ReadsClaim bool
+	// InvitesOnCreate says a create sends the person an invitation at once.
+	InvitesOnCreate bool
+
+	// Origins say where each capability came from, by name ("paging":
+	// "discovery", "dialect aws", "probe: a second page repeated the
+	// first", "default"), for wpimport check.
+	Origins map[string]string
+}
+
+// CanCarry reports whether the target can set f.
+func (c *Capabilities) CanCarry(f roster.Field) bool { return c.Carries[f] }
+
+// CanRead reports whether the target returns f when read.
+func (c *Capabilities) CanRead(f roster.Field) bool { return c.Reads[f] }
+
+// CanLookUp reports whether Find takes keys of kind k.
+func (c *Capabilities) CanLookUp(k KeyKind) bool { return slices.Contains(c.LookupBy, k) }
+
+// Uncarried lists, in roster order, the fields of fields the target
+// cannot set.
+func (c *Capabilities) Uncarried(fields []roster.Field) []roster.Field {
+	var out []roster.Field
+	for _, f := range fields {
+		if !c.Carries[f] {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// Origin says where capability name came from ("" if not recorded).
+func (c *Capabilities) Origin(name string) string { return c.Origins[name] }
+
+// SetOrigin records where capability name came from.
+func (c *Capabilities) SetOrigin(name, from string) {
+	if c.Origins == nil {
+		c.Origins = map[string]string{}
+	}
+	c.Origins[name] = from
+}
+
+// FieldSet builds a set of fields.
+func FieldSet(fields ...roster.Field) map[roster.Field]bool {
+	m := make(map[roster.Field]bool, len(fields))
+	for _, f := range fields {
+		m[f] = true
+	}
+	return m
+}
