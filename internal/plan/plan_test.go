@@ -49,7 +49,11 @@ func (w *world) plan(t *testing.T, csv string, opts plan.Options) *plan.Plan {
 // render is a stable text form of a plan for golden files.
 func render(p *plan.Plan) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s\nread: %s\nguard: %+v\nrefused: %s\n\nops:\n", p.Summary(), p.ReadMode, p.Guard, p.Refused)
+	fmt.Fprintf(&b, "%s\nread: %s\nguard: %+v\n", p.Summary(), p.ReadMode, p.Guard)
+	for _, g := range p.ChangeGuards {
+		fmt.Fprintf(&b, "change guard: %+v\n", g)
+	}
+	fmt.Fprintf(&b, "refused: %s\n\nops:\n", p.Refused)
 	for _, op := range p.Ops {
 		mgr := "-"
 		if op.Manager != nil {
@@ -329,7 +333,9 @@ func TestCheckGroups(t *testing.T) {
 	base := func() *plan.Plan {
 		p := &plan.Plan{Options: plan.Options{MaxDeactivate: "5%", MaxGroupRemovals: "1"}, Guard: plan.Guard{Spec: "5%"}, GroupMembersRead: 10,
 			Ops: []plan.Op{{ID: 1, Action: plan.Create, Fields: map[string]string{"name": "A", "email": "a@x.example"},
-				Lookup: &plan.Lookup{Email: "a@x.example"}}}}
+				Changes: map[string][2]string{"name": {"", "A"}, "email": {"", "a@x.example"}}, Lookup: &plan.Lookup{Email: "a@x.example"}}}}
+		p.Options.Normalize()
+		p.ChangeGuards = p.MassUpdateGuards()
 		p.Groups = []plan.GroupOp{{ID: 1, Name: "G", Action: plan.Update, GroupID: "9",
 			Add: []plan.MemberRef{{CreateOp: 1, Ref: "a"}}, Remove: []plan.MemberRef{{AccountID: "5", Ref: "e"}}}}
 		return p
