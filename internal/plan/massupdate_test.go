@@ -389,3 +389,25 @@ func TestCheckMassUpdates(t *testing.T) {
 		t.Errorf("dropped guard: %q", why)
 	}
 }
+
+// An op whose changes show a value the account has as empty (so that the
+// guards count a fill, not an overwrite) is stale when apply re-reads it.
+func TestStaleCatchesMisstatedOldValues(t *testing.T) {
+	w := staffWorld(t, 3, 0)
+	p := w.plan(t, staffRoster(3, "name,email,external_id,department", func(i int, c string) string {
+		return map[bool]string{true: "Marketing", false: unchanged(i, c)}[c == "department"]
+	}), plan.Options{})
+	if len(p.Ops) != 3 || p.Ops[0].Changes["department"] != [2]string{"Sales", "Marketing"} {
+		t.Fatalf("ops: %s", render(p))
+	}
+	stale, err := plan.Stale(ctx, w.client, p.Ops, nil)
+	if err != nil || len(stale) != 0 {
+		t.Fatalf("fresh plan: stale %v, %v", stale, err)
+	}
+	p.Ops[1].Changes["department"] = [2]string{"", "Marketing"}
+	stale, _ = plan.Stale(ctx, w.client, p.Ops, nil)
+	want := `the plan shows the department of account 100000000000002 as "", but it is "Sales": the plan file was edited`
+	if len(stale) != 1 || stale[2] != want {
+		t.Errorf("stale = %v, want op 2: %s", stale, want)
+	}
+}
