@@ -194,6 +194,9 @@ func (p *Plan) checkMassUpdates() string {
 	got := p.MassUpdateGuards()
 	byField := map[string]ChangeGuard{}
 	for _, g := range got {
+		if g.Spec == "" {
+			return fmt.Sprintf("the plan has no %s option: it was made by an older wpimport, or edited; make the plan again", g.Option)
+		}
 		if _, _, err := ParseLimit(g.Spec); err != nil {
 			return fmt.Sprintf("the plan's %s %v: make the plan again", g.Option, err)
 		}

@@ -377,6 +377,12 @@ func TestCheckMassUpdates(t *testing.T) {
 	if why := p.Check(); !strings.Contains(why, "renames 29 of the 29 accounts it matched, over its own limit of 1") {
 		t.Errorf("refused dropped: %q", why)
 	}
+	// A plan made before these guards, or stripped of them.
+	p = fresh()
+	p.Options.MaxEmailChanges = ""
+	if why := p.Check(); why != "the plan has no --max-email-changes option: it was made by an older wpimport, or edited; make the plan again" {
+		t.Errorf("no option: %q", why)
+	}
 	// A guard recorded for no change, or one dropped.
 	p = fresh()
 	p.ChangeGuards = append(p.ChangeGuards, plan.ChangeGuard{Option: "--max-field-changes", Field: "title", Spec: "50%"})
