@@ -34,6 +34,9 @@ type planFlags struct {
 	Rate                float64
 	Sync                bool
 	MaxDeactivate       string
+	MaxRenames          string
+	MaxEmailChanges     string
+	MaxFieldChanges     string
 	Protect             string
 	Scope               stringsFlag
 	Match               string
@@ -54,6 +57,9 @@ func (o *planFlags) register(fs *flag.FlagSet, e *env) {
 	fs.Float64Var(&o.Rate, "rate", 20, "most API calls per second, look-ups included")
 	fs.BoolVar(&o.Sync, "sync", false, "deactivate in-scope accounts (those with an external_id) that no row names")
 	fs.StringVar(&o.MaxDeactivate, "max-deactivate", plan.DefaultMaxDeactivate, "refuse the plan if it deactivates more than N accounts or P% of active accounts")
+	fs.StringVar(&o.MaxRenames, "max-renames", plan.DefaultMaxRenames, "refuse the plan if it renames more than N, or P% (at least 1), of the accounts the roster matches")
+	fs.StringVar(&o.MaxEmailChanges, "max-email-changes", plan.DefaultMaxEmailChanges, "refuse the plan if new_email changes the login email of more than N, or P% (at least 1), of the matched accounts")
+	fs.StringVar(&o.MaxFieldChanges, "max-field-changes", plan.DefaultMaxFieldChanges, "refuse the plan if it overwrites or clears any one field of more than N matched accounts, or of more than P% and at least 5 (a shifted column)")
 	fs.StringVar(&o.Protect, "protect", "", "file of account ids, emails or external ids never touched (one per line, or the first csv column)")
 	fs.Var(&o.Scope, "scope", "narrow --sync to accounts with field=value (department, division, organization, location, cost_center, title); repeatable")
 	fs.StringVar(&o.Match, "match", "external_id,email", "keys to match rows to accounts, in order")
@@ -70,7 +76,8 @@ func (o *planFlags) register(fs *flag.FlagSet, e *env) {
 
 // options turns the flags into plan options.
 func (o *planFlags) options() (plan.Options, error) {
-	opts := plan.Options{Sync: o.Sync, MaxDeactivate: o.MaxDeactivate, Empty: o.Empty, Read: o.Read, Pictures: o.Pictures, AuthMethod: o.AuthMethod,
+	opts := plan.Options{Sync: o.Sync, MaxDeactivate: o.MaxDeactivate, MaxRenames: o.MaxRenames, MaxEmailChanges: o.MaxEmailChanges,
+		MaxFieldChanges: o.MaxFieldChanges, Empty: o.Empty, Read: o.Read, Pictures: o.Pictures, AuthMethod: o.AuthMethod,
 		SyncPeopleSets: o.SyncPeopleSets, MaxDeletePeopleSets: o.MaxDeletePeopleSets, SyncGroups: o.SyncGroups, MaxGroupRemovals: o.MaxGroupRemovals}
 	for _, m := range strings.Split(o.Match, ",") {
 		opts.Match = append(opts.Match, strings.TrimSpace(m))
@@ -111,7 +118,7 @@ func (o *planFlags) reads(f *files) {
 
 func parsePlan(e *env, args []string) (*planOptions, error) {
 	o := &planOptions{}
-	fs := newFlagSet(e, "plan", "ROSTER [--sync] [--max-deactivate N|P%] [--protect FILE] [--sync-groups] [--api graph|scim] --out plan.json",
+	fs := newFlagSet(e, "plan", "ROSTER [--sync] [--max-deactivate N|P%] [--max-renames N|P%] [--max-email-changes N|P%] [--max-field-changes N|P%] [--protect FILE] [--sync-groups] [--api graph|scim] --out plan.json",
 		"wpimport plan roster.xlsx --sync --out plan.json   # also writes plan.xlsx for sign-off")
 	o.register(fs, e)
 	fs.StringVar(&o.Out, "out", "", "the plan file to write (.json); plan.xlsx is written beside it")
@@ -283,6 +290,7 @@ func printPlan(e *env, p *plan.Plan, out, xlsx string) int {
 			}
 		}
 	}
+	printEmailDiffers(e, p, xlsx)
 	fmt.Fprintf(e.stderr, "%s\n(read with %d API calls, by %s)\n", p.Summary(), p.ReadCalls, p.ReadMode)
 	for _, w := range p.Warnings {
 		fmt.Fprintf(e.stderr, "Warning: %s\n", w)
@@ -303,4 +311,25 @@ func printPlan(e *env, p *plan.Plan, out, xlsx string) int {
 		}
 	}
 	return exitOK
+}
+
+// printEmailDiffers shows the rows whose email differs from their account's
+// (kept as the account has it): a typo, or a login change that needs
+// new_email. They are warnings, but nobody should miss them.
+func printEmailDiffers(e *env, p *plan.Plan, xlsx string) {
+	const most = 10
+	n := 0
+	for _, r := range p.Rows {
+		for _, is := range r.Issues {
+			if is.Code == "email.differs" {
+				if n < most {
+					fmt.Fprintf(e.stderr, "%s: %s\n", p.Roster.Path, is)
+				}
+				n++
+			}
+		}
+	}
+	if n > most {
+		fmt.Fprintf(e.stderr, "%s: %d more rows whose email differs from their account's: see the Plan sheet of %s\n", p.Roster.Path, n-most, xlsx)
+	}
 }

@@ -134,9 +134,9 @@ func TestQuarterlyUpdate(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Next quarter: 150 people, some with a new title (variant 1 shifts
-	// every title), 50 leavers.
+	// every title, which --max-field-changes must be raised for), 50 leavers.
 	res := generated(t, 150, false, 1)
-	p := w.plan(t, res, plan.Options{Sync: true, MaxDeactivate: "30%"})
+	p := w.plan(t, res, plan.Options{Sync: true, MaxDeactivate: "30%", MaxFieldChanges: "100%"})
 	c := p.Counts()
 	if c[plan.Update] != 150 || c[plan.Deactivate] != 50 {
 		t.Fatalf("plan = %s", p.Summary())
@@ -219,7 +219,7 @@ func TestStaleOpsSkipped(t *testing.T) {
 	res := generated(t, 20, false, 0)
 	first := w.plan(t, res, plan.Options{})
 	w.run(context.Background(), first, execute.Options{})
-	p := w.plan(t, generated(t, 20, false, 1), plan.Options{})
+	p := w.plan(t, generated(t, 20, false, 1), plan.Options{MaxFieldChanges: "100%"}) // every title changes
 	// Someone edits person 3 after the plan.
 	w.client.UpdateAccount(context.Background(), rostergen.Email(3), workplace.Fields{"department": "Moved"})
 	r, err := w.run(context.Background(), p, execute.Options{})

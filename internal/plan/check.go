@@ -43,6 +43,9 @@ func (p *Plan) Check() string {
 		return fmt.Sprintf("the plan deactivates or deletes %d accounts; its own limit is %d (--max-deactivate %s of %d active accounts) and its guard counted %d",
 			removed, limit, p.Guard.Spec, p.Guard.Active, p.Guard.Deactivations)
 	}
+	if why := p.checkMassUpdates(); why != "" {
+		return why
+	}
 	if why := p.checkGroups(); why != "" {
 		return why
 	}
@@ -119,6 +122,9 @@ func (p *Plan) checkOp(op *Op) string {
 			return fmt.Sprintf("phone %q: %s", ph.Number, why)
 		}
 	}
+	if why := op.checkShown(); why != "" {
+		return why + ": the file was edited"
+	}
 	if op.PictureFile != "" {
 		if _, err := picture.Clean(op.PictureFile); err != nil {
 			return "picture_file: " + err.Error()
@@ -139,3 +145,31 @@ var knownField = func() map[roster.Field]bool {
 	}
 	return m
 }()
+
+// checkShown checks that the op's changes show everything it sends, with
+// the value sent: the mass-update guards count the changes, so a value
+// slipped into the fields alone would pass them unseen.
+func (op *Op) checkShown() string {
+	for k, v := range op.Fields {
+		ch, ok := op.Changes[k]
+		switch {
+		case !ok:
+			return fmt.Sprintf("it sends %s, which its changes do not show", k)
+		case k != "frontline" && ch[1] != v: // frontline is shown as is_frontline/has_access
+			return fmt.Sprintf("it sends %s %q, but its changes show %q", k, v, ch[1])
+		}
+	}
+	if _, ok := op.Changes["manager"]; op.Manager != nil && !ok {
+		return "it sets a manager its changes do not show"
+	}
+	for _, ph := range op.Phones {
+		shown := false
+		for _, k := range []string{"phone", "work_phone", "mobile_phone"} {
+			shown = shown || op.Changes[k][1] == ph.Number
+		}
+		if !shown {
+			return fmt.Sprintf("it adds the phone %s, which its changes do not show", ph.Number)
+		}
+	}
+	return ""
+}

@@ -113,6 +113,7 @@ func (b *builder) finish() {
 				Issues: []roster.Issue{{Severity: roster.Warning, Code: "plan.sync", Message: op.Reason}}})
 		}
 	}
+	p.guardMassUpdates()
 }
 
 // planIssues drops validate's provisional "manager not in this file"

@@ -130,6 +130,7 @@ func Offboard(ctx context.Context, in OffboardInput, dir Directory, opts Options
 			"check the list or raise the limit for this run with --max-deactivate %d", removed, g.Limit, g.Spec, active, removed)
 	}
 	p.Guard = g
+	p.guardMassUpdates() // nothing to count, but Check expects them
 	if erased > 0 {
 		p.Warnings = append(p.Warnings, fmt.Sprintf("IRREVERSIBLE: applying this plan erases the personal data of %d accounts (remove_profile_information). "+
 			"It cannot be undone: check the Changes sheet name by name before you apply it.", erased))

@@ -14,8 +14,12 @@ type Options struct {
 	Scope         []ScopeRule `json:"scope,omitempty"`
 	Protect       []string    `json:"protect,omitempty"`
 	MaxDeactivate string      `json:"max_deactivate"` // "5%" (default) or a count
-	Read          string      `json:"read"`           // auto, list or lookup
-	Pictures      string      `json:"pictures"`       // new (default) or all: which accounts get a picture set
+	// The mass-update guards: a count, or a share of the matched accounts.
+	MaxRenames      string `json:"max_renames"`       // name changes, default 5%
+	MaxEmailChanges string `json:"max_email_changes"` // login email changes, default 5%
+	MaxFieldChanges string `json:"max_field_changes"` // overwrites of any one field, default 50%
+	Read            string `json:"read"`              // auto, list or lookup
+	Pictures        string `json:"pictures"`          // new (default) or all: which accounts get a picture set
 	// AuthMethod is new (default) or all: auth_method cannot be read back,
 	// so it is compared with nothing; "all" sends it to matched accounts too.
 	AuthMethod string `json:"auth_method,omitempty"`
@@ -71,6 +75,18 @@ func (o *Options) Normalize() error {
 	}
 	if _, _, err := ParseLimit(o.MaxDeactivate); err != nil {
 		return fmt.Errorf("--max-deactivate: %v", err)
+	}
+	for _, g := range []struct {
+		v         *string
+		flag, def string
+	}{{&o.MaxRenames, "--max-renames", DefaultMaxRenames}, {&o.MaxEmailChanges, "--max-email-changes", DefaultMaxEmailChanges},
+		{&o.MaxFieldChanges, "--max-field-changes", DefaultMaxFieldChanges}} {
+		if *g.v == "" {
+			*g.v = g.def
+		}
+		if _, _, err := ParseLimit(*g.v); err != nil {
+			return fmt.Errorf("%s: %v", g.flag, err)
+		}
 	}
 	if o.MaxDeletePeopleSets == "" {
 		o.MaxDeletePeopleSets = DefaultMaxDeactivate

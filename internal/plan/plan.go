@@ -166,11 +166,14 @@ type Plan struct {
 	APIURL        string     `json:"api_url"`
 	// API is the target: "graph" (also when empty, in plans older than
 	// the SCIM target) or "scim". apply refuses a plan made for another.
-	API       string  `json:"api,omitempty"`
-	Options   Options `json:"options"`
-	Guard     Guard   `json:"guard"`
-	ReadMode  string  `json:"read_mode"` // list or lookup
-	ReadCalls int     `json:"read_calls"`
+	API     string  `json:"api,omitempty"`
+	Options Options `json:"options"`
+	Guard   Guard   `json:"guard"`
+	// ChangeGuards are the mass-update guards (--max-renames,
+	// --max-email-changes, --max-field-changes) as checked.
+	ChangeGuards []ChangeGuard `json:"change_guards"`
+	ReadMode     string        `json:"read_mode"` // list or lookup
+	ReadCalls    int           `json:"read_calls"`
 	// Refused says why apply must not run this plan ("" if it may).
 	Refused    string     `json:"refused,omitempty"`
 	Warnings   []string   `json:"warnings,omitempty"`

@@ -49,7 +49,11 @@ func (w *world) plan(t *testing.T, csv string, opts plan.Options) *plan.Plan {
 // render is a stable text form of a plan for golden files.
 func render(p *plan.Plan) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s\nread: %s\nguard: %+v\nrefused: %s\n\nops:\n", p.Summary(), p.ReadMode, p.Guard, p.Refused)
+	fmt.Fprintf(&b, "%s\nread: %s\nguard: %+v\n", p.Summary(), p.ReadMode, p.Guard)
+	for _, g := range p.ChangeGuards {
+		fmt.Fprintf(&b, "change guard: %+v\n", g)
+	}
+	fmt.Fprintf(&b, "refused: %s\n\nops:\n", p.Refused)
 	for _, op := range p.Ops {
 		mgr := "-"
 		if op.Manager != nil {
@@ -329,7 +333,9 @@ func TestCheckGroups(t *testing.T) {
 	base := func() *plan.Plan {
 		p := &plan.Plan{Options: plan.Options{MaxDeactivate: "5%", MaxGroupRemovals: "1"}, Guard: plan.Guard{Spec: "5%"}, GroupMembersRead: 10,
 			Ops: []plan.Op{{ID: 1, Action: plan.Create, Fields: map[string]string{"name": "A", "email": "a@x.example"},
-				Lookup: &plan.Lookup{Email: "a@x.example"}}}}
+				Changes: map[string][2]string{"name": {"", "A"}, "email": {"", "a@x.example"}}, Lookup: &plan.Lookup{Email: "a@x.example"}}}}
+		p.Options.Normalize()
+		p.ChangeGuards = p.MassUpdateGuards()
 		p.Groups = []plan.GroupOp{{ID: 1, Name: "G", Action: plan.Update, GroupID: "9",
 			Add: []plan.MemberRef{{CreateOp: 1, Ref: "a"}}, Remove: []plan.MemberRef{{AccountID: "5", Ref: "e"}}}}
 		return p
@@ -351,5 +357,54 @@ func TestCheckGroups(t *testing.T) {
 	p.Groups[0].Add[0].CreateOp = 7
 	if why := p.Check(); !strings.Contains(why, "not a create") {
 		t.Fatalf("a member of no create: %q", why)
+	}
+}
+
+// A row matched by external_id whose email differs from the account's does
+// not change the login: a warning names new_email, the rest is planned. An
+// account with no email gets the roster's; new_email still changes a login.
+func TestEmailDiffers(t *testing.T) {
+	w := newWorld(t,
+		acct("100000000000001", "Tom Walsh", "tom.walsh@acme.example", "E1", "Clerk", "", true),
+		acct("100000000000002", "Ann", "", "E2", "", "", true),
+		acct("100000000000003", "Cat", "cat@acme.example", "E3", "", "", true),
+	)
+	p := w.plan(t, "name,email,external_id,title\n"+
+		"Tom Walsh,tom.wlash@acme.example,E1,Manager\n"+ // a typo in the email
+		"Ann,ann@acme.example,E2,\n"+ // no email yet: filled
+		"Cat,CAT@acme.example,E3,\n", // another case: the same email
+		plan.Options{})
+	if len(p.Ops) != 2 {
+		t.Fatalf("ops: %s", render(p))
+	}
+	tom, ann := p.Ops[0], p.Ops[1]
+	if _, ok := tom.Fields["email"]; ok || tom.Changes["email"] != [2]string{} || tom.Changes["title"] != [2]string{"Clerk", "Manager"} {
+		t.Errorf("Tom's login email planned to change: %+v", tom)
+	}
+	if ann.Fields["email"] != "ann@acme.example" || ann.Changes["email"] != [2]string{"", "ann@acme.example"} {
+		t.Errorf("Ann's missing email not filled: %+v", ann)
+	}
+	row := p.Rows[0]
+	if row.Status != "planned" || row.Action != plan.Update || len(row.Issues) != 1 {
+		t.Fatalf("Tom's row: %+v", row)
+	}
+	is := row.Issues[0]
+	for _, s := range []string{"tom.wlash@acme.example", "tom.walsh@acme.example", "not changed", "new_email"} {
+		if !strings.Contains(is.Message, s) {
+			t.Errorf("message lacks %q: %s", s, is.Message)
+		}
+	}
+	if is.Code != "email.differs" || is.Severity != "warning" || is.Row != 2 || is.Column != "email" {
+		t.Errorf("issue: %+v", is)
+	}
+	for _, r := range p.Rows[1:] {
+		if len(r.Issues) != 0 {
+			t.Errorf("row %d: %+v", r.Row, r.Issues)
+		}
+	}
+	// new_email is how a login changes.
+	p = w.plan(t, "name,email,external_id,new_email\nTom Walsh,tom.walsh@acme.example,E1,thomas.walsh@acme.example\n", plan.Options{})
+	if len(p.Ops) != 1 || p.Ops[0].Changes["email"] != [2]string{"tom.walsh@acme.example", "thomas.walsh@acme.example"} || len(p.Rows[0].Issues) != 0 {
+		t.Errorf("new_email: %s", render(p))
 	}
 }

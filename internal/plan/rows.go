@@ -64,6 +64,7 @@ func (b *builder) planRow(i int) {
 		s.action, s.reason = None, "already deactivated"
 		return
 	}
+	b.keepLoginEmail(i, d, acc)
 	fields, changes := b.diff(d, acc)
 	op := &Op{AccountID: acc.ID, Fields: fields, Changes: changes, Fingerprint: Fingerprint(acc)}
 	oldMgr := acc.Manager()
@@ -99,6 +100,22 @@ func (b *builder) planRow(i int) {
 	}
 	b.addOp(i, op)
 	s.action = op.Action
+}
+
+// keepLoginEmail drops from d an email that differs from the matched
+// account's: a typo in the email column must not change a login. Only a
+// new_email column changes it; an account with no email may get one.
+func (b *builder) keepLoginEmail(i int, d validate.Desired, acc *workplace.Account) {
+	want, ok := d.Get(roster.Email)
+	if _, isNew := d.Get(roster.NewEmail); isNew || !ok || acc.Email == "" || strings.EqualFold(want, acc.Email) {
+		return
+	}
+	delete(d.Values, roster.Email)
+	row := &b.res.Rows[i]
+	_, col, _ := b.res.Header.Value(&row.Record, roster.Email)
+	b.state[i].issues = append(b.state[i].issues, roster.Issue{Row: row.Row, Column: col, Field: roster.Email, Severity: roster.Warning, Code: "email.differs",
+		Message: fmt.Sprintf("the roster's email %s differs from the account's, %s (account %s, matched by external_id %s); the login email is not changed by the email column: "+
+			"if the roster is wrong, correct the cell; to change the login, put the new address in a new_email column", want, acc.Email, acc.ID, acc.ExternalID)})
 }
 
 func (b *builder) planCreate(i int, d validate.Desired, mgr *ManagerRef) {

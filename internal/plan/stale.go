@@ -50,6 +50,8 @@ func Stale(ctx context.Context, r Reader, ops []Op, skip map[int]bool) (map[int]
 				out[op.ID] = fmt.Sprintf("account %s no longer exists", op.AccountID)
 			} else if fp := Fingerprint(a); fp != op.Fingerprint {
 				out[op.ID] = fmt.Sprintf("account %s changed since the plan was made", op.AccountID)
+			} else if why := op.misstates(a); why != "" {
+				out[op.ID] = why
 			}
 			continue
 		}
@@ -60,4 +62,24 @@ func Stale(ctx context.Context, r Reader, ops []Op, skip map[int]bool) (map[int]
 		}
 	}
 	return out, nil
+}
+
+// shownAsRead are the fields whose old value an op's changes give exactly
+// as the account had it.
+var shownAsRead = []string{"name", "email", "external_id", "title", "department", "division", "organization", "cost_center", "work_locale"}
+
+// misstates says how the op's changes misstate the account as it is (and,
+// as the fingerprint matched, as it was planned): the mass-update guards
+// count only overwrites of values the account has, so a plan file edited to
+// show them as empty is caught here, before its op runs.
+func (op *Op) misstates(a *workplace.Account) string {
+	if op.Action != Update && op.Action != Reactivate {
+		return ""
+	}
+	for _, f := range shownAsRead {
+		if ch, ok := op.Changes[f]; ok && ch[0] != a.Field(f) {
+			return fmt.Sprintf("the plan shows the %s of account %s as %q, but it is %q: the plan file was edited", f, op.AccountID, ch[0], a.Field(f))
+		}
+	}
+	return ""
 }

@@ -123,6 +123,9 @@ func planFacts(p *plan.Plan) Facts {
 	if p.Guard.Raised {
 		f = append(f, [2]string{"guard raised", "yes: the limit was raised above the default 5% for this run"})
 	}
+	if p.Kind != "offboard" {
+		f = append(f, massUpdateFacts(p)...)
+	}
 	if len(p.Groups) > 0 {
 		removals := 0
 		for _, g := range p.Groups {
@@ -151,6 +154,64 @@ func planFacts(p *plan.Plan) Facts {
 		f = append(f, [2]string{"warning", w})
 	}
 	return f
+}
+
+// massUpdateFacts are the figures of the mass-update guards: renames, login
+// email changes, and how many matched accounts have each field overwritten
+// or cleared.
+func massUpdateFacts(p *plan.Plan) Facts {
+	var f Facts
+	var over []string
+	var field *plan.ChangeGuard
+	for _, g := range p.ChangeGuards {
+		state := ""
+		switch {
+		case g.Tripped:
+			state = "; OVER THE LIMIT"
+		case g.Raised:
+			state = "; raised above the default for this run"
+		}
+		figures := fmt.Sprintf("limit %d (%s %s of %d matched accounts)%s", g.Limit, g.Option, g.Spec, g.Matched, state)
+		switch g.Option {
+		case "--max-renames":
+			f = append(f, [2]string{"rename guard", fmt.Sprintf("%d renames, %s", g.Changes, figures)})
+		case "--max-email-changes":
+			f = append(f, [2]string{"login email guard", fmt.Sprintf("%d login emails changed, %s", g.Changes, figures)})
+		default:
+			field = &g
+			if g.Tripped {
+				over = append(over, g.Field)
+			}
+		}
+	}
+	counts := p.FieldChanges()
+	var changed []string
+	for _, name := range plan.GuardedFields {
+		if counts[name] > 0 {
+			changed = append(changed, fmt.Sprintf("%s %d", name, counts[name]))
+		}
+	}
+	line := "no field of a matched account is overwritten or cleared"
+	if len(changed) > 0 {
+		line = "overwritten or cleared: " + strings.Join(changed, ", ")
+	}
+	if field != nil {
+		line += fmt.Sprintf("; per field other than name and email, limit %d (--max-field-changes %s of %d matched accounts",
+			field.Limit, field.Spec, field.Matched)
+		if _, pct, _ := plan.ParseLimit(field.Spec); pct {
+			line += ", at least 5 to refuse"
+		}
+		line += ")"
+		if field.Raised {
+			line += "; raised above the default for this run"
+		}
+	} else {
+		line += fmt.Sprintf(" (--max-field-changes %s)", p.Options.MaxFieldChanges)
+	}
+	if len(over) > 0 {
+		line += "; OVER THE LIMIT: " + strings.Join(over, ", ")
+	}
+	return append(f, [2]string{"field change guard", line})
 }
 
 // planTables are the plan's sheets beside its rows: who loses access (a

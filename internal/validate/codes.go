@@ -59,6 +59,7 @@ var Codes = map[string]string{
 	"offboard.erase_later":           "warning, offboard: erasure is possible only 4 days after deactivation (the date is given)",
 	"offboard.no_key":                "offboard: the row has no id, email or external_id",
 	"match.conflict":                 "plan: the external_id matches one account and the email another",
+	"email.differs":                  "warning, plan: the roster's email differs from the matched account's; the login email is not changed (use new_email)",
 	"email.taken":                    "plan: the email of a new account belongs to an existing account with another external_id",
 	"groups.invalid":                 "a group name in the groups column is longer than 256 characters",
 	"groups.duplicate":               "warning: the same group twice in a groups cell; it is kept once",
