@@ -205,7 +205,7 @@ func cmdApply(ctx context.Context, e *env, args []string) (int, error) {
 		if p, res, err = makePlan(ctx, e, &o.planFlags, client); err != nil {
 			return exitUsage, err
 		}
-		if digest, err = p.Save(out.plan); err != nil {
+		if digest, err = p.Save(out.plan, nil); err != nil {
 			return exitUsage, err
 		}
 		fmt.Fprintf(e.stderr, "%s\nPlan saved to %s\n", p.Summary(), out.plan)

@@ -248,7 +248,7 @@ func cmdPlan(ctx context.Context, e *env, args []string) (int, error) {
 // savePlan writes plan.json and its sign-off workbook, prints the digest
 // and returns the exit code.
 func savePlan(e *env, p *plan.Plan, doc *report.Document, out, xlsx string) (int, error) {
-	digest, err := p.Save(out)
+	digest, err := p.Save(out, nil)
 	if err != nil {
 		return exitUsage, err
 	}
