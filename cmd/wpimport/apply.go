@@ -2,9 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -21,6 +18,7 @@ import (
 	"github.com/wpimport/wpimport/internal/report"
 	"github.com/wpimport/wpimport/internal/safefile"
 	"github.com/wpimport/wpimport/internal/scim"
+	"github.com/wpimport/wpimport/internal/userstate"
 	"github.com/wpimport/wpimport/internal/validate"
 	"github.com/wpimport/wpimport/internal/workplace"
 )
@@ -35,12 +33,14 @@ type applyOptions struct {
 	OnlyFailed     string
 	Approved       string
 	Bulk           bool
+	MaxPlanAge     ageFlag
+	Reapply        bool
 	concurrencySet bool
 }
 
 func parseApply(e *env, args []string) (*applyOptions, error) {
-	o := &applyOptions{}
-	fs := newFlagSet(e, "apply", "plan.json [--approved DIGEST] [--rate R] [--concurrency C] [--results FILE] [--only-failed RESULTS] [--bulk]\n       wpimport apply ROSTER --yes [plan options]",
+	o := &applyOptions{MaxPlanAge: ageFlag(defaultMaxPlanAge)}
+	fs := newFlagSet(e, "apply", "plan.json [--approved DIGEST] [--rate R] [--concurrency C] [--results FILE] [--only-failed RESULTS] [--bulk] [--max-plan-age 7d] [--reapply]\n       wpimport apply ROSTER --yes [plan options]",
 		"wpimport apply plan.json --approved sha256:… --rate 50 --results results.xlsx\n"+
 			"wpimport apply plan.json --only-failed results.xlsx   # retry just the failed rows")
 	o.register(fs, e)
@@ -51,7 +51,9 @@ func parseApply(e *env, args []string) (*applyOptions, error) {
 		}
 	})
 	fs.BoolVar(&o.Yes, "yes", false, "plan and apply a roster in one go, without a signed-off plan (scripted use)")
-	fs.StringVar(&o.Approved, "approved", "", "the digest that wpimport plan printed for the signed-off plan: refuse any other plan")
+	fs.StringVar(&o.Approved, "approved", "", "the digest that wpimport plan printed for the signed-off plan: refuse any other plan, and apply this one even if it was made by another user or machine")
+	fs.Var(&o.MaxPlanAge, "max-plan-age", "refuse a plan made longer ago than `AGE`: days (7d) or hours and minutes (36h, 90m)")
+	fs.BoolVar(&o.Reapply, "reapply", false, "apply again a plan that was already applied (a copy in another folder, or one whose journal is gone); usually a new plan is what is wanted")
 	fs.IntVar(&o.Concurrency, "concurrency", 8, "calls in flight at once")
 	fs.IntVar(&o.MaxTries, "max-tries", execute.DefaultRetry.Tries, "tries per call for transient errors (backoff with jitter, capped at 60 s)")
 	fs.StringVar(&o.Results, "results", "", "results file (.xlsx, .csv or .json; default: beside the plan, NAME-results.xlsx)")
@@ -80,6 +82,9 @@ func parseApply(e *env, args []string) (*applyOptions, error) {
 		}
 		if o.Approved != "" {
 			return nil, usageErr("--approved names a signed-off plan file; --yes makes a new plan that nobody signed off")
+		}
+		if o.Reapply {
+			return nil, usageErr("--reapply applies a plan file again; --yes makes a new plan, which was never applied")
 		}
 		o.Roster = pos[0]
 		if _, err := o.options(); err != nil {
@@ -144,11 +149,12 @@ func refused(format string, args ...any) error {
 	return &exitError{exitRefused, fmt.Errorf(format, args...)}
 }
 
-// loadPlan reads a plan file once: its digest and its ops come from the
-// same bytes. It refuses (exit 3) a plan other than the approved one, or
-// one whose ops say more than the plan allows.
-func loadPlan(e *env, o *applyOptions) (*plan.Plan, string, error) {
-	p, _, digest, err := plan.ReadFile(o.Plan)
+// loadPlan reads a plan file once: its digest, its seal and its ops come
+// from the same bytes. It refuses (exit 3) a plan other than the approved
+// one, one whose ops say more than the plan allows, one this user's
+// wpimport did not make as it is (unless approved), and one too old.
+func loadPlan(e *env, o *applyOptions, st *userstate.Store) (*plan.Plan, string, error) {
+	p, data, digest, err := plan.ReadFile(o.Plan)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, "", usageErr("%v", err)
@@ -163,6 +169,12 @@ func loadPlan(e *env, o *applyOptions) (*plan.Plan, string, error) {
 	if why := p.Check(); why != "" {
 		return nil, "", refused("the plan will not be applied: %s. Nothing was changed; make a new plan", why)
 	}
+	if err := checkSeal(e, o, p, data, st); err != nil {
+		return nil, "", err
+	}
+	if err := checkAge(o, p, time.Now()); err != nil {
+		return nil, "", err
+	}
 	return p, digest, nil
 }
 
@@ -171,13 +183,16 @@ func cmdApply(ctx context.Context, e *env, args []string) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
+	st, err := openState(e)
+	if err != nil {
+		return exitUsage, err
+	}
 	var p *plan.Plan
-	planID, digest := "", ""
+	digest := ""
 	if o.Plan != "" {
-		if p, digest, err = loadPlan(e, o); err != nil {
+		if p, digest, err = loadPlan(e, o, st); err != nil {
 			return exitUsage, err
 		}
-		planID = digest
 	}
 	out, err := o.outputs(p)
 	if err != nil {
@@ -205,18 +220,13 @@ func cmdApply(ctx context.Context, e *env, args []string) (int, error) {
 		if p, res, err = makePlan(ctx, e, &o.planFlags, client); err != nil {
 			return exitUsage, err
 		}
-		if digest, err = p.Save(out.plan); err != nil {
+		// The journal belongs to the saved plan file, as with any plan:
+		// "apply RESULTS-plan.json" resumes this run. A second --yes
+		// re-plans from the current state: a new plan, a new journal.
+		if digest, err = p.Save(out.plan, st.Key()); err != nil {
 			return exitUsage, err
 		}
-		fmt.Fprintf(e.stderr, "%s\nPlan saved to %s\n", p.Summary(), out.plan)
-		// The journal must belong to this plan's ops, not to the roster: a
-		// rerun re-plans from the current state and numbers ops afresh.
-		ops, _ := json.Marshal(struct {
-			Ops  []plan.Op
-			Sets []plan.SetOp
-		}{p.Ops, p.PeopleSets})
-		sum := sha256.Sum256(ops)
-		planID = "yes:" + hex.EncodeToString(sum[:8])
+		fmt.Fprintf(e.stderr, "%s\nPlan saved to %s (digest %s)\n", p.Summary(), out.plan, digest)
 		if p.Refused != "" {
 			return exitRefused, refused("the plan was refused and will not be applied: %s", p.Refused)
 		}
@@ -236,7 +246,10 @@ func cmdApply(ctx context.Context, e *env, args []string) (int, error) {
 		return exitUsage, err
 	}
 	journalPath := out.journal
-	j, resumed, err := execute.OpenJournal(journalPath, planID)
+	if err := claimPlan(e, st, o, p, digest, out.plan, journalPath); err != nil {
+		return exitUsage, err
+	}
+	j, resumed, err := execute.OpenJournal(journalPath, digest)
 	if errors.Is(err, execute.ErrJournalMismatch) {
 		// A journal of an earlier plan (last quarter's, say): keep it aside.
 		// The new plan was made from the current state, so nothing the old
@@ -246,7 +259,7 @@ func cmdApply(ctx context.Context, e *env, args []string) (int, error) {
 			return exitRefused, refused("%v; moving it aside failed: %v", err, rerr)
 		}
 		fmt.Fprintf(e.stderr, "Note: %s belonged to another plan; kept as %s.\n", journalPath, old)
-		j, resumed, err = execute.OpenJournal(journalPath, planID)
+		j, resumed, err = execute.OpenJournal(journalPath, digest)
 	}
 	if err != nil {
 		return exitUsage, err

@@ -298,7 +298,7 @@ func planned(t *testing.T, n int) (srv *emulator.Server, dir, planPath string) {
 func startApply(t *testing.T, srv *emulator.Server, results string, done int, args ...string) (*exec.Cmd, *bytes.Buffer) {
 	t.Helper()
 	cmd := exec.Command(binary, append(append([]string{"apply"}, args...), "--results", results)...)
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, targetEnv(srv)...)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "WPIMPORT_STATE_DIR=" + stateDir(t)}, targetEnv(srv)...)
 	stderr := &bytes.Buffer{}
 	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {

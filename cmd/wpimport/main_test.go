@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,13 +18,17 @@ import (
 	"github.com/wpimport/wpimport/internal/testkit"
 )
 
-var binary string
+var binary, testRoot string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "wpimport-bin")
 	if err != nil {
 		panic(err)
 	}
+	testRoot = dir
+	// Commands run in this process (the demo's, help) never reach the
+	// real user's state folder either.
+	os.Setenv("WPIMPORT_STATE_DIR", filepath.Join(dir, "in-process-state"))
 	binary = filepath.Join(dir, "wpimport")
 	if runtime.GOOS == "windows" {
 		binary += ".exe"
@@ -43,12 +48,35 @@ type result struct {
 	code           int
 }
 
-// runBinary runs the built binary with a clean environment plus env.
+var stateDirs sync.Map // top-level test name → its state folder
+
+// stateDir is the test's wpimport state folder (the key that seals plans,
+// the record of applied plans), shared by its subtests: every command of
+// one test runs as one user, never as the real one. A test plays another
+// user by giving WPIMPORT_STATE_DIR in runBinary's env.
+func stateDir(t *testing.T) string {
+	name, _, _ := strings.Cut(t.Name(), "/")
+	if d, ok := stateDirs.Load(name); ok {
+		return d.(string)
+	}
+	d, err := os.MkdirTemp(testRoot, "state-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(t.Name(), "/") {
+		t.Cleanup(func() { stateDirs.Delete(name); os.RemoveAll(d) })
+	}
+	v, _ := stateDirs.LoadOrStore(name, d)
+	return v.(string)
+}
+
+// runBinary runs the built binary with a clean environment plus env, in
+// the test's own state folder (unless env names another).
 func runBinary(t *testing.T, env []string, args ...string) result {
 	t.Helper()
 	cmd := exec.Command(binary, args...)
 	cmd.Dir = "../.."
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, env...)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "WPIMPORT_STATE_DIR=" + stateDir(t)}, env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()

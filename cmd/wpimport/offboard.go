@@ -32,7 +32,7 @@ func parseOffboard(e *env, args []string) (*offboardOptions, error) {
 	o.targetOptions.register(fs, e)
 	fs.StringVar(&o.Sheet, "sheet", "", "worksheet of an xlsx list")
 	fs.StringVar(&o.Mapping, "mapping", "", "csv (header,field) or yaml (header: field) mapping the list's headers to id, email or external_id")
-	fs.StringVar(&o.Out, "out", "", "the plan file to write (.json); its sign-off workbook is written beside it")
+	fs.StringVar(&o.Out, "out", "", "the plan file to write (.json), sealed with your key so that apply knows it is as made; its sign-off workbook is written beside it")
 	fs.BoolVar(&o.DeleteUnclaimed, "delete-unclaimed", false, "delete accounts never claimed (claimed ones are deactivated and reported)")
 	fs.BoolVar(&o.Erase, "erase", false, "erase the personal data of accounts deactivated at least 4 days ago (IRREVERSIBLE)")
 	fs.StringVar(&o.MaxDeactivate, "max-deactivate", plan.DefaultMaxDeactivate, "refuse the plan if it deactivates or deletes more than N accounts or P% of active accounts")
@@ -66,6 +66,10 @@ func cmdOffboard(ctx context.Context, e *env, args []string) (int, error) {
 		return exitUsage, usageErr("--erase is Workplace's remove_profile_information, which SCIM has no form of: deactivate (the default) or --delete-unclaimed")
 	}
 	if o.XLSX, err = planOutputs(func(f *files) { f.reads(o.List) }, o.Out); err != nil {
+		return exitUsage, err
+	}
+	st, err := openState(e)
+	if err != nil {
 		return exitUsage, err
 	}
 	var mapping map[string]roster.Field
@@ -117,5 +121,5 @@ func cmdOffboard(ctx context.Context, e *env, args []string) (int, error) {
 			}
 		}
 	}
-	return savePlan(e, p, report.FromPlanCells(p, func(row int) []string { return cells[row] }), o.Out, o.XLSX)
+	return savePlan(e, p, report.FromPlanCells(p, func(row int) []string { return cells[row] }), o.Out, o.XLSX, st.Key())
 }

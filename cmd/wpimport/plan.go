@@ -121,7 +121,7 @@ func parsePlan(e *env, args []string) (*planOptions, error) {
 	fs := newFlagSet(e, "plan", "ROSTER [--sync] [--max-deactivate N|P%] [--max-renames N|P%] [--max-email-changes N|P%] [--max-field-changes N|P%] [--protect FILE] [--sync-groups] [--api graph|scim] --out plan.json",
 		"wpimport plan roster.xlsx --sync --out plan.json   # also writes plan.xlsx for sign-off")
 	o.register(fs, e)
-	fs.StringVar(&o.Out, "out", "", "the plan file to write (.json); plan.xlsx is written beside it")
+	fs.StringVar(&o.Out, "out", "", "the plan file to write (.json), sealed with your key so that apply knows it is as made; plan.xlsx is written beside it")
 	arg, err := onePositional(fs, args, "roster file")
 	if err != nil {
 		return nil, err
@@ -245,17 +245,21 @@ func cmdPlan(ctx context.Context, e *env, args []string) (int, error) {
 	if o.XLSX, err = planOutputs(o.reads, o.Out); err != nil {
 		return exitUsage, err
 	}
+	st, err := openState(e)
+	if err != nil {
+		return exitUsage, err
+	}
 	p, res, err := makePlan(ctx, e, &o.planFlags, nil)
 	if err != nil {
 		return exitUsage, err
 	}
-	return savePlan(e, p, report.FromPlan(p, res), o.Out, o.XLSX)
+	return savePlan(e, p, report.FromPlan(p, res), o.Out, o.XLSX, st.Key())
 }
 
-// savePlan writes plan.json and its sign-off workbook, prints the digest
-// and returns the exit code.
-func savePlan(e *env, p *plan.Plan, doc *report.Document, out, xlsx string) (int, error) {
-	digest, err := p.Save(out)
+// savePlan writes plan.json, sealed with this user's key, and its sign-off
+// workbook, prints the digest and returns the exit code.
+func savePlan(e *env, p *plan.Plan, doc *report.Document, out, xlsx string, key []byte) (int, error) {
+	digest, err := p.Save(out, key)
 	if err != nil {
 		return exitUsage, err
 	}

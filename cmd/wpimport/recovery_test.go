@@ -157,7 +157,7 @@ func TestBinaryApplyFromAnotherFolder(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "roster.csv"), []byte("name,email,external_id,title\nAda,ada@x.example,E1,Countess\n"), 0o600)
 	cmd := exec.Command(binary, "plan", "roster.csv", "--out", "plan.json")
 	cmd.Dir = dir
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, targetEnv(srv)...)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "WPIMPORT_STATE_DIR=" + stateDir(t)}, targetEnv(srv)...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("plan: %v\n%s", err, out)
 	}

@@ -71,6 +71,23 @@ type OpState struct {
 // ErrJournalMismatch means the journal belongs to another plan.
 var ErrJournalMismatch = errors.New("journal belongs to another plan")
 
+// JournalPlan returns the identity of the plan the journal at path was
+// written for, from its first record, without changing it. A missing
+// journal is an error wrapping os.ErrNotExist.
+func JournalPlan(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	line, _ := bufio.NewReaderSize(f, 64<<10).ReadSlice('\n')
+	var r Record
+	if json.Unmarshal(line, &r) != nil || r.Event != "start" {
+		return "", fmt.Errorf("%s is not a wpimport journal (its first line names no plan)", path)
+	}
+	return r.Plan, nil
+}
+
 // OpenJournal opens (or creates) the journal at path for the plan with this
 // identity and returns what it already holds.
 func OpenJournal(path, planID string) (*Journal, map[int]*OpState, error) {

@@ -24,4 +24,9 @@
 // A Plan is a value: saved as versioned JSON with the roster's sha256, the
 // API URL, the options, and for every op the fingerprint of its target as it
 // was read, so apply can tell which ops went stale. It never holds a token.
+// Save seals it (seal.go): its "mac" is an HMAC-SHA256 of the file's bytes,
+// computed with a placeholder of the same length in the MAC's place, under
+// the key of the user who made it; CheckSeal puts the placeholder back and
+// recomputes, so apply can tell a plan exactly as its maker's wpimport
+// wrote it from one edited, or made by someone else.
 package plan

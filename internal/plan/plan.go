@@ -158,12 +158,17 @@ func (r RosterInfo) Folder() string {
 
 // Plan is a saved plan.
 type Plan struct {
-	FormatVersion int        `json:"format_version"`
-	ToolVersion   string     `json:"tool_version"`
-	CreatedAt     time.Time  `json:"created_at"`
-	Kind          string     `json:"kind"` // "roster" or "offboard"
-	Roster        RosterInfo `json:"roster"`
-	APIURL        string     `json:"api_url"`
+	FormatVersion int `json:"format_version"`
+	// MAC seals the file: "hmac-sha256:" and 64 hex digits, an HMAC of the
+	// file's bytes (with MACPlaceholder in its place) under the key of the
+	// user who made the plan (seal.go). It comes right after the format
+	// version, so it is the first place those characters occur.
+	MAC         string     `json:"mac,omitempty"`
+	ToolVersion string     `json:"tool_version"`
+	CreatedAt   time.Time  `json:"created_at"`
+	Kind        string     `json:"kind"` // "roster" or "offboard"
+	Roster      RosterInfo `json:"roster"`
+	APIURL      string     `json:"api_url"`
 	// API is the target: "graph" (also when empty, in plans older than
 	// the SCIM target) or "scim". apply refuses a plan made for another.
 	API     string  `json:"api,omitempty"`
@@ -245,9 +250,10 @@ func (p *Plan) Summary() string {
 	return s + "."
 }
 
-// Save writes the plan as JSON, atomically, and returns its digest.
-func (p *Plan) Save(path string) (string, error) {
-	data, err := json.MarshalIndent(p, "", " ")
+// Save writes the plan as JSON, sealed with key (see Seal; nil: not
+// sealed), atomically, and returns its digest.
+func (p *Plan) Save(path string, key []byte) (string, error) {
+	data, err := p.Marshal(key)
 	if err != nil {
 		return "", err
 	}

@@ -222,7 +222,7 @@ func TestRoundTripAndStale(t *testing.T) {
 	w := quarterlyWorld(t)
 	p := w.plan(t, quarterly, plan.Options{Sync: true, MaxDeactivate: "50%"})
 	path := filepath.Join(t.TempDir(), "plan.json")
-	if _, err := p.Save(path); err != nil {
+	if _, err := p.Save(path, nil); err != nil {
 		t.Fatal(err)
 	}
 	q, err := plan.Load(path)
