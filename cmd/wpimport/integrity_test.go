@@ -75,8 +75,12 @@ func TestBinaryHandEditedPlanRefused(t *testing.T) {
 	if r := runBinary(t, targetEnv(srv), "plan", writeRoster(t, 5), "--out", planPath); r.code != 0 {
 		t.Fatalf("plan: %d\n%s", r.code, r.stderr)
 	}
+	// A careful edit, changing the value sent and the change shown alike,
+	// so that only the seal can tell (a careless one fails Check first).
 	editPlan(t, planPath, func(p map[string]any) {
-		p["ops"].([]any)[0].(map[string]any)["fields"].(map[string]any)["title"] = "CEO"
+		op := p["ops"].([]any)[0].(map[string]any)
+		op["fields"].(map[string]any)["title"] = "CEO"
+		op["changes"].(map[string]any)["title"] = []any{"", "CEO"}
 	})
 	unsealed := filepath.Join(dir, "unsealed.json")
 	os.WriteFile(unsealed, mustRead(t, planPath), 0o644)
