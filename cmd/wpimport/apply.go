@@ -208,7 +208,9 @@ func cmdApply(ctx context.Context, e *env, args []string) (int, error) {
 		if digest, err = p.Save(out.plan); err != nil {
 			return exitUsage, err
 		}
-		fmt.Fprintf(e.stderr, "%s\nPlan saved to %s\n", p.Summary(), out.plan)
+		fmt.Fprintf(e.stderr, "%s\n", p.Summary())
+		printWarnings(e.stderr, p)
+		fmt.Fprintf(e.stderr, "Plan saved to %s\n", out.plan)
 		// The journal must belong to this plan's ops, not to the roster: a
 		// rerun re-plans from the current state and numbers ops afresh.
 		ops, _ := json.Marshal(struct {
