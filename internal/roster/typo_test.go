@@ -57,6 +57,26 @@ func TestResembleTypos(t *testing.T) {
 	}
 }
 
+// Whatever the header, a header Resemble offers is a known one, at most two
+// edits away.
+func FuzzResemble(f *testing.F) {
+	for _, s := range []string{"Frist Name", "EMPLYEE NUMBER", "Mail Address", "Employee #", "e-mial", "\ufeffNmae", "Prénom", "\xff\xfeEmial"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, h string) {
+		meant, field, ok := Resemble(h)
+		if !ok {
+			return
+		}
+		if g, known := Lookup(meant); !known || g != field {
+			t.Fatalf("Resemble(%q) = %q (%s), which maps to %q", h, meant, field, g)
+		}
+		if d := Distance(NormalizeHeader(h), NormalizeHeader(meant)); d < 1 || d > 2 {
+			t.Fatalf("Resemble(%q) = %q: %d edits", h, meant, d)
+		}
+	})
+}
+
 // Real columns that are not typos stay unknown columns: each was checked
 // against every alias.
 func TestResembleLeavesOtherColumns(t *testing.T) {
