@@ -24,6 +24,7 @@ interop:
 fuzz:
 	go test -run '^$$' -fuzz FuzzCSV -fuzztime 60s ./internal/parse
 	go test -run '^$$' -fuzz FuzzXLSX -fuzztime 60s ./internal/parse
+	go test -run '^$$' -fuzz FuzzResemble -fuzztime 30s ./internal/roster
 
 lint:
 	@test -z "$$(gofmt -l .)" || (gofmt -l . && exit 1)

@@ -226,7 +226,9 @@ func cmdApply(ctx context.Context, e *env, args []string) (int, error) {
 		if digest, err = p.Save(out.plan, st.Key()); err != nil {
 			return exitUsage, err
 		}
-		fmt.Fprintf(e.stderr, "%s\nPlan saved to %s (digest %s)\n", p.Summary(), out.plan, digest)
+		fmt.Fprintf(e.stderr, "%s\n", p.Summary())
+		printWarnings(e.stderr, p)
+		fmt.Fprintf(e.stderr, "Plan saved to %s (digest %s)\n", out.plan, digest)
 		if p.Refused != "" {
 			return exitRefused, refused("the plan was refused and will not be applied: %s", p.Refused)
 		}

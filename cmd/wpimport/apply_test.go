@@ -123,7 +123,7 @@ func TestBinaryBadToken(t *testing.T) {
 	tokenFile := filepath.Join(t.TempDir(), "token")
 	os.WriteFile(tokenFile, []byte(srv.Token()+"\n"), 0o600)
 	r = runBinary(t, []string{"WPIMPORT_API_URL=" + srv.URL()}, "plan", writeRoster(t, 5), "--token-file", tokenFile, "--out", filepath.Join(t.TempDir(), "p.json"))
-	if r.code != 0 || strings.Contains(r.stderr, "Warning") {
+	if r.code != 0 || strings.Contains(r.stderr, "Warning: the token file") {
 		t.Errorf("--token-file: %d\n%s", r.code, r.stderr)
 	}
 	os.Chmod(tokenFile, 0o644)

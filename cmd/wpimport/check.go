@@ -138,6 +138,7 @@ func checkGraph(ctx context.Context, w io.Writer, c *workplace.Client) error {
 		return err
 	}
 	fmt.Fprintf(w, "Listing:     /community/members answered (cursor paging)\n")
+	fmt.Fprintf(w, "Not carried: %s\n", strings.Join(workplace.Uncarried(), ", "))
 	usage := "X-App-Usage 0% (or not sent): wpimport paces by --rate and slows on throttling"
 	if u := c.Usage(); u > 0 {
 		usage = fmt.Sprintf("X-App-Usage: %d%% of the budget used", u)

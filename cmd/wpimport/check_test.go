@@ -28,13 +28,13 @@ func TestCheckCommand(t *testing.T) {
 		want []string
 	}{
 		{"rfc", map[string]string{"WPIMPORT_API": "scim", "WPIMPORT_API_URL": rfc.URL() + "/scim/v2", "WPIMPORT_TOKEN": rfc.Token()}, 0,
-			[]string{"Token:       accepted", "ETags:       yes", "Bulk:        yes (at most 1000 operations", "Groups:      yes", "Not carried: is_frontline, picture_file", "Result:      ready"}},
+			[]string{"Token:       accepted", "ETags:       yes", "Bulk:        yes (at most 1000 operations", "Groups:      yes", "Not carried: is_frontline, has_access, picture_file, start_date, location\n", "Result:      ready"}},
 		{"meta", map[string]string{"WPIMPORT_API": "scim", "WPIMPORT_API_URL": meta.URL() + "/scim/v2", "WPIMPORT_TOKEN": meta.Token()}, 0,
 			[]string{"Discovery:   none (404)", "ETags:       no", "Bulk:        no", "Groups:      no", "Result:      ready"}},
 		{"bad token", map[string]string{"WPIMPORT_API": "scim", "WPIMPORT_API_URL": rfc.URL() + "/scim/v2", "WPIMPORT_TOKEN": "not-the-token"}, exitFatal,
 			[]string{"Token:       REFUSED", "NOT READY"}},
 		{"graph", map[string]string{"WPIMPORT_API_URL": rfc.URL(), "WORKPLACE_ACCESS_TOKEN": rfc.Token()}, 0,
-			[]string{"graph API at", "Token:       accepted", "Result:      ready"}},
+			[]string{"graph API at", "Token:       accepted", "Not carried: start_date, location, groups\n", "Result:      ready"}},
 	} {
 		code, out, errs := runCheck(t, tc.env)
 		if code != tc.code {

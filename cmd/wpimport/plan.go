@@ -19,6 +19,7 @@ import (
 	"github.com/wpimport/wpimport/internal/safefile"
 	"github.com/wpimport/wpimport/internal/scim"
 	"github.com/wpimport/wpimport/internal/validate"
+	"github.com/wpimport/wpimport/internal/workplace"
 )
 
 // stringsFlag collects a repeatable flag.
@@ -199,6 +200,7 @@ func makePlan(ctx context.Context, e *env, o *planFlags, client apiClient) (*pla
 	if err != nil {
 		return nil, nil, err
 	}
+	printFileIssues(e.stderr, res)
 	sum, err := fileSHA256(o.Roster)
 	if err != nil {
 		return nil, nil, err
@@ -222,6 +224,8 @@ func makePlan(ctx context.Context, e *env, o *planFlags, client apiClient) (*pla
 		}
 		opts.Uncarried, opts.Target = caps.Uncarried(), "the SCIM service"
 		opts.ReadsAuthMethod = caps.Knows(scim.AuthMethod)
+	} else {
+		opts.Uncarried, opts.Target = workplace.Uncarried(), "Workplace's Graph API"
 	}
 	valid, invalid := res.Counts()
 	fmt.Fprintf(e.stderr, "%s: %d rows: %d valid, %d invalid. Reading %s at %s…\n", res.Path, len(res.Rows), valid, invalid, o.target(), client.BaseURL())
@@ -275,6 +279,14 @@ func savePlan(e *env, p *plan.Plan, doc *report.Document, out, xlsx string, key 
 	return code, nil
 }
 
+// printWarnings writes the plan's warnings (what the target cannot carry,
+// what was not compared), one line each.
+func printWarnings(w io.Writer, p *plan.Plan) {
+	for _, s := range p.Warnings {
+		fmt.Fprintf(w, "Warning: %s\n", s)
+	}
+}
+
 // printPlan tells what the plan holds and returns the exit code.
 func printPlan(e *env, p *plan.Plan, out, xlsx string) int {
 	shown := 0
@@ -296,9 +308,7 @@ func printPlan(e *env, p *plan.Plan, out, xlsx string) int {
 	}
 	printEmailDiffers(e, p, xlsx)
 	fmt.Fprintf(e.stderr, "%s\n(read with %d API calls, by %s)\n", p.Summary(), p.ReadCalls, p.ReadMode)
-	for _, w := range p.Warnings {
-		fmt.Fprintf(e.stderr, "Warning: %s\n", w)
-	}
+	printWarnings(e.stderr, p)
 	fmt.Fprintf(e.stderr, "Plan written to %s; sign-off workbook %s\n", out, xlsx)
 	if p.Refused != "" {
 		fmt.Fprintf(e.stderr, "REFUSED: %s\nNo change was made, and apply will not run this plan.\n", p.Refused)

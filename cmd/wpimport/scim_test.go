@@ -212,7 +212,7 @@ func TestBinarySCIMGroups(t *testing.T) {
 	}
 	// The Graph target has no groups: the column is reported, not dropped in silence.
 	r = runBinary(t, targetEnv(srv), "plan", q2, "--out", filepath.Join(dir, "graph.json"))
-	if r.code != exitRows || !strings.Contains(r.stderr, "4 rows give groups, which the target cannot carry") {
+	if r.code != exitRows || !strings.Contains(r.stderr, "4 rows give groups, which Workplace's Graph API cannot carry") {
 		t.Fatalf("graph: %d\n%s", r.code, r.stderr)
 	}
 }

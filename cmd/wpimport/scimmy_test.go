@@ -110,7 +110,7 @@ func TestCheckSCIMMY(t *testing.T) {
 		t.Fatalf("apply: %d\n%s", r.code, r.stderr)
 	}
 	code, out, errs := runCheck(t, env)
-	for _, want := range []string{"ETags:       no", "Bulk:        yes (at most 50 operations", "Not carried: is_frontline, picture_file, auth_method",
+	for _, want := range []string{"ETags:       no", "Bulk:        yes (at most 50 operations", "Not carried: is_frontline, has_access, picture_file, start_date, location, auth_method",
 		"Users:       3", "IGNORES startIndex or count"} {
 		if code != 0 || !strings.Contains(out, want) {
 			t.Errorf("no %q (exit %d):\n%s%s", want, code, out, errs)

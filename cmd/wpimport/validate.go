@@ -9,7 +9,9 @@ import (
 	"github.com/wpimport/wpimport/internal/parse"
 	"github.com/wpimport/wpimport/internal/report"
 	"github.com/wpimport/wpimport/internal/roster"
+	"github.com/wpimport/wpimport/internal/scim"
 	"github.com/wpimport/wpimport/internal/validate"
+	"github.com/wpimport/wpimport/internal/workplace"
 )
 
 // inputOptions are the flags every command that reads a roster shares.
@@ -21,7 +23,7 @@ type inputOptions struct {
 
 func (o *inputOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.Sheet, "sheet", "", "worksheet to read (default: the first visible sheet)")
-	fs.StringVar(&o.Mapping, "mapping", "", "csv (header,field) or yaml (header: field) mapping extra headers to fields")
+	fs.StringVar(&o.Mapping, "mapping", "", "csv (header,field) or yaml (header: field) mapping extra headers to fields (field ignore: a column not to import)")
 }
 
 type validateOptions struct {
@@ -55,15 +57,22 @@ func parseValidate(e *env, args []string) (*validateOptions, error) {
 	return o, nil
 }
 
+// offlineUncarried lists the roster fields that no service of the target
+// can carry, known without asking it, and names the target for messages.
+// plan and check ask the same lists of the target's package.
+func offlineUncarried(api string) (fields []string, target string) {
+	if api == apiSCIM {
+		return scim.NeverCarried(), "a SCIM service"
+	}
+	return workplace.Uncarried(), "Workplace's Graph API"
+}
+
 // notCarried adds a file warning for each column with values that no
-// service of the target can carry: known without asking it.
+// service of the target can carry.
 func notCarried(res *validate.Result, sets *validate.PeopleSets, api string) {
-	fields := map[string][]roster.Field{
-		apiSCIM:  {roster.IsFrontline, roster.HasAccess, roster.PictureFile},
-		apiGraph: {roster.Groups},
-	}[api]
-	target := map[string]string{apiSCIM: "a SCIM service", apiGraph: "Workplace's Graph API"}[api]
-	for _, f := range fields {
+	fields, target := offlineUncarried(api)
+	for _, name := range fields {
+		f := roster.Field(name)
 		if !res.Header.Has(f) {
 			continue
 		}
@@ -150,9 +159,7 @@ func printValidation(w io.Writer, res *validate.Result, max int) {
 	if res.Sheet != "" {
 		where += fmt.Sprintf(" (sheet %q)", res.Sheet)
 	}
-	for _, is := range res.FileIssues {
-		fmt.Fprintf(w, "%s: %s\n", res.Path, is)
-	}
+	printFileIssues(w, res)
 	shown := 0
 	for i := range res.Rows {
 		for _, is := range res.Rows[i].Issues {
@@ -168,6 +175,15 @@ summary:
 	fmt.Fprintf(w, "%s: %d rows: %d valid, %d invalid\n", where, len(res.Rows), valid, invalid)
 	if invalid > 0 {
 		fmt.Fprintf(w, "Fix the invalid rows and validate again; valid rows can still be planned and applied (invalid ones are skipped).\n")
+	}
+}
+
+// printFileIssues writes the findings about the roster as a whole (unknown
+// or duplicated columns, encoding, what the target cannot carry), one line
+// each: validate, plan and apply ROSTER --yes print them alike.
+func printFileIssues(w io.Writer, res *validate.Result) {
+	for _, is := range res.FileIssues {
+		fmt.Fprintf(w, "%s: %s\n", res.Path, is)
 	}
 }
 

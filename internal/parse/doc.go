@@ -20,5 +20,9 @@
 //
 // The header is the row, among the first 20, whose cells name the most known
 // fields (aliases in package roster, plus an optional mapping file), so title
-// rows above it are skipped.
+// rows above it are skipped. A roster's header is then checked
+// (RequireRoster): a column whose header looks like a known one misspelt
+// (roster.Header.Misspellings) and whose field has no column refuses the
+// file, as does a name that would come from one half (first or last name)
+// alone, or no email and no external_id column.
 package parse

@@ -12,7 +12,8 @@ import (
 )
 
 // LoadMapping reads a header mapping: a csv with the columns header,field or
-// a yaml map of header: field. It returns normalized header → field.
+// a yaml map of header: field. It returns normalized header → field; the
+// field roster.Ignore ("ignore") marks a column not to import.
 func LoadMapping(path string) (map[string]roster.Field, error) {
 	data, err := safefile.ReadFile(path, 1<<20)
 	if err != nil {
@@ -39,8 +40,9 @@ func LoadMapping(path string) (map[string]roster.Field, error) {
 	out := map[string]roster.Field{}
 	for h, f := range pairs {
 		field := roster.Field(strings.ToLower(strings.TrimSpace(f)))
-		if !roster.IsField(field) {
-			return nil, fmt.Errorf("mapping %s: %q maps to %q, which is not a field; use one of: %s", path, h, f, fieldList())
+		if !roster.IsField(field) && field != roster.Ignore {
+			return nil, fmt.Errorf("mapping %s: %q maps to %q, which is not a field; use one of: %s, or %s for a column not to import",
+				path, h, f, fieldList(), roster.Ignore)
 		}
 		out[roster.NormalizeHeader(h)] = field
 	}

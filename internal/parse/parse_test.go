@@ -177,6 +177,35 @@ func TestMappingFile(t *testing.T) {
 	}
 }
 
+// A header that looks misspelt is accepted when a mapping names it (to a
+// field, or as a column to ignore), and when its field has a column already.
+func TestMisspeltHeaderAccepted(t *testing.T) {
+	typo := writeFile(t, "r.csv", []byte("Frist Name,Last Name,Work Emial\nOlivia,Chen,o@x.example\n"))
+	mapping, err := LoadMapping(writeFile(t, "m.csv", []byte("header,field\nFrist Name,first_name\nWork Emial,email\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := readAll(t, typo, Options{Mapping: mapping})
+	if !r.Header.Has("first_name") || !r.Header.Has("email") || len(r.FileIssues) != 0 {
+		t.Errorf("mapped: header %+v, file issues %v", r.Header.Columns, r.FileIssues)
+	}
+	ignore, err := LoadMapping(writeFile(t, "m.yaml", []byte("Frist Name: IGNORE\nFirst: first_name\nWork Emial: email\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	extra := writeFile(t, "r2.csv", []byte("First,Frist Name,Last Name,Work Emial\nOlivia,x,Chen,o@x.example\n"))
+	r, _ = readAll(t, extra, Options{Mapping: ignore})
+	if len(r.FileIssues) != 1 || r.FileIssues[0].Code != "file.unknown_columns" || !strings.Contains(r.FileIssues[0].Message, `"Frist Name"`) {
+		t.Errorf("ignored: file issues %v", r.FileIssues)
+	}
+	both := writeFile(t, "r3.csv", []byte("First Name,Frist Name,Last Name,Email,Work Emial\nOlivia,x,Chen,o@x.example,y\n"))
+	r, _ = readAll(t, both, Options{})
+	if len(r.FileIssues) != 1 || r.FileIssues[0].Code != "file.unknown_columns" ||
+		!strings.Contains(r.FileIssues[0].Message, `2 columns not imported (kept in the outputs): "Frist Name", "Work Emial"`) {
+		t.Errorf("extra columns: file issues %v", r.FileIssues)
+	}
+}
+
 func xlsxFile(t *testing.T, build func(f *excelize.File)) string {
 	t.Helper()
 	f := excelize.NewFile()
@@ -284,6 +313,15 @@ func TestRefusals(t *testing.T) {
 		{"no header", "r.csv", []byte("a,b,c\n1,2,3\n"), Options{}, "no header row found"},
 		{"no name column", "r.csv", []byte("email,title\na@x.example,Dev\n"), Options{}, "no name column"},
 		{"no identity column", "r.csv", []byte("name,title\nAna,Dev\n"), Options{}, "neither an email nor an external_id column"},
+		{"misspelt header", "r.csv", []byte("Frist Name,Last Name,Email\nOlivia,Chen,o@x.example\n"), Options{},
+			`the column "Frist Name" looks like a misspelling of "First Name" (first_name): rename it, or map it with --mapping FILE if it is another column`},
+		{"misspelt headers", "r.csv", []byte("Frist Name,Last Name,Work Emial,Emplyee Number,Status\nOlivia,Chen,o@x.example,E1,x\n"), Options{},
+			`3 columns look like misspellings: "Frist Name" of "First Name" (first_name), "Work Emial" of "Work Email" (email), ` +
+				`"Emplyee Number" of "Employee Number" (external_id); rename them`},
+		{"last name only", "r.csv", []byte("Last Name,Email\nChen,o@x.example\n"), Options{},
+			`names would come from the last name alone (column "Last Name"): there is no first name column; add one ("First name"), or a full-name column ("Name"), or map`},
+		{"first name only", "r.csv", []byte("email,first_name\no@x.example,Olivia\n"), Options{},
+			`names would come from the first name alone (column "first_name"): there is no last name column`},
 		{"encrypted", "r.xlsx", encrypted, Options{}, "protected with a password"},
 		{"legacy xls", "r.xls", ole, Options{}, "legacy Excel 97-2003"},
 		{"truncated xlsx", "r.xlsx", good[:len(good)/2], Options{}, "damaged or truncated"},

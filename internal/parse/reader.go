@@ -158,6 +158,16 @@ func (r *Reader) findHeader(opts Options) error {
 	if len(ahead) == 0 {
 		return fileErr(r.Path, nil, "the file has no rows")
 	}
+	if best < 0 && opts.Require == nil {
+		// Too few known headers: count misspelt ones too, so that a roster
+		// header with typos is found and its typos named.
+		for i, row := range ahead {
+			h := roster.NewHeader(row.row, row.cells, opts.Mapping)
+			if s := h.Recognized() + len(h.Misspellings()); s > bestScore {
+				best, bestScore = i, s
+			}
+		}
+	}
 	if best < 0 && opts.Headerless != "" && oneValueEach(ahead) {
 		r.Header = roster.NewHeader(0, []string{opts.Headerless}, opts.Mapping)
 		r.pending = ahead
@@ -197,18 +207,57 @@ func (r *Reader) findHeader(opts Options) error {
 	}
 }
 
-// RequireRoster checks that a header can identify people: a name column and
-// an email or external_id column.
+// RequireRoster checks that a header can identify people: no column whose
+// header looks like a known one misspelt, a whole name (a name column, or
+// both first and last name), and an email or external_id column.
 func RequireRoster(path string, h *roster.Header) error {
-	if !h.Has(roster.Name) && !h.Has(roster.FirstName) && !h.Has(roster.LastName) {
+	if typos := h.Misspellings(); len(typos) > 0 {
+		return misspelt(path, typos)
+	}
+	first, last := h.Has(roster.FirstName), h.Has(roster.LastName)
+	switch {
+	case h.Has(roster.Name):
+	case !first && !last:
 		return fileErr(path, nil, "no name column: add a column \"name\" (or \"First name\" and \"Last name\"); headers found: %s",
 			strings.Join(h.Headers(), ", "))
+	case !first:
+		return fileErr(path, nil, "names would come from the last name alone (column %q): there is no first name column; "+
+			"add one (\"First name\"), or a full-name column (\"Name\"), or map the column that holds first names with --mapping FILE",
+			headerOf(h, roster.LastName))
+	case !last:
+		return fileErr(path, nil, "names would come from the first name alone (column %q): there is no last name column; "+
+			"add one (\"Last name\"), or a full-name column (\"Name\"), or map the column that holds last names with --mapping FILE",
+			headerOf(h, roster.FirstName))
 	}
 	if !h.Has(roster.Email) && !h.Has(roster.ExternalID) {
 		return fileErr(path, nil, "neither an email nor an external_id column: add \"email\" or \"external_id\" (Employee ID); headers found: %s",
 			strings.Join(h.Headers(), ", "))
 	}
 	return nil
+}
+
+// misspelt is the error for columns whose headers look like known ones
+// misspelt: one message naming each of them and the column meant.
+func misspelt(path string, typos []roster.Misspelling) *FileError {
+	if len(typos) == 1 {
+		t := typos[0]
+		return fileErr(path, nil, "the column %q looks like a misspelling of %q (%s): rename it, or map it with --mapping FILE if it is another column "+
+			"(to its field, or to ignore: the csv line \"%s,ignore\" keeps it, not imported)", t.Column, t.Meant, t.Field, t.Column)
+	}
+	var each []string
+	for _, t := range typos {
+		each = append(each, fmt.Sprintf("%q of %q (%s)", t.Column, t.Meant, t.Field))
+	}
+	return fileErr(path, nil, "%d columns look like misspellings: %s; rename them, or map each one that is another column with --mapping FILE "+
+		"(to its field, or to ignore: a csv line \"HEADER,ignore\" keeps it, not imported)", len(typos), strings.Join(each, ", "))
+}
+
+// headerOf is the header of the first column mapped to f.
+func headerOf(h *roster.Header, f roster.Field) string {
+	if cols := h.ColumnsOf(f); len(cols) > 0 {
+		return h.Columns[cols[0]].Header
+	}
+	return ""
 }
 
 // maxNamed is how many column names one message lists.

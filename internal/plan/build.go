@@ -25,6 +25,11 @@ type Input struct {
 var sentFields = []roster.Field{roster.Name, roster.Email, roster.ExternalID, roster.Title, roster.Department,
 	roster.Organization, roster.Division, roster.CostCenter, roster.WorkLocale, roster.AuthMethod}
 
+// unsent are the roster fields no op sends, on any target (see sentFields):
+// a planned row that gives one is counted, for the plan's warning, when the
+// target names it among those it cannot carry (Options.Uncarried).
+var unsent = []roster.Field{roster.StartDate, roster.Location}
+
 // unreadable fields can be set but not read back: they are sent on create,
 // and to matched accounts only when asked (--auth-method all), never
 // compared. The plan says so.

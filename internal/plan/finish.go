@@ -70,11 +70,8 @@ func (b *builder) finish() {
 	}
 	for _, f := range b.opts.Uncarried {
 		if n := b.dropped[roster.Field(f)]; n > 0 {
-			target := b.opts.Target
-			if target == "" {
-				target = "the target"
-			}
-			p.Warnings = append(p.Warnings, fmt.Sprintf("%d rows give %s, which %s cannot carry: it is not sent to any account (see the README's SCIM mapping)", n, f, target))
+			p.Warnings = append(p.Warnings, fmt.Sprintf("%d rows give %s, which %s cannot carry: it is not sent to any account "+
+				"(the values stay in the plan and results workbooks; see \"Not carried\" in the README)", n, f, b.target()))
 		}
 	}
 	if b.notCompared > 0 {

@@ -66,7 +66,7 @@ func (b *builder) planGroups(ctx context.Context, dir Directory) error {
 			}
 		}
 		if n > 0 {
-			p.Warnings = append(p.Warnings, fmt.Sprintf("%d rows give groups, which %s cannot carry: no group is changed (see the README's SCIM mapping)", n, b.target()))
+			p.Warnings = append(p.Warnings, fmt.Sprintf("%d rows give groups, which %s cannot carry: no group is changed (see \"Not carried\" in the README)", n, b.target()))
 		}
 		return nil
 	}

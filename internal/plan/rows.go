@@ -44,6 +44,11 @@ func (b *builder) planRow(i int) {
 		}
 		d.Values[roster.Email] = ne
 	}
+	for _, f := range unsent {
+		if _, ok := d.Get(f); ok {
+			b.carried(f)
+		}
+	}
 	wantActive := d.Values[roster.Active] != "false"
 	if acc == nil {
 		if !wantActive {

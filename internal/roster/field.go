@@ -101,13 +101,16 @@ func NormalizeHeader(h string) string {
 	var b strings.Builder
 	b.Grow(len(h))
 	for _, r := range h {
-		switch {
-		case r == '\ufeff', r == '_', r == '-', r == '.', r == '*', unicode.IsSpace(r):
-		default:
+		if !droppedInHeader(r) {
 			b.WriteRune(unicode.ToLower(r))
 		}
 	}
 	return b.String()
+}
+
+// droppedInHeader reports the runes NormalizeHeader leaves out.
+func droppedInHeader(r rune) bool {
+	return r == '\ufeff' || r == '_' || r == '-' || r == '.' || r == '*' || unicode.IsSpace(r)
 }
 
 // Lookup returns the field a header names, using the built-in aliases.

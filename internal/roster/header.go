@@ -1,12 +1,20 @@
 package roster
 
 // Column is one column of a roster: its header as written, its position and
-// the field it maps to ("" for an unknown column).
+// the field it maps to ("" for an unknown column). Ignored marks an unknown
+// column a mapping names as one not to import (Ignore): never taken for a
+// misspelt header.
 type Column struct {
-	Index  int
-	Header string
-	Field  Field
+	Index   int
+	Header  string
+	Field   Field
+	Ignored bool
 }
+
+// Ignore is what a mapping maps a header to when the column is not to be
+// imported: it stays an unknown column, kept in the outputs, and is never
+// taken for a misspelt header. It is not one of Fields.
+const Ignore Field = "ignore"
 
 // Header is the header row of a roster, mapped to fields.
 type Header struct {
@@ -21,7 +29,9 @@ func NewHeader(row int, cells []string, mapping map[string]Field) Header {
 	h := Header{Row: row, index: map[Field][]int{}}
 	for i, c := range cells {
 		col := Column{Index: i, Header: c}
-		if f, ok := mapping[NormalizeHeader(c)]; ok {
+		if f, ok := mapping[NormalizeHeader(c)]; ok && f == Ignore {
+			col.Ignored = true
+		} else if ok {
 			col.Field = f
 		} else if f, ok := Lookup(c); ok {
 			col.Field = f

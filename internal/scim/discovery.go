@@ -128,12 +128,19 @@ func (c *Client) Discover(ctx context.Context) (*Caps, error) {
 	return caps, nil
 }
 
+// NeverCarried lists the roster fields no SCIM service is sent, whatever
+// it supports: frontline status and picture files (SCIM has neither), and
+// start_date and location (this client sends neither, as for Graph).
+// validate names them offline; Caps.Uncarried starts from them.
+func NeverCarried() []string {
+	return []string{"is_frontline", "has_access", "picture_file", "start_date", "location"}
+}
+
 // Uncarried lists the roster fields this service cannot carry, so that a
-// plan reports them once and sends them nowhere: frontline status and
-// picture files (SCIM has neither), and the fields of extensions the
-// service does not know.
+// plan reports them once and sends them nowhere: those of NeverCarried,
+// and the fields of extensions the service does not know.
 func (c *Caps) Uncarried() []string {
-	out := []string{"is_frontline", "picture_file"}
+	out := NeverCarried()
 	if !c.Knows(Enterprise) {
 		out = append(out, "department", "division", "organization", "cost_center", "manager")
 	}

@@ -158,6 +158,12 @@ func fieldsParam(fields []string) string {
 	return strings.Join(fields, ",")
 }
 
+// Uncarried lists the roster fields the Graph API cannot carry, so that
+// validate, plan and check name them once and nothing is sent: start_date
+// and location (the API documents neither as a create or update parameter)
+// and groups (Workplace groups are not SCIM groups; this client has none).
+func Uncarried() []string { return []string{"start_date", "location", "groups"} }
+
 // Fields are the parameters of a create or update call. An empty value
 // unsets the field.
 type Fields map[string]string
