@@ -40,23 +40,24 @@ func namesOf(srv *emulator.Server) map[string]string {
 	return out
 }
 
-// A csv whose first-name header is misspelt ("Frist Name", mapped here to
-// a column nothing imports) names everyone by surname: the plan would
-// rename all 29 accounts. Refused, exit 3, with the counts, three examples
+// A csv whose name column holds surnames only (an HR export's "Name"; a
+// misspelt first-name header is refused before planning, by the roster's
+// own check) names everyone by surname: the plan would rename all 29
+// accounts. Refused, exit 3, with the counts, three examples
 // and the option; raised for the run, it is accepted; apply --yes refuses
 // it the same way.
 func TestBinaryMassRenameRefused(t *testing.T) {
 	srv, people := staff(t, 29)
 	dir := t.TempDir()
 	var b strings.Builder
-	b.WriteString("Frist Name,Last Name,Email,Employee ID,Title\n")
+	b.WriteString("Given,Name,Email,Employee ID,Title\n")
 	for i, p := range people {
 		fmt.Fprintf(&b, "%s,%s,%s.%s%d@acme.example,%s,Clerk\n", p[0], p[1], strings.ToLower(p[0]), strings.ToLower(p[1]), i, p[2])
 	}
 	roster := filepath.Join(dir, "roster.csv")
 	mapping := filepath.Join(dir, "mapping.csv")
 	os.WriteFile(roster, []byte(b.String()), 0o644)
-	os.WriteFile(mapping, []byte("header,field\nFrist Name,location\n"), 0o644)
+	os.WriteFile(mapping, []byte("header,field\nGiven,ignore\n"), 0o644)
 	before := namesOf(srv)
 	planPath := filepath.Join(dir, "plan.json")
 
