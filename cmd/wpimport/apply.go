@@ -240,11 +240,8 @@ func cmdApply(ctx context.Context, e *env, args []string) (int, error) {
 		return exitRefused, refused("the plan was made against %s, not %s: apply it there (--api-url %s) or make a new plan", p.APIURL, client.BaseURL(), p.APIURL)
 	}
 	only, err := onlyFailed(o.OnlyFailed, p)
-	if errors.Is(err, errNothingToRetry) {
-		fmt.Fprintf(e.stderr, "Nothing to retry: every row of %s went through (none is failed, partial or not attempted). Nothing was changed.\n", o.OnlyFailed)
-		return exitOK, nil
-	}
-	if err != nil {
+	nothingToRetry := errors.Is(err, errNothingToRetry)
+	if err != nil && !nothingToRetry {
 		return exitUsage, err
 	}
 	journalPath := out.journal
@@ -267,8 +264,23 @@ func cmdApply(ctx context.Context, e *env, args []string) (int, error) {
 		return exitUsage, err
 	}
 	defer j.Close()
-	if len(resumed) > 0 {
-		fmt.Fprintf(e.stderr, "Resuming from %s: %d ops already recorded are not repeated.\n", journalPath, countDone(resumed))
+	kept, setsLeft := execute.Resume(p, resumed, only != nil)
+	if nothingToRetry && setsLeft == 0 {
+		fmt.Fprintf(e.stderr, "Nothing to retry: every row of %s went through (none is failed, partial or not attempted), and every people set and group. Nothing was changed.\n", o.OnlyFailed)
+		return exitOK, nil
+	}
+	if nothingToRetry {
+		only = map[int]bool{} // no row: the people sets and groups left
+	}
+	switch {
+	case len(resumed) > 0 && kept == 0:
+		fmt.Fprintf(e.stderr, "Resuming from %s: no op it records is finished; those that were in flight are checked first.\n", journalPath)
+	case len(resumed) > 0:
+		verb := "are"
+		if kept == 1 {
+			verb = "is"
+		}
+		fmt.Fprintf(e.stderr, "Resuming from %s: %s already recorded %s not repeated.\n", journalPath, plural(kept, "op", "ops"), verb)
 	}
 	abort, cancelAbort := context.WithCancel(context.Background())
 	defer cancelAbort()
@@ -289,7 +301,7 @@ func cmdApply(ctx context.Context, e *env, args []string) (int, error) {
 		}
 		on, err := sc.EnableBulk(ctx)
 		if err != nil {
-			return exitFatal, apiFailure(err)
+			return exitFatal, o.apiFailure(err)
 		}
 		defer sc.Close()
 		if on {
@@ -313,15 +325,30 @@ func cmdApply(ctx context.Context, e *env, args []string) (int, error) {
 	}
 	j.EndRun(result.Calls, result.Throttles)
 	rerun := "wpimport apply " + o.Plan + " --only-failed " + out.results
+	again := "wpimport apply " + o.Plan
+	if o.OnlyFailed != "" {
+		again += " --only-failed " + o.OnlyFailed
+	}
+	if o.Results != "" {
+		again += " --results " + o.Results
+	}
 	if o.Plan == "" {
 		rerun = "wpimport apply " + o.Roster + " --yes"
+		again = rerun
 	}
 	run := report.Run{Plan: p, Roster: res, Result: result, Rate: o.Rate, Concurrency: o.Concurrency, Rerun: rerun,
 		PlanPath: out.plan, Digest: digest, Version: version, Earlier: j.Runs(), Started: started}
+	if runErr != nil {
+		run.Stopped = o.apiFailure(runErr).Error()
+	}
 	if err := report.Write(out.results, report.FromResults(run)); err != nil {
 		return exitUsage, fmt.Errorf("write results: %w (the journal %s still holds every outcome)", err, journalPath)
 	}
-	return printResults(e, p, result, out.results, rerun, runErr), nil
+	code, t := printResults(e, p, result, closing{results: out.results, rerun: rerun, again: again, failure: o.apiFailure}, runErr)
+	if e.applied != nil {
+		*e.applied = t
+	}
+	return code, nil
 }
 
 // rosterFor re-reads the plan's roster for the original cells, if it is
@@ -370,16 +397,6 @@ func onlyFailed(path string, p *plan.Plan) (map[int]bool, error) {
 		return nil, errNothingToRetry
 	}
 	return only, nil
-}
-
-func countDone(m map[int]*execute.OpState) int {
-	n := 0
-	for _, s := range m {
-		if s.Done != nil {
-			n++
-		}
-	}
-	return n
 }
 
 // secondInterrupt cancels calls in flight on a second Ctrl-C.
@@ -431,98 +448,4 @@ func retryReason(err error) string {
 		return fmt.Sprintf("server error (HTTP %d)", ae.HTTPStatus)
 	}
 	return err.Error()
-}
-
-// rowCounts counts the plan's rows by their status after apply.
-func rowCounts(p *plan.Plan, r *execute.Result) map[string]int {
-	counts := map[string]int{}
-	for _, row := range p.Rows {
-		switch o := r.Outcomes[row.Op]; {
-		case row.Status == "invalid" || row.Status == "conflict":
-			counts["skipped"]++
-		case row.Op == 0:
-			counts["unchanged"]++
-		case o == nil:
-			counts[execute.StatusNotAttempted]++
-		default:
-			counts[o.Status]++
-		}
-	}
-	return counts
-}
-
-// countList renders the non-zero counts of keys, in order.
-func countList(counts map[string]int, keys ...string) string {
-	var parts []string
-	for _, k := range keys {
-		if n := counts[k]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n, strings.ReplaceAll(k, "_", " ")))
-		}
-	}
-	return strings.Join(parts, ", ")
-}
-
-// printResults says what happened, naming every count that is not a
-// success, and returns the exit code.
-func printResults(e *env, p *plan.Plan, r *execute.Result, path, rerun string, runErr error) int {
-	counts := rowCounts(p, r)
-	resumed := 0
-	for _, o := range r.Outcomes {
-		if o.Resumed {
-			resumed++
-		}
-	}
-	if resumed == len(r.Outcomes) && resumed > 0 && r.Calls == 0 {
-		fmt.Fprintf(e.stderr, "Nothing left to do: earlier runs of this plan did all %d ops; the results are written again from its journal.\n", resumed)
-	}
-	done := countList(counts, "created", "updated", "reactivated", "deactivated", "deleted", "erased", "unchanged")
-	if done == "" {
-		done = "nothing changed"
-	}
-	notDone := countList(counts, "partial", "failed", "stale", "not_attempted", "skipped")
-	line := fmt.Sprintf("Done in %s: %s", r.Elapsed.Round(time.Millisecond), done)
-	if notDone != "" {
-		line += "; NOT DONE: " + notDone
-	}
-	fmt.Fprintf(e.stderr, "%s (%d API calls, %d throttled).\n", line, r.Calls, r.Throttles)
-	if counts["skipped"] > 0 {
-		fmt.Fprintf(e.stderr, "%d rows were skipped because the plan found them invalid or conflicting: fix them in the roster and plan again.\n", counts["skipped"])
-	}
-	setsBad := 0
-	if len(r.Sets) > 0 {
-		sc := map[string]int{}
-		for _, o := range r.Sets {
-			sc[o.Status]++
-		}
-		fmt.Fprintf(e.stderr, "People sets: %s.\n", countList(sc, "created", "updated", "deleted", "unchanged", "failed", "stale", "skipped", "not_attempted"))
-		setsBad = sc["failed"] + sc["stale"]
-	}
-	groupsBad := 0
-	if len(r.Groups) > 0 {
-		gc := map[string]int{}
-		added, removed := 0, 0
-		for _, o := range r.Groups {
-			gc[o.Status]++
-			added += o.Added
-			removed += o.Removed
-		}
-		fmt.Fprintf(e.stderr, "Groups: %s; %d members added, %d removed.\n", countList(gc, "created", "updated", "unchanged", "partial", "failed", "stale", "skipped", "not_attempted"), added, removed)
-		groupsBad = gc["failed"] + gc["partial"] + gc["stale"] + gc["not_attempted"]
-	}
-	fmt.Fprintf(e.stderr, "Results written to %s\n", path)
-	retryable := counts["failed"] + counts["partial"] + counts["not_attempted"]
-	switch {
-	case runErr != nil:
-		fmt.Fprintf(e.stderr, "Stopped: %v\nOnce that is fixed, run: %s\n", apiFailure(runErr), rerun)
-		return exitFatal
-	case r.Interrupted:
-		fmt.Fprintf(e.stderr, "Interrupted. Run the same command again to finish: done rows are not repeated.\n")
-		return exitInterrupted
-	case retryable > 0:
-		fmt.Fprintf(e.stderr, "Some rows did not go through: see the Failures sheet of %s; retry them with: %s\n", path, rerun)
-		return exitRows
-	case counts["stale"]+counts["skipped"]+setsBad+groupsBad > 0:
-		return exitRows
-	}
-	return exitOK
 }

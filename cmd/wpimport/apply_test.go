@@ -204,7 +204,9 @@ func TestBinaryDemo(t *testing.T) {
 			t.Errorf("demo did not write %s", f)
 		}
 	}
-	for _, s := range []string{"10 created, 1 updated, 1 reactivated, 1 deactivated, 1 unchanged; NOT DONE: 9 skipped", "Open the workbooks in"} {
+	for _, s := range []string{"10 created, 1 updated, 1 reactivated, 1 deactivated, 1 unchanged; NOT DONE: 9 skipped (", "Open the workbooks in",
+		" (it leaves out 9 invalid rows: fix them and plan again to include them)\n", "People sets: 4 created, 1 deleted.",
+		"every row has a status, and no account or people set was made twice."} {
 		if !strings.Contains(r.stderr, s) {
 			t.Errorf("demo output lacks %q:\n%s", s, r.stderr)
 		}

@@ -46,7 +46,7 @@ func cmdCheck(ctx context.Context, e *env, args []string) (int, error) {
 	}
 	if err != nil {
 		fmt.Fprintf(w, "Result:      NOT READY\n")
-		return exitFatal, apiFailure(err)
+		return exitFatal, o.apiFailure(err)
 	}
 	fmt.Fprintf(w, "Result:      ready (nothing was written; API calls: %d)\n", client.Calls())
 	return exitOK, nil

@@ -111,7 +111,7 @@ func cmdOffboard(ctx context.Context, e *env, args []string) (int, error) {
 		if strings.Contains(err.Error(), "--") {
 			return exitUsage, usageErr("%v", err)
 		}
-		return exitUsage, apiFailure(err)
+		return exitUsage, o.apiFailure(err)
 	}
 	p.API = o.API
 	for _, r := range p.Rows {

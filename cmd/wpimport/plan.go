@@ -220,7 +220,7 @@ func makePlan(ctx context.Context, e *env, o *planFlags, client apiClient) (*pla
 		}
 		caps, err := sc.Discover(ctx)
 		if err != nil {
-			return nil, nil, apiFailure(err)
+			return nil, nil, o.apiFailure(err)
 		}
 		opts.Uncarried, opts.Target = caps.Uncarried(), "the SCIM service"
 		opts.ReadsAuthMethod = caps.Knows(scim.AuthMethod)
@@ -231,7 +231,7 @@ func makePlan(ctx context.Context, e *env, o *planFlags, client apiClient) (*pla
 	fmt.Fprintf(e.stderr, "%s: %d rows: %d valid, %d invalid. Reading %s at %s…\n", res.Path, len(res.Rows), valid, invalid, o.target(), client.BaseURL())
 	p, err := plan.Build(ctx, plan.Input{Result: res, SHA256: sum, ToolVersion: version, PeopleSets: sets}, client, opts)
 	if err != nil {
-		return nil, nil, apiFailure(err)
+		return nil, nil, o.apiFailure(err)
 	}
 	p.API = o.API
 	return p, res, nil
@@ -274,7 +274,7 @@ func savePlan(e *env, p *plan.Plan, doc *report.Document, out, xlsx string, key 
 	code := printPlan(e, p, out, xlsx)
 	fmt.Fprintf(e.stderr, "Plan digest: %s\n", digest)
 	if p.Refused == "" {
-		fmt.Fprintf(e.stderr, "To apply exactly this plan once it is signed off: wpimport apply %s --approved %s\n", out, digest)
+		fmt.Fprintf(e.stderr, "To apply exactly this plan once it is signed off: wpimport apply %s --approved %s%s\n", out, digest, leftOut(p))
 	}
 	return code, nil
 }
@@ -285,6 +285,44 @@ func printWarnings(w io.Writer, p *plan.Plan) {
 	for _, s := range p.Warnings {
 		fmt.Fprintf(w, "Warning: %s\n", s)
 	}
+}
+
+// leftOut says, beside the apply command, what the plan leaves out:
+// " (it leaves out 3 invalid rows and 1 conflict: fix them and plan again
+// to include them)", or "".
+func leftOut(p *plan.Plan) string {
+	var invalid, conflict, sets int
+	for _, r := range p.Rows {
+		switch r.Status {
+		case "invalid":
+			invalid++
+		case "conflict":
+			conflict++
+		}
+	}
+	for _, s := range p.PeopleSets {
+		if s.Status == "invalid" {
+			sets++
+		}
+	}
+	var parts []string
+	if invalid > 0 {
+		parts = append(parts, plural(invalid, "invalid row", "invalid rows"))
+	}
+	if conflict > 0 {
+		parts = append(parts, plural(conflict, "conflict", "conflicts"))
+	}
+	if sets > 0 {
+		parts = append(parts, plural(sets, "invalid people set", "invalid people sets"))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	them := "them"
+	if invalid+conflict+sets == 1 {
+		them = "it"
+	}
+	return fmt.Sprintf(" (it leaves out %s: fix %s and plan again to include %s)", andList(parts), them, them)
 }
 
 // printPlan tells what the plan holds and returns the exit code.

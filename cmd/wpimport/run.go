@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/wpimport/wpimport/internal/emulator"
 	"github.com/wpimport/wpimport/internal/parse"
 )
 
@@ -44,6 +45,12 @@ type env struct {
 	stdout io.Writer
 	stderr io.Writer
 	getenv func(string) string
+	// applied, if set, receives what apply left undone (the demo's
+	// closing words depend on it).
+	applied *tally
+	// demoEmulator, if set, is given the demo's emulator before the
+	// pipeline runs: tests make it refuse a route.
+	demoEmulator func(*emulator.Server)
 }
 
 type command struct {

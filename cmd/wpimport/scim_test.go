@@ -193,7 +193,7 @@ func TestBinarySCIMGroups(t *testing.T) {
 		t.Fatalf("q2 plan: %d\n%s", r.code, r.stderr)
 	}
 	r = runBinary(t, scimEnv(srv), "apply", plan2, "--results", filepath.Join(dir, "r2.xlsx"))
-	if r.code != exitRows || !strings.Contains(r.stderr, "1 members added, 2 removed") {
+	if r.code != exitRows || !strings.Contains(r.stderr, "1 member added, 2 removed") {
 		t.Fatalf("q2 apply: %d\n%s", r.code, r.stderr)
 	}
 	want = map[string][]string{"Engineering": {"ann", "eve"}, "All staff": {"ann", "bob"}, "Sales": {"bob", "cat", "dan"}}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strings"
 
 	"github.com/wpimport/wpimport/internal/execute"
 	"github.com/wpimport/wpimport/internal/plan"
@@ -28,6 +29,9 @@ type targetOptions struct {
 	API       string
 	APIURL    string
 	TokenFile string
+	// tokenFrom says where client found the token ("$WPIMPORT_TOKEN",
+	// "$WORKPLACE_ACCESS_TOKEN", "--token-file PATH"), for messages.
+	tokenFrom string
 }
 
 // apiClient is what plan and apply need of either target's client.
@@ -69,19 +73,9 @@ func (o *targetOptions) target() string {
 // client builds the API client, its calls paced and retried by layer;
 // errors are usage errors (exit 2).
 func (o *targetOptions) client(e *env, layer *execute.Layer) (apiClient, error) {
-	token := e.getenv("WPIMPORT_TOKEN")
-	if token == "" {
-		token = e.getenv("WORKPLACE_ACCESS_TOKEN")
-	}
-	if o.TokenFile != "" {
-		t, err := workplace.ReadToken(o.TokenFile)
-		if err != nil {
-			return nil, usageErr("%v", err)
-		}
-		token = t
-		if st, err := os.Stat(o.TokenFile); err == nil && st.Mode().Perm()&0o077 != 0 && runtime.GOOS != "windows" {
-			fmt.Fprintf(e.stderr, "Warning: the token file %s can be read by other users; restrict it: chmod 600 %s\n", o.TokenFile, o.TokenFile)
-		}
+	token, err := o.token(e)
+	if err != nil {
+		return nil, err
 	}
 	switch o.API {
 	case apiGraph:
@@ -106,6 +100,38 @@ func (o *targetOptions) client(e *env, layer *execute.Layer) (apiClient, error) 
 	return nil, checkAPI(o.API)
 }
 
+// token finds the access token: --token-file, else $WPIMPORT_TOKEN, else
+// $WORKPLACE_ACCESS_TOKEN, and records where it came from. Both variables
+// set to different tokens is said once: a stale one must not win unseen.
+func (o *targetOptions) token(e *env) (string, error) {
+	if o.TokenFile != "" {
+		t, err := workplace.ReadToken(o.TokenFile)
+		if err != nil {
+			return "", usageErr("%v", err)
+		}
+		if st, err := os.Stat(o.TokenFile); err == nil && st.Mode().Perm()&0o077 != 0 && runtime.GOOS != "windows" {
+			fmt.Fprintf(e.stderr, "Warning: the token file %s can be read by other users; restrict it: chmod 600 %s\n", o.TokenFile, o.TokenFile)
+		}
+		o.tokenFrom = "--token-file " + o.TokenFile
+		return t, nil
+	}
+	wp, wa := strings.TrimSpace(e.getenv("WPIMPORT_TOKEN")), strings.TrimSpace(e.getenv("WORKPLACE_ACCESS_TOKEN"))
+	switch {
+	case wp != "" && wa != "" && wp != wa:
+		fmt.Fprintf(e.stderr, "Note: WPIMPORT_TOKEN and WORKPLACE_ACCESS_TOKEN are both set, to different tokens; using $WPIMPORT_TOKEN. "+
+			"Unset the one you do not mean, or give --token-file.\n")
+		o.tokenFrom = "$WPIMPORT_TOKEN"
+		return wp, nil
+	case wp != "":
+		o.tokenFrom = "$WPIMPORT_TOKEN"
+		return wp, nil
+	case wa != "":
+		o.tokenFrom = "$WORKPLACE_ACCESS_TOKEN"
+		return wa, nil
+	}
+	return "", nil // the client says that no token was given
+}
+
 // checkAPI refuses an --api that names no target.
 func checkAPI(api string) error {
 	if api != apiGraph && api != apiSCIM {
@@ -122,13 +148,24 @@ func planAPI(p *plan.Plan) string {
 	return p.API
 }
 
-func apiFailure(err error) error {
+// apiFailure adds to an error that stops a command what to do about it,
+// naming where the refused token came from (never the token).
+func (o *targetOptions) apiFailure(err error) error {
 	var ue *execute.UnreachableError
 	if errors.As(err, &ue) {
 		return &exitError{exitFatal, fmt.Errorf("%w\nCheck the address (--api-url or WPIMPORT_API_URL) and the network; nothing was changed by the calls that got no answer, and running the same command again resumes", err)}
 	}
-	if workplace.IsFatal(err) {
-		return &exitError{exitFatal, fmt.Errorf("%w\nThe API refused the token or a permission: check the token (WPIMPORT_TOKEN, WORKPLACE_ACCESS_TOKEN or --token-file) and the integration's permissions (Workplace: Provision User Accounts, Manage Work Profiles; Meta's SCIM: Manage accounts, and its allowed IP addresses)", err)}
+	from := "the token"
+	if o.tokenFrom != "" {
+		from = "the token from " + o.tokenFrom
+	}
+	switch {
+	case workplace.ErrorCode(err) == 190 || workplace.ErrorCode(err) == 102:
+		return &exitError{exitFatal, fmt.Errorf("%w\nThe API refused %s: it is wrong, expired or revoked. Give the right one "+
+			"(--token-file wins over $WPIMPORT_TOKEN, which wins over $WORKPLACE_ACCESS_TOKEN)", err, from)}
+	case workplace.IsFatal(err):
+		return &exitError{exitFatal, fmt.Errorf("%w\nThe API refused a permission to %s: grant the integration its permissions "+
+			"(Workplace: Provision User Accounts, Manage Work Profiles; Meta's SCIM: Manage accounts, and its allowed IP addresses), or give the token of one that has them", err, from)}
 	}
 	var ae *workplace.APIError
 	var te *workplace.TransportError

@@ -156,7 +156,7 @@ func claimPlan(e *env, st *userstate.Store, o *applyOptions, p *plan.Plan, diges
 		}
 		where := fmt.Sprintf("on %s from %s", when, first.Plan)
 		if n := len(a.Runs); n > 1 {
-			where += fmt.Sprintf(", and %s since (last from %s)", plural(n-1, "other time"), a.Runs[n-1].Plan)
+			where += fmt.Sprintf(", and %s since (last from %s)", plural(n-1, "other time", "other times"), a.Runs[n-1].Plan)
 		}
 		var why string
 		switch {
@@ -175,10 +175,3 @@ func claimPlan(e *env, st *userstate.Store, o *applyOptions, p *plan.Plan, diges
 	})
 }
 
-// plural writes n things: 1 other time, 2 other times.
-func plural(n int, thing string) string {
-	if n == 1 {
-		return "1 " + thing
-	}
-	return fmt.Sprintf("%d %ss", n, thing)
-}

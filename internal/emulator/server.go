@@ -67,8 +67,9 @@ const DefaultToken = "test-token"
 
 // Server is the emulator. It is an http.Handler.
 type Server struct {
-	faultMu sync.RWMutex // guards cfg.FailRate and cfg.DropRate
+	faultMu sync.RWMutex // guards cfg.FailRate, cfg.DropRate, cfg.Token and refused
 	cfg     Config
+	refused string // a route every call of which is refused (Refuse)
 	store   *store
 	limiter *rate.Limiter
 	stats   stats
@@ -211,6 +212,30 @@ func (s *Server) SetFaults(failRate, dropRate float64) {
 	s.cfg.FailRate, s.cfg.DropRate = failRate, dropRate
 }
 
+// SetToken changes the accepted token while the server runs: a token
+// revoked or expired in the middle of a run, in a test.
+func (s *Server) SetToken(token string) {
+	s.faultMu.Lock()
+	defer s.faultMu.Unlock()
+	s.cfg.Token = token
+}
+
+// Refuse makes every call of route (named as Stats names routes, e.g.
+// "POST /community/people_sets") answer a Graph error 100 with no side
+// effect, as the service answers a value it will not take; "" ends it.
+// Graph routes only (tests).
+func (s *Server) Refuse(route string) {
+	s.faultMu.Lock()
+	defer s.faultMu.Unlock()
+	s.refused = route
+}
+
+func (s *Server) refuses(route string) bool {
+	s.faultMu.RLock()
+	defer s.faultMu.RUnlock()
+	return route != "" && route == s.refused
+}
+
 func (s *Server) faults() (fail, drop float64) {
 	s.faultMu.RLock()
 	defer s.faultMu.RUnlock()
@@ -218,7 +243,11 @@ func (s *Server) faults() (fail, drop float64) {
 }
 
 // Token returns the accepted token.
-func (s *Server) Token() string { return s.cfg.Token }
+func (s *Server) Token() string {
+	s.faultMu.RLock()
+	defer s.faultMu.RUnlock()
+	return s.cfg.Token
+}
 
 func (s *Server) draw() float64 {
 	s.rngMu.Lock()
@@ -303,8 +332,13 @@ func (s *Server) call(ctx context.Context, method, path string, form map[string]
 			}
 			return resp
 		},
-		fault:  func() response { return withUsage(errResponse(serverFault()), -1) },
-		handle: func() response { return withUsage(s.route(method, path, form, r), -1) },
+		fault: func() response { return withUsage(errResponse(serverFault()), -1) },
+		handle: func() response {
+			if route := routeOf(method, path); s.refuses(route) {
+				return withUsage(errResponse(invalidParam(0, "The emulator was told to refuse %s", route)), -1)
+			}
+			return withUsage(s.route(method, path, form, r), -1)
+		},
 	})
 }
 
@@ -396,7 +430,7 @@ func (s *Server) authorized(r *http.Request) bool {
 	} else {
 		tok = r.URL.Query().Get("access_token")
 	}
-	return tok != "" && tok == s.cfg.Token
+	return tok != "" && tok == s.Token()
 }
 
 func errResponse(e *gerr) response {

@@ -22,4 +22,12 @@
 // second run with the same journal skips finished ops and treats ops that
 // were in flight as unknown outcomes. Ctrl-C stops new work, lets calls in
 // flight finish and leaves the rest not_attempted.
+//
+// A stop never fails an op (stop.go): whatever Ctrl-C or a fatal error
+// (met by any worker: it cancels every call in flight) cuts off, a create
+// whose outcome is still unknown included, is not_attempted and not
+// journaled as done, so that a plain rerun does it, checking first. People
+// sets (sets.go) and groups (groups.go) run after the accounts, each
+// created once the same way (found by name after a lost answer); a rerun
+// does again those that failed, are partial or were not attempted.
 package execute

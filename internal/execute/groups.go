@@ -2,6 +2,7 @@ package execute
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -31,7 +32,9 @@ type GroupOutcome struct {
 }
 
 // runGroups applies the group ops after every account op, so that members
-// created in this run have their ids.
+// created in this run have their ids. Like people sets: finished ops come
+// from the journal, failed, partial and not attempted ones are done again,
+// and one the run's stop cuts off is not_attempted and not journaled.
 func (r *runner) runGroups(ops []plan.GroupOp) map[int]*GroupOutcome {
 	out := map[int]*GroupOutcome{}
 	gc, _ := r.c.(GroupClient)
@@ -48,8 +51,9 @@ func (r *runner) runGroups(ops []plan.GroupOp) map[int]*GroupOutcome {
 			continue
 		}
 		made := "" // the group an earlier run of this plan created
-		if st := r.opts.Resumed[groupJournalBase+op.ID]; st != nil && st.Done != nil {
-			if st.Done.Status != StatusFailed && st.Done.Status != StatusPartial {
+		st := r.opts.Resumed[groupJournalBase+op.ID]
+		if st != nil && st.Done != nil {
+			if !redone(st.Done.Status) {
 				o.Status, o.GroupID, o.Message = st.Done.Status, st.Done.AccountID, st.Done.Message
 				continue
 			}
@@ -61,20 +65,22 @@ func (r *runner) runGroups(ops []plan.GroupOp) map[int]*GroupOutcome {
 		}
 		if gc == nil {
 			o.Status, o.Message = StatusFailed, "the target has no groups"
-		} else {
-			r.runGroup(gc, op, o, made)
+		} else if err := r.runGroup(gc, op, o, made, st != nil && st.Intent); err != nil {
+			if cutOff(err) {
+				o.Status, o.Code, o.Message = StatusNotAttempted, 0, r.notAttempted(err, "group")
+				continue // not journaled: the next run does it
+			}
+			o.Status, o.Code, o.Message = StatusFailed, workplace.ErrorCode(err), errorText(err)
 		}
-		if r.opts.Journal != nil {
-			r.opts.Journal.Write(Record{Event: "done", Op: groupJournalBase + op.ID, Status: o.Status, AccountID: o.GroupID, Code: o.Code, Message: o.Message})
-		}
+		r.journal(Record{Event: "done", Op: groupJournalBase + op.ID, Status: o.Status, AccountID: o.GroupID, Code: o.Code, Message: o.Message})
 	}
 	return out
 }
 
-func (r *runner) runGroup(gc GroupClient, op *plan.GroupOp, o *GroupOutcome, made string) {
-	fail := func(err error) {
-		o.Status, o.Code, o.Message = StatusFailed, workplace.ErrorCode(err), errorText(err)
-	}
+// runGroup applies one group op and sets o's status, or returns the error
+// that ended it. made is the group an earlier run created; inFlight says
+// an earlier run sent a create that may have gone through unanswered.
+func (r *runner) runGroup(gc GroupClient, op *plan.GroupOp, o *GroupOutcome, made string, inFlight bool) error {
 	var add, missing []string
 	for _, m := range op.Add {
 		id := m.AccountID
@@ -96,27 +102,35 @@ func (r *runner) runGroup(gc GroupClient, op *plan.GroupOp, o *GroupOutcome, mad
 	if op.Action == plan.Create && made != "" {
 		o.GroupID = made // adding members already there changes nothing
 	} else if op.Action == plan.Create {
+		if !r.journal(Record{Event: "intent", Op: groupJournalBase + op.ID}) {
+			return &cutOffError{r.fatalErr()}
+		}
 		// Made empty, then filled like any group: the client knows how
 		// many member changes one request may carry.
-		id, err := r.createGroup(gc, op.Name)
+		id, err := r.createGroup(gc, op.Name, inFlight)
 		if err != nil {
-			fail(err)
-			return
+			return err
 		}
 		if id == "" {
 			o.Status, o.Message = StatusStale, fmt.Sprintf("a group named %q was made after the plan: skipped; make a new plan", op.Name)
-			return
+			return nil
 		}
 		o.GroupID = id
 	}
 	err := r.do(&Outcome{}, func(ctx context.Context) error { return gc.ChangeMembers(ctx, o.GroupID, add, remove) })
-	if err != nil {
-		fail(err)
-		if op.Action == plan.Create {
-			o.Status = StatusPartial
-			o.Message = "the group was created, but changing its members failed: " + o.Message + "; run apply again to finish"
+	if err != nil && op.Action == plan.Create {
+		// The group is ours: partial (journaled with its id), whatever
+		// stopped its members, so that the next run fills it.
+		o.Status = StatusPartial
+		if cutOff(err) {
+			o.Message = "the group was created, but the run stopped before its members were changed (" + errorText(r.fatalOr(err)) + "); run apply again to finish"
+		} else {
+			o.Code, o.Message = workplace.ErrorCode(err), "the group was created, but changing its members failed: "+errorText(err)+"; run apply again to finish"
 		}
-		return
+		return nil
+	}
+	if err != nil {
+		return err
 	}
 	o.Added, o.Removed = len(add), len(remove)
 	o.Status = map[plan.Action]string{plan.Create: "created", plan.Update: "updated"}[op.Action]
@@ -124,14 +138,15 @@ func (r *runner) runGroup(gc GroupClient, op *plan.GroupOp, o *GroupOutcome, mad
 		o.Status = StatusPartial
 		o.Message = fmt.Sprintf("%d members not added: their accounts were not created (%s); fix those rows and run again", len(missing), strings.Join(missing, ", "))
 	}
+	return nil
 }
 
-// createGroup makes the group once: an answer lost is resolved by looking
-// the name up before trying again. It returns "" when a group of that
-// name exists without our doing (made after the plan).
-func (r *runner) createGroup(gc GroupClient, name string) (string, error) {
+// createGroup makes the group once: an answer lost, in this run or (unknown
+// at the start) an earlier one, is resolved by looking the name up before
+// trying again. It returns "" when a group of that name exists without our
+// doing (made after the plan).
+func (r *runner) createGroup(gc GroupClient, name string, unknown bool) (string, error) {
 	var t tries
-	unknown := false
 	for {
 		if unknown {
 			var id string
@@ -141,7 +156,7 @@ func (r *runner) createGroup(gc GroupClient, name string) (string, error) {
 				return err
 			})
 			if err != nil {
-				return "", err
+				return "", unknownOutcome("group", "look-up", err)
 			}
 			if id != "" {
 				return id, nil // ours, made by the attempt whose answer was lost
@@ -153,7 +168,9 @@ func (r *runner) createGroup(gc GroupClient, name string) (string, error) {
 			return id, nil
 		case isFatal(err):
 			r.setFatal(err)
-			return "", err
+			return "", orUnknown("group", unknown, err)
+		case errors.Is(err, context.Canceled):
+			return "", orUnknown("group", unknown, err)
 		case workplace.IsUnknownOutcome(err):
 			unknown = true
 		case workplace.IsInvalidParameter(err) && !unknown:
@@ -164,11 +181,11 @@ func (r *runner) createGroup(gc GroupClient, name string) (string, error) {
 		case !workplace.IsTransient(err):
 			return "", err
 		}
-		if !t.again(r.layer.Retry, err) || r.stop.Err() != nil {
-			return "", err
+		if !t.again(r.layer.Retry, err) {
+			return "", orUnknown("group", unknown, err)
 		}
-		if werr := r.layer.Retry.Sleep(r.stop, r.layer.sleepFor(t.n(), err)); werr != nil {
-			return "", err
+		if r.halt.Err() != nil || r.layer.Retry.Sleep(r.halt, r.layer.sleepFor(t.n(), err)) != nil {
+			return "", orUnknown("group", unknown, &cutOffError{err})
 		}
 	}
 }

@@ -42,11 +42,8 @@ func (r *runner) runOp(op *plan.Op) {
 	}
 	st := r.opts.Resumed[op.ID]
 	inFlight := st != nil && st.Intent
-	if r.opts.Journal != nil {
-		if err := r.opts.Journal.Write(Record{Event: "intent", Op: op.ID}); err != nil {
-			r.setFatal(err)
-			return
-		}
+	if !r.journal(Record{Event: "intent", Op: op.ID}) {
+		return
 	}
 	err = r.main(op, o, mgr, inFlight)
 	switch {
@@ -55,20 +52,12 @@ func (r *runner) runOp(op *plan.Op) {
 			o.Status = doneStatus[op.Action]
 			r.steps(op, o, mgr, pic, nil)
 		}
-	case errors.Is(err, errUnknownOutcome) && r.fatalErr() == nil:
-		// The journal's intent makes the next run look the account up first.
-		o.Status, o.Message = StatusNotAttempted, err.Error()
-		r.finish(o, false)
-		return
-	case errors.Is(err, context.Canceled) && r.fatalErr() == nil:
-		// Aborted in flight: the journal's intent makes the next run check it.
-		o.Status, o.Message = StatusNotAttempted, "interrupted in flight; the next run checks this account first"
-		r.finish(o, false)
-		return
-	case isFatal(err) || errors.Is(err, context.Canceled):
-		// The run stopped (a bad token, an unreachable service), not this
-		// op: a plain rerun tries it again, checking first.
-		o.Status, o.Message = StatusNotAttempted, "not attempted: the run stopped ("+errorText(r.fatalOr(err))+"); run apply again once that is fixed"
+	case cutOff(err):
+		// The run stopped (Ctrl-C, a bad token, an unreachable service),
+		// or the create's outcome is unknown: not this op's failure. Not
+		// journaled: the plain rerun does it, and the intent above makes
+		// it check the account first.
+		o.Status, o.Message = StatusNotAttempted, r.notAttempted(err, "account")
 		r.finish(o, false)
 		return
 	case workplace.IsVersionConflict(err):
@@ -197,10 +186,6 @@ func (r *runner) main(op *plan.Op, o *Outcome, mgr string, inFlight bool) error 
 	return fmt.Errorf("unknown action %q", op.Action)
 }
 
-// errUnknownOutcome leaves a create in flight: whether the account exists is
-// not known, and the next run finds out before anything else.
-var errUnknownOutcome = errors.New("the create may have gone through but no answer or look-up could tell; run apply again: it looks the account up first")
-
 // create makes the account once. A create whose outcome is unknown (no
 // answer, a server error, an interrupted earlier run) or that is refused as
 // a duplicate is resolved by a look-up before anything else: found after our
@@ -212,10 +197,7 @@ func (r *runner) create(op *plan.Op, o *Outcome, f workplace.Fields, unknown boo
 		if unknown {
 			acc, err := r.lookup(op.Lookup, o)
 			if err != nil {
-				if isFatal(err) {
-					return err
-				}
-				return fmt.Errorf("%w (look-up: %v)", errUnknownOutcome, errorText(err))
+				return unknownOutcome("account", "look-up", err)
 			}
 			if acc != nil {
 				o.AccountID = acc.ID
@@ -232,16 +214,16 @@ func (r *runner) create(op *plan.Op, o *Outcome, f workplace.Fields, unknown boo
 			return nil
 		case isFatal(err):
 			r.setFatal(err)
-			return err
+			return orUnknown("account", unknown, err)
 		case errors.Is(err, context.Canceled):
-			return err
+			return orUnknown("account", unknown, err)
 		case workplace.IsUnknownOutcome(err):
 			unknown = true
 		case workplace.IsInvalidParameter(err):
 			// Perhaps a duplicate: is the account there?
 			acc, lerr := r.lookup(op.Lookup, o)
 			if lerr != nil {
-				return lerr
+				return orUnknown("account", unknown, lerr)
 			}
 			if acc == nil {
 				return err
@@ -257,20 +239,22 @@ func (r *runner) create(op *plan.Op, o *Outcome, f workplace.Fields, unknown boo
 		case !workplace.IsTransient(err):
 			return err
 		}
-		more := t.again(r.layer.Retry, err)
-		if unknown && (r.stop.Err() != nil || !more) {
-			return fmt.Errorf("%w (last answer: %v)", errUnknownOutcome, errorText(err))
+		if !t.again(r.layer.Retry, err) {
+			return orUnknown("account", unknown, err)
 		}
-		if !more || r.stop.Err() != nil {
-			return err
-		}
-		if werr := r.layer.Retry.Sleep(r.stop, r.layer.sleepFor(t.n(), err)); werr != nil {
-			if unknown {
-				return fmt.Errorf("%w (interrupted)", errUnknownOutcome)
-			}
-			return err
+		if r.halt.Err() != nil || r.layer.Retry.Sleep(r.halt, r.layer.sleepFor(t.n(), err)) != nil {
+			return orUnknown("account", unknown, &cutOffError{err})
 		}
 	}
+}
+
+// orUnknown is err, or after an unanswered create of obj an unknown
+// outcome that wraps it.
+func orUnknown(obj string, unknown bool, err error) error {
+	if unknown {
+		return unknownOutcome(obj, "last answer", err)
+	}
+	return err
 }
 
 func keyName(l *plan.Lookup, a *workplace.Account) string {
@@ -338,6 +322,10 @@ func (r *runner) steps(op *plan.Op, o *Outcome, mgr string, pic []byte, only map
 		}
 		if err := r.do(o, fn); err != nil {
 			o.Steps = append(o.Steps, name)
+			if cutOff(err) {
+				failed = append(failed, what+" was cut off by the run's stop ("+errorText(r.fatalOr(err))+")")
+				return
+			}
 			failed = append(failed, what+" failed: "+errorText(err))
 		}
 	}

@@ -86,12 +86,15 @@ type Result struct {
 }
 
 type runner struct {
-	c       Client
-	layer   *Layer
-	opts    Options
-	stop    context.Context // Ctrl-C: start nothing new
-	calls   context.Context // calls in flight; cancelled by a fatal error or Abort
-	cancel  context.CancelFunc
+	c      Client
+	layer  *Layer
+	opts   Options
+	stop   context.Context // Ctrl-C: start nothing new
+	calls  context.Context // calls in flight; cancelled by a fatal error or Abort
+	cancel context.CancelFunc
+	// halt is done once the run stops for any reason (Ctrl-C, a fatal
+	// error, Abort): retry waits end on it.
+	halt    context.Context
 	mu      sync.Mutex
 	out     map[int]*Outcome
 	created map[int]string // create op → account id
@@ -123,9 +126,14 @@ func Run(ctx context.Context, c Client, layer *Layer, p *plan.Plan, opts Options
 		stopWatch := context.AfterFunc(opts.Abort, cancel)
 		defer stopWatch()
 	}
-	layer.StopRetries(ctx)
+	halt, cancelHalt := context.WithCancel(callCtx)
+	defer cancelHalt()
+	defer context.AfterFunc(ctx, cancelHalt)()
+	// Read retries end when the run stops, whatever stops it.
+	layer.StopRetries(halt)
+	defer layer.StopRetries(ctx)
 	calls0, thr0 := layer.Pacer.Counts()
-	r := &runner{c: c, layer: layer, opts: opts, calls0: calls0, thr0: thr0, stop: ctx, calls: callCtx, cancel: cancel,
+	r := &runner{c: c, layer: layer, opts: opts, calls0: calls0, thr0: thr0, stop: ctx, calls: callCtx, cancel: cancel, halt: halt,
 		out: map[int]*Outcome{}, created: map[int]string{}, rowOf: map[int]int{}, pictureDir: p.Roster.Folder()}
 	var todo []*plan.Op
 	for i := range p.Ops {
@@ -190,13 +198,16 @@ func Run(ctx context.Context, c Client, layer *Layer, p *plan.Plan, opts Options
 		}
 		r.runPhase(phase)
 	}
+	// Groups and people sets come after every account op; with Only
+	// (--only-failed) too, since the journal keeps the finished ones from
+	// being repeated. A stopped run reports them not_attempted.
 	var groups map[int]*GroupOutcome
-	if opts.Only == nil && len(p.Groups) > 0 && !r.stopped() {
+	if len(p.Groups) > 0 {
 		opts.Hooks.Phase(PhaseGroups)
 		groups = r.runGroups(p.Groups)
 	}
 	var sets map[int]*SetOutcome
-	if opts.Only == nil && len(p.PeopleSets) > 0 {
+	if len(p.PeopleSets) > 0 {
 		opts.Hooks.Phase(PhasePeopleSets)
 		sets = r.runSets(p.PeopleSets)
 	}
@@ -221,8 +232,8 @@ func (r *runner) fatalErr() error {
 }
 
 func (r *runner) notAttemptedWhy() string {
-	if r.fatalErr() != nil {
-		return "not attempted: the run stopped on a fatal error"
+	if f := r.fatalErr(); f != nil {
+		return "not attempted: the run stopped (" + errorText(f) + "); run apply again once that is fixed"
 	}
 	return "not attempted: the run was interrupted; run the same apply again to resume"
 }
@@ -246,16 +257,30 @@ func (r *runner) outcome(id int) *Outcome {
 	return r.out[id]
 }
 
-// finish records an outcome, in the journal too when journal is true.
+// finish records an outcome, in the journal too when journal is true. A
+// journal that cannot be written stops the run, as for an intent: the op's
+// intent is on disk, so the next run checks it before anything else.
 func (r *runner) finish(o *Outcome, journal bool) {
 	r.mu.Lock()
 	r.out[o.Op] = o
 	r.mu.Unlock()
-	if journal && r.opts.Journal != nil {
-		r.opts.Journal.Write(Record{Event: "done", Op: o.Op, Status: o.Status, AccountID: o.AccountID, Attempts: o.Attempts, Code: o.Code,
+	if journal {
+		r.journal(Record{Event: "done", Op: o.Op, Status: o.Status, AccountID: o.AccountID, Attempts: o.Attempts, Code: o.Code,
 			Message: o.Message, Partial: o.Partial, Steps: o.Steps})
 	}
 	r.opts.Hooks.OpDone(o)
+}
+
+// journal appends rec, if the run has a journal; an error stops the run.
+func (r *runner) journal(rec Record) bool {
+	if r.opts.Journal == nil {
+		return true
+	}
+	if err := r.opts.Journal.Write(rec); err != nil {
+		r.setFatal(err)
+		return false
+	}
+	return true
 }
 
 func (r *runner) setFatal(err error) {
@@ -362,7 +387,9 @@ func (r *runner) markStale(ops []*plan.Op, skip map[int]bool) error {
 
 // do makes one call (paced by the client's layer) and retries it on
 // transient errors: for writes that are safe to repeat, and for reads the
-// layer gave up on. It counts calls into o.
+// layer gave up on. It counts calls into o. A retry the run's stop cuts
+// short returns an error that is errCutOff too: the call did not fail, the
+// run stopped.
 func (r *runner) do(o *Outcome, fn func(ctx context.Context) error) error {
 	var t tries
 	for {
@@ -375,11 +402,11 @@ func (r *runner) do(o *Outcome, fn func(ctx context.Context) error) error {
 			r.setFatal(err)
 			return err
 		}
-		if errors.Is(err, context.Canceled) || !workplace.IsTransient(err) || r.stop.Err() != nil || !t.again(r.layer.Retry, err) {
+		if errors.Is(err, context.Canceled) || !workplace.IsTransient(err) || !t.again(r.layer.Retry, err) {
 			return err
 		}
-		if err := r.layer.Retry.Sleep(r.stop, r.layer.sleepFor(t.n(), err)); err != nil {
-			return err
+		if r.halt.Err() != nil || r.layer.Retry.Sleep(r.halt, r.layer.sleepFor(t.n(), err)) != nil {
+			return &cutOffError{err}
 		}
 	}
 }

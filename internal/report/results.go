@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"time"
@@ -28,6 +29,9 @@ type Run struct {
 	// is Result.
 	Earlier []execute.RunInfo
 	Started time.Time // this run's start
+	// Stopped is what stopped the run, as the admin was told (naming where
+	// a refused token came from); "" means Result.Fatal as it is.
+	Stopped string
 }
 
 // historyFacts describe the plan's whole apply history, this run last.
@@ -122,7 +126,7 @@ func FromResults(run Run) *Document {
 		facts = append(facts, [2]string{"INTERRUPTED", "the run was stopped; run the same apply command again to finish it"})
 	}
 	if res.Fatal != nil {
-		facts = append(facts, [2]string{"STOPPED", res.Fatal.Error()})
+		facts = append(facts, [2]string{"STOPPED", cmp.Or(run.Stopped, res.Fatal.Error())})
 	}
 	doc := &Document{
 		Kind:    "results",
@@ -151,8 +155,8 @@ func FromResults(run Run) *Document {
 				if o.Message != "" {
 					msg = o.Message
 				}
-				if o.Status == execute.StatusFailed || o.Status == execute.StatusStale {
-					failures = append(failures, []string{"", s.Name, "people set", o.Status, string(s.Action), fmt.Sprint(o.Code), o.Message, nextStep(o.Status, nil, run.Rerun)})
+				if notDone(o.Status) {
+					failures = append(failures, []string{"", s.Name, "people set", o.Status, string(s.Action), codeText(o.Code), o.Message, objNextStep(o.Status, run.Rerun)})
 					doc.Tables[0].Rows = failures
 				}
 			}
@@ -174,8 +178,8 @@ func FromResults(run Run) *Document {
 				if o.Message != "" {
 					msg = o.Message
 				}
-				if o.Status == execute.StatusFailed || o.Status == execute.StatusStale || o.Status == execute.StatusPartial {
-					failures = append(failures, []string{"", g.Name, "group", o.Status, string(g.Action), fmt.Sprint(o.Code), o.Message, nextStep(o.Status, nil, run.Rerun)})
+				if notDone(o.Status) {
+					failures = append(failures, []string{"", g.Name, "group", o.Status, string(g.Action), codeText(o.Code), o.Message, objNextStep(o.Status, run.Rerun)})
 					doc.Tables[0].Rows = failures
 				}
 			}
@@ -238,6 +242,36 @@ func nextStep(status string, o *execute.Outcome, rerun string) string {
 		return "Workplace did not answer or answered in error: run " + rerun + " to retry these rows"
 	}
 	return "run " + rerun + " to retry; if it fails again, check the message with Workplace support"
+}
+
+// notDone reports a people set or group status that is not a success.
+func notDone(status string) bool {
+	return status == execute.StatusFailed || status == execute.StatusStale || status == execute.StatusPartial || status == execute.StatusNotAttempted
+}
+
+func codeText(code int) string {
+	if code == 0 {
+		return ""
+	}
+	return fmt.Sprint(code)
+}
+
+// objNextStep tells an admin what to do about a people set or group that
+// did not go through: every rerun does failed, partial and not attempted
+// ones again.
+func objNextStep(status, rerun string) string {
+	if rerun == "" {
+		rerun = "the same apply command"
+	}
+	switch status {
+	case execute.StatusStale:
+		return "it changed after the plan was made: make a new plan and apply it"
+	case execute.StatusPartial:
+		return "run " + rerun + " to finish it"
+	case execute.StatusNotAttempted:
+		return "run " + rerun + " (or the same apply again): it is done then, what is finished is not repeated"
+	}
+	return "run " + rerun + " to try it again; if it fails again, correct what the message names and plan again"
 }
 
 func setCounts(res *execute.Result) map[string]int {

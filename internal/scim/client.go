@@ -273,7 +273,7 @@ func codeFor(status int) int {
 func hint(status int, scimType string) string {
 	switch {
 	case status == http.StatusUnauthorized:
-		return " (check the token: WPIMPORT_TOKEN or --token-file)"
+		return " (the service refused the token)"
 	case status == http.StatusForbidden:
 		return " (check the integration's permissions and, for Meta, its allowed IP addresses)"
 	case status == http.StatusPreconditionFailed:
