@@ -128,15 +128,23 @@ func (by *lookupBy) matches(res []map[string]any) map[string][]*target.Account {
 // batch > 1; values no account answers to are left out.
 func (c *Client) findBy(ctx context.Context, by *lookupBy, vals []string, batch int) (map[string]*target.Account, error) {
 	out := map[string]*target.Account{}
-	var single []string
+	type one struct {
+		v         string
+		lowerOnly bool // asked as given already: ask in lower case only
+	}
+	var single []one
 	if batch <= 1 {
-		single = vals
+		for _, v := range vals {
+			single = append(single, one{v: v})
+		}
 	}
 	for i := 0; batch > 1 && i < len(vals); i += batch {
 		part := vals[i:min(i+batch, len(vals))]
 		res, complete, err := c.filter(ctx, by.attr, part, len(part))
 		if isBadRequest(err) {
-			single = append(single, part...) // the service cannot filter so after all
+			for _, v := range part { // the service cannot filter so after all
+				single = append(single, one{v: v})
+			}
 			continue
 		}
 		if err != nil {
@@ -148,26 +156,28 @@ func (c *Client) findBy(ctx context.Context, by *lookupBy, vals []string, batch 
 			case len(h) == 1 && complete:
 				out[v] = h[0]
 			case len(h) > 0 || !complete:
-				single = append(single, v)
+				single = append(single, one{v: v})
 			case by.fold && strings.ToLower(v) != v:
-				single = append(single, v) // a server matching case-sensitively: asked again in lower case
+				single = append(single, one{v: v, lowerOnly: true}) // a server matching case-sensitively
 			}
 		}
 	}
-	for _, v := range single {
-		a, err := c.findOne(ctx, by, v)
+	for _, o := range single {
+		a, err := c.findOne(ctx, by, o.v, o.lowerOnly)
 		if err != nil {
 			return nil, err
 		}
 		if a != nil {
-			out[v] = a
+			out[o.v] = a
 		}
 	}
 	return out, nil
 }
 
-// findOne finds the one account of a value, or nil.
-func (c *Client) findOne(ctx context.Context, by *lookupBy, v string) (*target.Account, error) {
+// findOne finds the one account of a value, or nil: asked as given, then
+// in lower case (a server that matches userName case-sensitively), or in
+// lower case only.
+func (c *Client) findOne(ctx context.Context, by *lookupBy, v string, lowerOnly bool) (*target.Account, error) {
 	if by == byID {
 		var u map[string]any
 		ans, err := c.do(ctx, request{method: "GET", path: userPath(v), idempotent: true}, &u)
@@ -180,7 +190,10 @@ func (c *Client) findOne(ctx context.Context, by *lookupBy, v string) (*target.A
 		a := accountOf(u, ans.header)
 		return &a, nil
 	}
-	tries := []string{v}
+	var tries []string
+	if !lowerOnly {
+		tries = append(tries, v)
+	}
 	if by.fold && strings.ToLower(v) != v {
 		tries = append(tries, strings.ToLower(v))
 	}
