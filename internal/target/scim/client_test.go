@@ -69,6 +69,7 @@ func TestErrorShapes(t *testing.T) {
 		{"forbidden", 403, nil, `nope`, target.Fatal, "", "nope"},
 		{"not found", 404, nil, `{"status":"404","detail":"gone"}`, target.NotFound, "", "gone"},
 		{"stale", 412, nil, `{"status":"412","scimType":"invalidVers","detail":"changed"}`, target.PreconditionFailed, "invalidVers", "changed"},
+		{"a bare JSON string", 400, nil, `"locale is invalid"`, target.Invalid, "", "locale is invalid"},
 		{"OAuth", 401, nil, `{"error":"invalid_token","error_description":"The access token expired"}`, target.Fatal, "", "The access token expired"},
 	}
 	for _, tc := range cases {

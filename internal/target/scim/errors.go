@@ -94,13 +94,17 @@ func kindOf(status int) target.Kind {
 //     {"Errors": [{"description", "code"}]};
 //   - Graph-style (Meta): {"error": {"message", "code", "error_subcode"}},
 //     and OAuth's {"error": "…", "error_description": "…"};
-//   - plain text (or HTML): its first line.
+//   - plain text (or HTML, or a bare JSON string): its first line.
 //
 // code is the scimType, else the Graph-style code ("190", "190/463"),
 // else "": Slack's code is the HTTP status again, not a code of its own.
 func words(data []byte) (code, msg string) {
 	var m map[string]any
 	if json.Unmarshal(data, &m) != nil {
+		var text string
+		if json.Unmarshal(data, &text) == nil { // a bare JSON string
+			return "", text
+		}
 		return "", string(data)
 	}
 	code = str(m, "scimType")

@@ -13,7 +13,8 @@ import (
 )
 
 // Find returns, by key, the account each key names:
-//   - ids by `id eq` (one per request: GET /Users/{id});
+//   - ids by `id eq` in batches, or one a request by GET /Users/{id}
+//     (404: none);
 //   - emails and user names by `userName eq`, matched here ignoring case
 //     as the userName or the work email; a server that matches
 //     case-sensitively is asked again in lower case;
