@@ -19,7 +19,7 @@ bench:
 # The SCIM end-to-end tests against SCIMMY, an independent server (needs node and npm).
 interop:
 	cd tools/scimmy && npm ci --no-audit --no-fund --loglevel=error
-	go test -race -tags scimmy -run SCIMMY ./internal/scim ./cmd/wpimport
+	go test -race -tags scimmy -run SCIMMY ./internal/scim ./internal/target/scim ./cmd/wpimport
 
 fuzz:
 	go test -run '^$$' -fuzz FuzzCSV -fuzztime 60s ./internal/parse

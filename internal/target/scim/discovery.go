@@ -1,0 +1,189 @@
+package scim
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/wpimport/wpimport/internal/target"
+)
+
+// Discovery is what the service says it supports (RFC 7644 §4) or, where
+// it says nothing, the safe defaults (as for Meta's service: /Users only).
+type Discovery struct {
+	Discovered     bool // /ServiceProviderConfig (or …Configs) answered
+	TypesListed    bool // /ResourceTypes answered
+	Patch          bool
+	Bulk           bool
+	BulkMaxOps     int
+	BulkMaxPayload int
+	Filter         bool
+	FilterMax      int
+	Sort           bool
+	ETag           bool
+	Groups         bool     // /ResourceTypes lists Group
+	Extensions     []string // User schema extensions the service knows
+	AuthSchemes    []string
+}
+
+// Knows reports whether the service takes the User extension urn.
+func (d *Discovery) Knows(urn string) bool {
+	for _, e := range d.Extensions {
+		if strings.EqualFold(e, urn) {
+			return true
+		}
+	}
+	return false
+}
+
+// defaultDiscovery is assumed of a service without discovery: PATCH
+// (Meta's service takes it, as Entra provisions it), filters on userName,
+// no versions, no Bulk, no Groups, and the extensions Meta documents.
+func defaultDiscovery() *Discovery {
+	return &Discovery{Patch: true, Filter: true, Extensions: []string{Enterprise, AuthMethod, Status, Dates}}
+}
+
+// flagOf reads a boolean as services write it: true, 1, "true", "1"
+// (Snowflake wrote filter.supported as the integer 0).
+func flagOf(v any) bool {
+	switch t := v.(type) {
+	case bool:
+		return t
+	case float64:
+		return t != 0
+	case string:
+		b, _ := strconv.ParseBool(strings.ToLower(strings.TrimSpace(t)))
+		return b
+	}
+	return false
+}
+
+// countOf reads a number as services write it: 200 or "200".
+func countOf(v any) int {
+	switch t := v.(type) {
+	case float64:
+		return int(t)
+	case string:
+		n, _ := strconv.Atoi(strings.TrimSpace(t))
+		return n
+	}
+	return 0
+}
+
+// Discover reads /ServiceProviderConfig (or /ServiceProviderConfigs, as
+// Salesforce and Slack's v1 name it) and /ResourceTypes, once; a service
+// that has neither (404) gets the defaults. Any other error (a refused
+// token, no answer) is returned, and asked again next time.
+func (c *Client) Discover(ctx context.Context) (*Discovery, error) {
+	c.discMu.Lock()
+	defer c.discMu.Unlock()
+	if c.disc != nil {
+		return c.disc, nil
+	}
+	d := defaultDiscovery()
+	var spc map[string]any
+	err := c.get(ctx, "/ServiceProviderConfig", &spc)
+	if target.IsNotFound(err) {
+		err = c.get(ctx, "/ServiceProviderConfigs", &spc)
+	}
+	feature := func(name string) map[string]any {
+		m, _ := get(spc, name).(map[string]any)
+		return m
+	}
+	switch {
+	case err == nil:
+		d.Discovered = true
+		d.Patch = flagOf(get(feature("patch"), "supported"))
+		d.Bulk = flagOf(get(feature("bulk"), "supported"))
+		d.Filter = flagOf(get(feature("filter"), "supported"))
+		d.Sort = flagOf(get(feature("sort"), "supported"))
+		d.ETag = flagOf(get(feature("etag"), "supported"))
+		d.BulkMaxOps = countOf(get(feature("bulk"), "maxOperations"))
+		d.BulkMaxPayload = countOf(get(feature("bulk"), "maxPayloadSize"))
+		d.FilterMax = countOf(get(feature("filter"), "maxResults"))
+		list, _ := get(spc, "authenticationSchemes").([]any)
+		for _, a := range list {
+			if m, ok := a.(map[string]any); ok {
+				d.AuthSchemes = append(d.AuthSchemes, str(m, "type"))
+			}
+		}
+	case !target.IsNotFound(err):
+		return nil, err
+	}
+	var rts any
+	err = c.get(ctx, "/ResourceTypes", &rts)
+	switch {
+	case err == nil:
+		d.TypesListed = true
+		d.Extensions = nil
+		list, _ := rts.([]any) // a bare array, as some services answer
+		if m, ok := rts.(map[string]any); ok {
+			list, _ = get(m, "Resources").([]any)
+		}
+		for _, x := range list {
+			rt, _ := x.(map[string]any)
+			switch schema, name := str(rt, "schema"), str(rt, "name"); {
+			case strings.EqualFold(schema, CoreGroup) || strings.EqualFold(name, "Group"):
+				d.Groups = true
+			case strings.EqualFold(schema, CoreUser) || strings.EqualFold(name, "User"):
+				exts, _ := get(rt, "schemaExtensions").([]any)
+				for _, e := range exts {
+					if em, ok := e.(map[string]any); ok && str(em, "schema") != "" {
+						d.Extensions = append(d.Extensions, str(em, "schema"))
+					}
+				}
+			}
+		}
+	case !target.IsNotFound(err):
+		return nil, err
+	}
+	c.disc = d
+	return d, nil
+}
+
+// get reads one resource (a read: safe to repeat).
+func (c *Client) get(ctx context.Context, path string, out any) error {
+	_, err := c.do(ctx, request{method: "GET", path: path, idempotent: true}, out)
+	return err
+}
+
+// Probe is what one small listing says of the service.
+type Probe struct {
+	Total        int               // totalResults of /Users; -1 if not given
+	ItemsPerPage string            // as the service wrote it
+	PageHonoured bool              // it returned at most the count asked for, from the startIndex asked
+	RateHeaders  map[string]string // Retry-After, RateLimit-*, X-RateLimit-*, if sent
+}
+
+// Probe lists one User (startIndex=1, count=1), writing nothing.
+func (c *Client) Probe(ctx context.Context) (*Probe, error) {
+	var lr listResponse
+	q := map[string][]string{"startIndex": {"1"}, "count": {"1"}}
+	ans, err := c.do(ctx, request{method: "GET", path: "/Users", query: q, idempotent: true}, &lr)
+	if err != nil {
+		return nil, err
+	}
+	p := &Probe{Total: -1, ItemsPerPage: fmtAny(lr.ItemsPerPage), PageHonoured: !ignoredPaging(lr, 1, 1), RateHeaders: map[string]string{}}
+	if lr.TotalResults != nil {
+		p.Total = *lr.TotalResults
+	}
+	for k, v := range ans.header {
+		l := strings.ToLower(k)
+		if l == "retry-after" || strings.HasPrefix(l, "ratelimit") || strings.HasPrefix(l, "x-ratelimit") || strings.HasPrefix(l, "x-rate-limit") {
+			p.RateHeaders[k] = strings.Join(v, ", ")
+		}
+	}
+	return p, nil
+}
+
+func fmtAny(v any) string {
+	switch t := v.(type) {
+	case nil:
+		return "(none)"
+	case float64:
+		return strconv.FormatFloat(t, 'f', -1, 64)
+	case string:
+		return strconv.Quote(t)
+	}
+	return "?"
+}

@@ -1,0 +1,6 @@
+package scim
+
+// HoldBulk makes c's Bulk batcher gather exactly n operations a request,
+// whatever the timers say, so that a test knows what goes together. Call
+// it before the first write.
+func HoldBulk(c *Client, n int) { c.bulkHold = n }

@@ -1,0 +1,329 @@
+package scim
+
+import (
+	"strings"
+	"time"
+
+	"github.com/wpimport/wpimport/internal/roster"
+	"github.com/wpimport/wpimport/internal/target"
+)
+
+// patchOp is one PATCH operation (RFC 7644 §3.5.2): lower-case op, a
+// plain path (full for an extension's attribute), JSON values.
+type patchOp struct {
+	Op    string `json:"op"`
+	Path  string `json:"path"`
+	Value any    `json:"value,omitempty"`
+}
+
+// fieldOrder is the order operations are sent in: the same request every
+// time for the same change.
+var fieldOrder = []roster.Field{roster.Name, roster.FirstName, roster.LastName, roster.Email, roster.NewEmail,
+	roster.UserName, roster.ExternalID, roster.Title, roster.WorkLocale, roster.Department, roster.Division,
+	roster.Organization, roster.CostCenter, roster.Manager, roster.AuthMethod, roster.Invited, roster.StartDate,
+	roster.Phone, roster.WorkPhone, roster.MobilePhone, roster.PhoneType, roster.Active}
+
+// enterpriseAttr are the enterprise extension's attributes, by field.
+var enterpriseAttr = map[roster.Field]string{roster.Department: "department", roster.Division: "division",
+	roster.Organization: "organization", roster.CostCenter: "costCenter", roster.Manager: "manager"}
+
+// opsFor turns the fields of set, at their values in to, into PATCH
+// operations: one per attribute (never two on one path, so never two on
+// userName or active), replace with the value, remove for a field
+// cleared. A field the service cannot carry is an error, never dropped.
+func opsFor(d *Discovery, to *target.Account, set []roster.Field, method, path string) ([]patchOp, error) {
+	want := map[roster.Field]bool{}
+	for _, f := range set {
+		want[f] = true
+	}
+	for f := range want {
+		if err := carried(d, f, method, path); err != nil {
+			return nil, err
+		}
+	}
+	var ops []patchOp
+	done := map[string]bool{}
+	put := func(p string, v any) {
+		if done[p] {
+			return
+		}
+		done[p] = true
+		if v == nil || v == "" {
+			ops = append(ops, patchOp{Op: "remove", Path: p})
+			return
+		}
+		ops = append(ops, patchOp{Op: "replace", Path: p, Value: v})
+	}
+	for _, f := range fieldOrder {
+		if !want[f] {
+			continue
+		}
+		switch f {
+		case roster.Name:
+			if to.Name.Formatted == "" {
+				return nil, invalid(method, path, "a SCIM User's name cannot be cleared")
+			}
+			put("displayName", to.Name.Formatted)
+			put("name.formatted", to.Name.Formatted)
+		case roster.FirstName:
+			put("name.givenName", to.Name.Given)
+		case roster.LastName:
+			put("name.familyName", to.Name.Family)
+		case roster.Email, roster.NewEmail:
+			if to.Email == "" {
+				return nil, invalid(method, path, "an account's email cannot be cleared over SCIM")
+			}
+			if to.UserName == "" { // the userName is the email
+				put("userName", to.Email)
+			}
+			put("emails", []any{map[string]any{"value": to.Email, "type": "work", "primary": true}})
+		case roster.UserName:
+			if to.LoginName() == "" {
+				return nil, invalid(method, path, "a SCIM User's userName cannot be cleared")
+			}
+			put("userName", to.LoginName())
+		case roster.ExternalID:
+			put("externalId", to.ExternalID)
+		case roster.Title:
+			put("title", to.Title)
+		case roster.WorkLocale:
+			put("locale", strings.Replace(to.Locale, "_", "-", 1))
+		case roster.Department, roster.Division, roster.Organization, roster.CostCenter:
+			put(Enterprise+":"+enterpriseAttr[f], to.Get(f))
+		case roster.Manager:
+			var v any
+			if id := to.ManagerID(); id != "" {
+				v = map[string]any{"value": id}
+			}
+			put(Enterprise+":manager", v)
+		case roster.AuthMethod:
+			put(AuthMethod+":authMethod", to.AuthMethod)
+		case roster.Invited:
+			put(Status+":invited", to.Invited != nil && *to.Invited)
+		case roster.StartDate:
+			var v any
+			if to.StartDate != "" {
+				t, err := time.Parse(time.DateOnly, to.StartDate)
+				if err != nil {
+					return nil, invalid(method, path, "start_date %q is not a date like 2024-03-01", to.StartDate)
+				}
+				v = t.Unix()
+			}
+			put(Dates+":startDate", v)
+		case roster.Phone, roster.WorkPhone, roster.MobilePhone, roster.PhoneType:
+			var v any
+			if len(to.Phones) > 0 {
+				v = phoneList(to.Phones)
+			}
+			put("phoneNumbers", v)
+		case roster.Active:
+			put("active", to.Active)
+		}
+	}
+	return ops, nil
+}
+
+// carried returns an error for a field the service cannot carry in a
+// create or an update.
+func carried(d *Discovery, f roster.Field, method, path string) error {
+	need := ""
+	switch f {
+	case roster.Department, roster.Division, roster.Organization, roster.CostCenter, roster.Manager:
+		need = Enterprise
+	case roster.AuthMethod:
+		need = AuthMethod
+	case roster.Invited:
+		need = Status
+	case roster.StartDate:
+		need = Dates
+	case roster.PictureURL:
+		return invalid(method, path, "picture_url is set by its own request (SetPicture), not with the account's fields")
+	case roster.Groups:
+		return invalid(method, path, "groups are changed through the service's /Groups, not with the account's fields")
+	case roster.Location, roster.IsFrontline, roster.HasAccess, roster.PictureFile, roster.ID:
+		return invalid(method, path, "the SCIM service cannot carry %s", f)
+	}
+	if need != "" && !d.Knows(need) {
+		return invalid(method, path, "the SCIM service cannot carry %s: it does not know the extension %s", f, need)
+	}
+	for _, k := range fieldOrder {
+		if k == f {
+			return nil
+		}
+	}
+	return invalid(method, path, "the SCIM service cannot carry %s", f)
+}
+
+func phoneList(ps []target.Phone) []any {
+	out := make([]any, len(ps))
+	for i, p := range ps {
+		out[i] = map[string]any{"value": p.Number, "type": cmpType(p.Type), "primary": p.Primary}
+	}
+	return out
+}
+
+func cmpType(t string) string {
+	if t == "" {
+		return "work"
+	}
+	return t
+}
+
+// createFields are the fields of a that a create sends: those with a
+// value, and active always.
+func createFields(a *target.Account) []roster.Field {
+	set := []roster.Field{roster.Active}
+	for _, f := range []roster.Field{roster.Name, roster.FirstName, roster.LastName, roster.Email, roster.UserName,
+		roster.ExternalID, roster.Title, roster.WorkLocale, roster.Department, roster.Division, roster.Organization,
+		roster.CostCenter, roster.Manager, roster.AuthMethod, roster.StartDate, roster.Location} {
+		if a.Get(f) != "" {
+			set = append(set, f)
+		}
+	}
+	if a.Invited != nil && *a.Invited {
+		set = append(set, roster.Invited)
+	}
+	if fl := a.Frontline; fl != nil && (fl.IsFrontline || fl.HasAccess) {
+		set = append(set, roster.IsFrontline)
+	}
+	return set
+}
+
+// userBody is the POST body of a new User: userName (the user name, else
+// the email, else the external id, as an email-less account has),
+// displayName and name.formatted, name.givenName and familyName, the work
+// email, the extensions the values need, and schemas listing them. Phones
+// are added after, by AddPhone, as on every target.
+func userBody(a *target.Account, d *Discovery) (map[string]any, error) {
+	ops, err := opsFor(d, a, createFields(a), "POST", "/Users")
+	if err != nil {
+		return nil, err
+	}
+	u := map[string]any{}
+	for _, op := range ops {
+		if op.Op == "replace" {
+			setPath(u, op.Path, op.Value)
+		}
+	}
+	if _, ok := u["userName"]; !ok {
+		if a.ExternalID == "" {
+			return nil, invalid("POST", "/Users", "a SCIM User needs a userName: give the person an email, a user name or an external id")
+		}
+		u["userName"] = a.ExternalID
+	}
+	listSchemas(u)
+	return u, nil
+}
+
+// listSchemas makes u's schemas list the core User's and each extension
+// u uses (a service refuses an extension it is not told of), keeping any
+// other it lists.
+func listSchemas(u map[string]any) {
+	schemas, _ := get(u, "schemas").([]any)
+	has := func(urn string) bool {
+		for _, s := range schemas {
+			if t, ok := s.(string); ok && strings.EqualFold(t, urn) {
+				return true
+			}
+		}
+		return false
+	}
+	if !has(CoreUser) {
+		schemas = append([]any{CoreUser}, schemas...)
+	}
+	for _, ext := range extensions {
+		if _, ok := u[ext]; ok && !has(ext) {
+			schemas = append(schemas, ext)
+		}
+	}
+	delete(u, "Schemas")
+	u["schemas"] = schemas
+}
+
+// splitPath splits [urn:]attr[.sub] into the map it lives in (the User's
+// or an extension's, made if create is set) and the rest of the path.
+func splitPath(u map[string]any, path string, create bool) (map[string]any, string) {
+	for _, ext := range extensions {
+		if rest, ok := strings.CutPrefix(path, ext+":"); ok {
+			e, _ := u[ext].(map[string]any)
+			if e == nil && create {
+				e = map[string]any{}
+				u[ext] = e
+			}
+			return e, rest
+		}
+	}
+	return u, path
+}
+
+// setPath sets [urn:]attr[.sub] in a User's JSON form.
+func setPath(u map[string]any, path string, v any) {
+	m, path := splitPath(u, path, true)
+	attr, sub, ok := strings.Cut(path, ".")
+	if !ok {
+		m[attr] = v
+		return
+	}
+	c, _ := m[attr].(map[string]any)
+	if c == nil {
+		c = map[string]any{}
+		m[attr] = c
+	}
+	c[sub] = v
+}
+
+// removePath removes [urn:]attr[.sub].
+func removePath(u map[string]any, path string) {
+	m, path := splitPath(u, path, false)
+	if m == nil {
+		return
+	}
+	attr, sub, ok := strings.Cut(path, ".")
+	if !ok {
+		delete(m, attr)
+	} else if c, _ := m[attr].(map[string]any); c != nil {
+		delete(c, sub)
+	}
+}
+
+// applyOps makes ops on a User's JSON form, as the service would: for a
+// GET, change, PUT where the service has no PATCH. An add of a value the
+// list already holds (a phone number by its digits) adds nothing.
+func applyOps(u map[string]any, ops []patchOp) {
+	for _, op := range ops {
+		switch op.Op {
+		case "replace":
+			setPath(u, op.Path, op.Value)
+		case "remove":
+			removePath(u, op.Path)
+		case "add":
+			list, _ := u[op.Path].([]any)
+			for _, x := range op.Value.([]any) {
+				if !holds(list, x) {
+					list = append(list, x)
+				}
+			}
+			u[op.Path] = list
+		}
+	}
+	listSchemas(u)
+}
+
+func holds(list []any, x any) bool {
+	xm, _ := x.(map[string]any)
+	for _, y := range list {
+		if ym, ok := y.(map[string]any); ok && digits(str(ym, "value")) == digits(str(xm, "value")) && digits(str(xm, "value")) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+func digits(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, s)
+}
