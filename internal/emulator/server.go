@@ -67,8 +67,9 @@ const DefaultToken = "test-token"
 
 // Server is the emulator. It is an http.Handler.
 type Server struct {
-	faultMu sync.RWMutex // guards cfg.FailRate and cfg.DropRate
+	faultMu sync.RWMutex // guards cfg.FailRate, cfg.DropRate and next
 	cfg     Config
+	next    next
 	store   *store
 	limiter *rate.Limiter
 	stats   stats
@@ -320,7 +321,7 @@ type layered struct {
 // side effect), latency, a 5xx fault (no side effect), the handler, and
 // for writes the lost-answer draw (committed, then dropped).
 func (s *Server) layers(ctx context.Context, route string, l layered) response {
-	if s.limiter != nil && !s.limiter.Allow() {
+	if s.take(&s.next.throttle) || s.limiter != nil && !s.limiter.Allow() {
 		s.stats.count(route, outcomeThrottled)
 		return l.throttled()
 	}
@@ -329,12 +330,12 @@ func (s *Server) layers(ctx context.Context, route string, l layered) response {
 		return response{drop: true}
 	}
 	failRate, dropRate := s.faults()
-	if failRate > 0 && s.draw() < failRate {
+	if s.take(&s.next.fail) || failRate > 0 && s.draw() < failRate {
 		s.stats.count(route, outcomeFault)
 		return l.fault()
 	}
 	resp := l.handle()
-	if l.write && resp.status < 300 && dropRate > 0 && s.draw() < dropRate {
+	if l.write && resp.status < 300 && (s.take(&s.next.drop) || dropRate > 0 && s.draw() < dropRate) {
 		s.stats.count(route, outcomeDropped)
 		resp.drop = true
 		return resp
