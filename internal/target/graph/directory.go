@@ -120,7 +120,7 @@ func (c *Client) list(ctx context.Context, path string, q url.Values, fn func([]
 		if p.Paging.Next == "" || len(p.Data) == 0 {
 			return nil
 		}
-		next, err := c.sameHost(p.Paging.Next)
+		next, err := c.sameHost(path, p.Paging.Next)
 		if err != nil {
 			return err
 		}
@@ -136,14 +136,17 @@ func (c *Client) list(ctx context.Context, path string, q url.Values, fn func([]
 }
 
 // sameHost refuses to follow a next link to another host (it would get
-// the token).
-func (c *Client) sameHost(next string) (string, error) {
+// the token): the listing stops with a classified error, as when paging
+// repeats itself.
+func (c *Client) sameHost(path, next string) (string, error) {
 	u, err := url.Parse(next)
-	if err != nil {
-		return "", fmt.Errorf("paging: bad next link: %w", err)
-	}
-	if u.Host != c.base.Host {
-		return "", fmt.Errorf("paging: next link points at %s, not %s; refusing to send the token there", u.Host, c.base.Host)
+	if err != nil || u.Host != c.base.Host {
+		msg := fmt.Sprintf("the next page link %q cannot be read", next)
+		if err == nil {
+			msg = fmt.Sprintf("the next page link points at %s, not %s; refusing to send the token there", u.Host, c.base.Host)
+		}
+		return "", &target.Error{Kind: target.Invalid, Target: Name, Method: "GET", Path: path,
+			Message: msg + ": the listing was stopped, and nothing was planned from it"}
 	}
 	if c.base.Scheme == "https" {
 		u.Scheme = "https"
