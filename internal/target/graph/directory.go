@@ -22,6 +22,10 @@ const lookupChunk = 50
 // pageSize is the page asked for when listing (the server caps it).
 const pageSize = 100
 
+// maxEmptyPages is how many empty pages with a next link a listing
+// follows in a row before it stops with an error.
+const maxEmptyPages = 20
+
 // Capabilities are Workplace's, as documented (API-NOTES.md).
 func (c *Client) Capabilities(context.Context) (*target.Capabilities, error) {
 	c.capsOnce.Do(func() { c.caps = capabilities() })
@@ -107,8 +111,9 @@ func (c *Client) list(ctx context.Context, path string, q url.Values, fn func([]
 		q.Set("limit", fmt.Sprint(pageSize))
 	}
 	req := request{method: "GET", path: path, query: q, idempotent: true}
-	// A server whose paging repeats itself would keep us listing forever.
-	seen := map[string]bool{}
+	// A server whose paging repeats itself, or that sends empty pages
+	// without end, would keep us listing forever.
+	seen, empty := map[string]bool{}, 0
 	for pages := 1; ; pages++ {
 		var p page
 		if err := c.do(ctx, req, &p); err != nil {
@@ -117,8 +122,20 @@ func (c *Client) list(ctx context.Context, path string, q url.Values, fn func([]
 		if err := fn(p.Data); err != nil {
 			return err
 		}
-		if p.Paging.Next == "" || len(p.Data) == 0 {
+		// Only the absence of a next link ends a listing: Graph filters a
+		// page after choosing it, so a page may be short, or empty, and
+		// still have more after it (API-NOTES.md; Graph's "Paginated
+		// Results": "use the absence of next").
+		if p.Paging.Next == "" {
 			return nil
+		}
+		if empty = empty + 1; len(p.Data) > 0 {
+			empty = 0
+		}
+		if empty > maxEmptyPages {
+			return &target.Error{Kind: target.Invalid, Target: Name, Method: "GET", Path: path,
+				Message: fmt.Sprintf("the server sent %d empty pages in a row, each with a next link; "+
+					"the listing was stopped, and nothing was planned from it", empty)}
 		}
 		next, err := c.sameHost(path, p.Paging.Next)
 		if err != nil {

@@ -111,3 +111,48 @@ func TestNextLinkToAnotherHost(t *testing.T) {
 		t.Error("the listing followed the next link to another host")
 	}
 }
+
+// A page may be empty and still carry a next link (Graph filters pages
+// after choosing them): the listing goes on until no next link comes.
+func TestEmptyPageWithNext(t *testing.T) {
+	var base string
+	base = serve(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Query().Get("after") {
+		case "":
+			fmt.Fprintf(w, `{"data":[{"id":"1","name":"A","active":true}],"paging":{"cursors":{"after":"P2"},"next":"%s/community/members?after=P2"}}`, base)
+		case "P2":
+			fmt.Fprintf(w, `{"data":[],"paging":{"cursors":{"after":"P3"},"next":"%s/community/members?after=P3"}}`, base)
+		default:
+			fmt.Fprint(w, `{"data":[{"id":"2","name":"B","active":true}],"paging":{"cursors":{"after":"P4"}}}`)
+		}
+	})
+	c, _ := open(t, base, secret)
+	all, err := listAll(t, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, a := range all {
+		ids = append(ids, a.ID)
+	}
+	// Both listings (active, then deactivated) see the same three pages.
+	if got := strings.Join(ids, " "); got != "1 2" {
+		t.Errorf("listed %q, want \"1 2\": an empty page with a next link is not the end", got)
+	}
+}
+
+// Empty pages without end stop the listing with an error.
+func TestEmptyPagesWithoutEnd(t *testing.T) {
+	var calls atomic.Int32
+	var base string
+	base = serve(t, func(w http.ResponseWriter, r *http.Request) {
+		n := calls.Add(1)
+		fmt.Fprintf(w, `{"data":[],"paging":{"cursors":{"after":"C%d"},"next":"%s/community/members?after=C%d"}}`, n, base, n)
+	})
+	c, _ := open(t, base, secret)
+	_, err := listAll(t, c)
+	te := target.As(err)
+	if te == nil || te.Kind != target.Invalid || !strings.Contains(err.Error(), "21 empty pages in a row") || calls.Load() != 21 {
+		t.Errorf("err = %v after %d calls, want the listing stopped after 21 empty pages", err, calls.Load())
+	}
+}
