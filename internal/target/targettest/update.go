@@ -3,6 +3,7 @@ package targettest
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wpimport/wpimport/internal/roster"
 	"github.com/wpimport/wpimport/internal/target"
@@ -152,8 +153,9 @@ func (e *env) setActive(a *target.Account, active bool) {
 	}
 }
 
-// testSetActive: SetActive false deactivates (Find and ListAll show it),
-// true reactivates.
+// testSetActive: SetActive false deactivates (Find and ListAll show it,
+// and the time it happened where the target tells, in RFC 3339), true
+// reactivates.
 func testSetActive(t *testing.T, h Harness) {
 	e := start(t, h, Options{})
 	if !e.carriesAndReads(roster.Active) {
@@ -161,8 +163,14 @@ func testSetActive(t *testing.T, h Harness) {
 	}
 	a := e.create(e.person())
 	e.setActive(a, false)
-	if e.read(a).Active {
+	got := e.read(a)
+	if got.Active {
 		t.Error("SetActive false: Find shows the account active")
+	}
+	if at := got.DeactivatedAt; at != "" {
+		if when, err := time.Parse(time.RFC3339, at); err != nil || time.Since(when).Abs() > 5*time.Minute {
+			t.Errorf("DeactivatedAt %q: want the time of the deactivation, just now, in RFC 3339 (%v)", at, err)
+		}
 	}
 	for _, l := range e.list(e.tgt) {
 		if l.ID == a.ID && l.Active {
