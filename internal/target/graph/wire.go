@@ -2,6 +2,7 @@ package graph
 
 import (
 	"strings"
+	"time"
 
 	"github.com/wpimport/wpimport/internal/target"
 )
@@ -73,7 +74,7 @@ func (m *member) account(active bool) target.Account {
 		a.Claim = target.Unclaimed // Graph gives account_claim_time once claimed: none means never
 	}
 	if !a.Active && m.AccountDeactivateTime != "" {
-		a.DeactivatedAt = m.AccountDeactivateTime
+		a.DeactivatedAt = rfc3339(m.AccountDeactivateTime)
 	}
 	if m.Frontline != nil {
 		a.Frontline = &target.Frontline{IsFrontline: m.Frontline.IsFrontline, HasAccess: m.Frontline.HasAccess}
@@ -90,4 +91,20 @@ func (m *member) account(active bool) target.Account {
 		a.ManagerKey = m.Managers.Data[0].Email
 	}
 	return a
+}
+
+// graphTime is how Graph writes times: ISO 8601 with a zone offset
+// without a colon ("2026-01-05T12:00:00+0000").
+const graphTime = "2006-01-02T15:04:05-0700"
+
+// rfc3339 turns a Graph time into RFC 3339 in UTC, the form
+// target.Account documents; a time in neither form is kept as it came, so
+// that a reader that cannot parse it treats it as unknown.
+func rfc3339(v string) string {
+	for _, layout := range []string{graphTime, time.RFC3339} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t.UTC().Format(time.RFC3339)
+		}
+	}
+	return v
 }
