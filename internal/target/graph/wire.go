@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"cmp"
 	"strings"
 	"time"
 
@@ -39,8 +40,9 @@ type member struct {
 	} `json:"phones,omitempty"`
 	Managers *struct {
 		Data []struct {
-			ID    string `json:"id"`
-			Email string `json:"email,omitempty"`
+			ID         string `json:"id"`
+			Email      string `json:"email,omitempty"`
+			ExternalID string `json:"external_id,omitempty"`
 		} `json:"data"`
 	} `json:"managers,omitempty"`
 	AccountClaimTime      string `json:"account_claim_time,omitempty"`
@@ -53,7 +55,7 @@ type member struct {
 // field at all, and auth_method can be set but not read.
 var memberFields = strings.Join([]string{"id", "name", "first_name", "last_name", "email", "external_id", "title", "department",
 	"division", "organization", "cost_center", "work_locale", "start_date", "active", "frontline", "primary_phone",
-	"phones", "managers{id,email}", "account_claim_time", "account_deactivate_time"}, ",")
+	"phones", "managers{id,email,external_id}", "account_claim_time", "account_deactivate_time"}, ",")
 
 // account turns a member into a neutral account. active is what the
 // listing it came from says when the member does not.
@@ -88,7 +90,7 @@ func (m *member) account(active bool) target.Account {
 	}
 	if m.Managers != nil && len(m.Managers.Data) > 0 {
 		a.Manager = &target.Ref{ID: m.Managers.Data[0].ID}
-		a.ManagerKey = m.Managers.Data[0].Email
+		a.ManagerKey = cmp.Or(m.Managers.Data[0].Email, m.Managers.Data[0].ExternalID)
 	}
 	return a
 }

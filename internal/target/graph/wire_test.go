@@ -224,3 +224,23 @@ func TestFieldsAreDocumented(t *testing.T) {
 		t.Errorf("fields=location: %d %s, want error 100", resp.StatusCode, body)
 	}
 }
+
+// ManagerKey names the manager by email, else by external id (an
+// email-less manager).
+func TestManagerKey(t *testing.T) {
+	c, _, _ := setup(t, emulator.Config{})
+	for _, boss := range []target.Account{
+		{Name: target.Name{Formatted: "Boss"}, Email: "boss@acme.example", ExternalID: "B1", Active: true},
+		{Name: target.Name{Formatted: "Floor boss"}, ExternalID: "B2", Active: true},
+	} {
+		id := create(t, c, boss)
+		em := create(t, c, target.Account{Name: target.Name{Formatted: "Em " + boss.ExternalID}, ExternalID: "R-" + boss.ExternalID, Active: true, Manager: &target.Ref{ID: id}})
+		want := boss.Email
+		if want == "" {
+			want = boss.ExternalID
+		}
+		if a := find(t, c, byID(em)); a.ManagerID() != id || a.ManagerKey != want {
+			t.Errorf("manager %s, key %q; want %s, %q", a.ManagerID(), a.ManagerKey, id, want)
+		}
+	}
+}
