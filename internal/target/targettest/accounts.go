@@ -179,8 +179,7 @@ func testFindByEveryKey(t *testing.T, h Harness) {
 			want[k] = a
 		}
 		keys = append(keys, keyFor(kind, nobody))
-		var calls []target.Call
-		calls, _ = e.rec.during(func() { e.findCheck(e.tgt, keys, want) })
+		calls, _ := e.rec.during(func() { e.findCheck(e.tgt, keys, want) })
 		for _, c := range calls {
 			if !c.Idempotent {
 				t.Errorf("Find by %s made %s %s, not described as safe to repeat", kind, c.Method, c.Path)
