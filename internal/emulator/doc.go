@@ -18,6 +18,7 @@
 // Lists page with opaque cursors (paging.cursors.after and a next URL) and
 // a page cap; batch requests run each item through the same router and count
 // each as one call. Randomness (faults, drops) comes from a seeded source so
-// a test repeats. X-App-Usage on every response reports how full the rate
-// bucket is, in percent.
+// a test repeats; ThrottleNext, FailNext and DropNext make exactly the next
+// calls meet a fault, before those draws. X-App-Usage on every response
+// reports how full the rate bucket is, in percent.
 package emulator

@@ -67,9 +67,10 @@ const DefaultToken = "test-token"
 
 // Server is the emulator. It is an http.Handler.
 type Server struct {
-	faultMu sync.RWMutex // guards cfg.FailRate, cfg.DropRate, cfg.Token and refused
+	faultMu sync.RWMutex // guards cfg.FailRate, cfg.DropRate, cfg.Token, refused and next
 	cfg     Config
 	refused string // a route every call of which is refused (Refuse)
+	next    next
 	store   *store
 	limiter *rate.Limiter
 	stats   stats
@@ -354,7 +355,7 @@ type layered struct {
 // side effect), latency, a 5xx fault (no side effect), the handler, and
 // for writes the lost-answer draw (committed, then dropped).
 func (s *Server) layers(ctx context.Context, route string, l layered) response {
-	if s.limiter != nil && !s.limiter.Allow() {
+	if s.take(&s.next.throttle) || s.limiter != nil && !s.limiter.Allow() {
 		s.stats.count(route, outcomeThrottled)
 		return l.throttled()
 	}
@@ -363,12 +364,12 @@ func (s *Server) layers(ctx context.Context, route string, l layered) response {
 		return response{drop: true}
 	}
 	failRate, dropRate := s.faults()
-	if failRate > 0 && s.draw() < failRate {
+	if s.take(&s.next.fail) || failRate > 0 && s.draw() < failRate {
 		s.stats.count(route, outcomeFault)
 		return l.fault()
 	}
 	resp := l.handle()
-	if l.write && resp.status < 300 && dropRate > 0 && s.draw() < dropRate {
+	if l.write && resp.status < 300 && (s.take(&s.next.drop) || dropRate > 0 && s.draw() < dropRate) {
 		s.stats.count(route, outcomeDropped)
 		resp.drop = true
 		return resp

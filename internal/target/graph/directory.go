@@ -22,6 +22,10 @@ const lookupChunk = 50
 // pageSize is the page asked for when listing (the server caps it).
 const pageSize = 100
 
+// maxEmptyPages is how many empty pages with a next link a listing
+// follows in a row before it stops with an error.
+const maxEmptyPages = 20
+
 // Capabilities are Workplace's, as documented (API-NOTES.md).
 func (c *Client) Capabilities(context.Context) (*target.Capabilities, error) {
 	c.capsOnce.Do(func() { c.caps = capabilities() })
@@ -107,8 +111,9 @@ func (c *Client) list(ctx context.Context, path string, q url.Values, fn func([]
 		q.Set("limit", fmt.Sprint(pageSize))
 	}
 	req := request{method: "GET", path: path, query: q, idempotent: true}
-	// A server whose paging repeats itself would keep us listing forever.
-	seen := map[string]bool{}
+	// A server whose paging repeats itself, or that sends empty pages
+	// without end, would keep us listing forever.
+	seen, empty := map[string]bool{}, 0
 	for pages := 1; ; pages++ {
 		var p page
 		if err := c.do(ctx, req, &p); err != nil {
@@ -117,10 +122,22 @@ func (c *Client) list(ctx context.Context, path string, q url.Values, fn func([]
 		if err := fn(p.Data); err != nil {
 			return err
 		}
-		if p.Paging.Next == "" || len(p.Data) == 0 {
+		// Only the absence of a next link ends a listing: Graph filters a
+		// page after choosing it, so a page may be short, or empty, and
+		// still have more after it (API-NOTES.md; Graph's "Paginated
+		// Results": "use the absence of next").
+		if p.Paging.Next == "" {
 			return nil
 		}
-		next, err := c.sameHost(p.Paging.Next)
+		if empty = empty + 1; len(p.Data) > 0 {
+			empty = 0
+		}
+		if empty > maxEmptyPages {
+			return &target.Error{Kind: target.Invalid, Target: Name, Method: "GET", Path: path,
+				Message: fmt.Sprintf("the server sent %d empty pages in a row, each with a next link; "+
+					"the listing was stopped, and nothing was planned from it", empty)}
+		}
+		next, err := c.sameHost(path, p.Paging.Next)
 		if err != nil {
 			return err
 		}
@@ -136,14 +153,17 @@ func (c *Client) list(ctx context.Context, path string, q url.Values, fn func([]
 }
 
 // sameHost refuses to follow a next link to another host (it would get
-// the token).
-func (c *Client) sameHost(next string) (string, error) {
+// the token): the listing stops with a classified error, as when paging
+// repeats itself.
+func (c *Client) sameHost(path, next string) (string, error) {
 	u, err := url.Parse(next)
-	if err != nil {
-		return "", fmt.Errorf("paging: bad next link: %w", err)
-	}
-	if u.Host != c.base.Host {
-		return "", fmt.Errorf("paging: next link points at %s, not %s; refusing to send the token there", u.Host, c.base.Host)
+	if err != nil || u.Host != c.base.Host {
+		msg := fmt.Sprintf("the next page link %q cannot be read", next)
+		if err == nil {
+			msg = fmt.Sprintf("the next page link points at %s, not %s; refusing to send the token there", u.Host, c.base.Host)
+		}
+		return "", &target.Error{Kind: target.Invalid, Target: Name, Method: "GET", Path: path,
+			Message: msg + ": the listing was stopped, and nothing was planned from it"}
 	}
 	if c.base.Scheme == "https" {
 		u.Scheme = "https"

@@ -1,7 +1,9 @@
 package graph
 
 import (
+	"cmp"
 	"strings"
+	"time"
 
 	"github.com/wpimport/wpimport/internal/target"
 )
@@ -38,8 +40,9 @@ type member struct {
 	} `json:"phones,omitempty"`
 	Managers *struct {
 		Data []struct {
-			ID    string `json:"id"`
-			Email string `json:"email,omitempty"`
+			ID         string `json:"id"`
+			Email      string `json:"email,omitempty"`
+			ExternalID string `json:"external_id,omitempty"`
 		} `json:"data"`
 	} `json:"managers,omitempty"`
 	AccountClaimTime      string `json:"account_claim_time,omitempty"`
@@ -52,7 +55,7 @@ type member struct {
 // field at all, and auth_method can be set but not read.
 var memberFields = strings.Join([]string{"id", "name", "first_name", "last_name", "email", "external_id", "title", "department",
 	"division", "organization", "cost_center", "work_locale", "start_date", "active", "frontline", "primary_phone",
-	"phones", "managers{id,email}", "account_claim_time", "account_deactivate_time"}, ",")
+	"phones", "managers{id,email,external_id}", "account_claim_time", "account_deactivate_time"}, ",")
 
 // account turns a member into a neutral account. active is what the
 // listing it came from says when the member does not.
@@ -73,7 +76,7 @@ func (m *member) account(active bool) target.Account {
 		a.Claim = target.Unclaimed // Graph gives account_claim_time once claimed: none means never
 	}
 	if !a.Active && m.AccountDeactivateTime != "" {
-		a.DeactivatedAt = m.AccountDeactivateTime
+		a.DeactivatedAt = rfc3339(m.AccountDeactivateTime)
 	}
 	if m.Frontline != nil {
 		a.Frontline = &target.Frontline{IsFrontline: m.Frontline.IsFrontline, HasAccess: m.Frontline.HasAccess}
@@ -87,7 +90,23 @@ func (m *member) account(active bool) target.Account {
 	}
 	if m.Managers != nil && len(m.Managers.Data) > 0 {
 		a.Manager = &target.Ref{ID: m.Managers.Data[0].ID}
-		a.ManagerKey = m.Managers.Data[0].Email
+		a.ManagerKey = cmp.Or(m.Managers.Data[0].Email, m.Managers.Data[0].ExternalID)
 	}
 	return a
+}
+
+// graphTime is how Graph writes times: ISO 8601 with a zone offset
+// without a colon ("2026-01-05T12:00:00+0000").
+const graphTime = "2006-01-02T15:04:05-0700"
+
+// rfc3339 turns a Graph time into RFC 3339 in UTC, the form
+// target.Account documents; a time in neither form is kept as it came, so
+// that a reader that cannot parse it treats it as unknown.
+func rfc3339(v string) string {
+	for _, layout := range []string{graphTime, time.RFC3339} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t.UTC().Format(time.RFC3339)
+		}
+	}
+	return v
 }
