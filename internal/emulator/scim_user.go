@@ -215,7 +215,10 @@ func (in userInput) applyUser(c *Account) *serr {
 	if locale != "" && !validLocale(locale) {
 		return badRequest("invalidValue", "Invalid locale %q: use a language and a country, e.g. en-US", locale)
 	}
-	c.WorkLocale = cmp.Or(locale, "en_US")
+	c.WorkLocale = locale
+	if in.meta && locale == "" {
+		c.WorkLocale = "en_US" // Meta's accounts, as Workplace's, default to en_US
+	}
 	if v := getFold(res, "active"); v != nil {
 		b, ok := v.(bool)
 		if !ok {
@@ -318,6 +321,8 @@ func (in userInput) applyExtensions(c *Account) *serr {
 		case nil:
 		case float64:
 			*f.to = time.Unix(int64(v), 0).UTC().Format(time.DateOnly)
+		case int64: // kept from the stored account by a PATCH that did not touch it
+			*f.to = time.Unix(v, 0).UTC().Format(time.DateOnly)
 		default:
 			return badRequest("invalidValue", "%s must be a number of seconds since 1970 (unix time)", f.name)
 		}

@@ -59,6 +59,10 @@ type Capabilities struct {
 	Required []roster.Field
 	// Rules are the documented limits on values.
 	Rules []FieldRule
+	// Defaults are the values a cleared field reads back as (Workplace:
+	// work_locale en_US): a plan never clears a field already at its
+	// default, or every later plan would plan the same clear again.
+	Defaults map[roster.Field]string
 
 	// LookupBy are the keys Find can look up; LookupBatch how many keys
 	// one call can carry (1 where filters take no "or").
@@ -109,6 +113,9 @@ func (c *Capabilities) CanRead(f roster.Field) bool { return c.Reads[f] }
 
 // CanLookUp reports whether Find takes keys of kind k.
 func (c *Capabilities) CanLookUp(k KeyKind) bool { return slices.Contains(c.LookupBy, k) }
+
+// Cleared is what field f reads back as once cleared: its default, or "".
+func (c *Capabilities) Cleared(f roster.Field) string { return c.Defaults[f] }
 
 // Uncarried lists, in roster order, the fields of fields the target
 // cannot set.

@@ -85,6 +85,15 @@ func capabilitiesOf(d *Discovery, host string) *target.Capabilities {
 	if !d.Bulk {
 		caps.BulkMax = 0
 	}
+	if !d.Discovered {
+		// A service without discovery is taken to be Meta's (its documented
+		// defaults): it filters on userName only (API-NOTES.md: Entra's
+		// mapping marks only userName filterable), so external ids are
+		// matched from a listing, not looked up; and its accounts, like
+		// Workplace's, fall back to en_US when their locale is cleared.
+		caps.LookupBy = []target.KeyKind{target.ByID, target.ByEmail, target.ByUserName}
+		caps.Defaults = map[roster.Field]string{roster.WorkLocale: "en_US"}
+	}
 	spc, types := fromDefault, fromDefault
 	if d.Discovered {
 		spc = fromDiscovery

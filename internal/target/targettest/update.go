@@ -21,8 +21,12 @@ func (e *env) update(a *target.Account, to *target.Account, set ...roster.Field)
 		return
 	}
 	for _, f := range set {
-		if isText(f) && !sameText(f, got.Get(f), to.Get(f)) {
-			e.t.Errorf("Update %s returned %q, want %q", f, got.Get(f), to.Get(f))
+		want := to.Get(f)
+		if want == "" {
+			want = e.caps.Cleared(f)
+		}
+		if isText(f) && !sameText(f, got.Get(f), want) {
+			e.t.Errorf("Update %s returned %q, want %q", f, got.Get(f), want)
 		}
 	}
 }
@@ -65,8 +69,8 @@ func testUpdateSetsAndClears(t *testing.T, h Harness) {
 		to = after.Clone()
 		to.Set(f, "")
 		e.update(after, to, f)
-		if got := e.read(to).Get(f); got != "" {
-			t.Errorf("Update %s to \"\": reads back %q, want it cleared", f, got)
+		if got := e.read(to).Get(f); got != e.caps.Cleared(f) {
+			t.Errorf("Update %s to \"\": reads back %q, want it cleared (to %q)", f, got, e.caps.Cleared(f))
 		}
 		a = e.read(to)
 	}
@@ -261,7 +265,9 @@ func testNames(t *testing.T, h Harness) {
 }
 
 // testAddPhone: AddPhone adds numbers read back in Phones, the primary
-// one first as PrimaryPhone, and adds a number only once.
+// one first as PrimaryPhone. (Adding a number the account has is never
+// asked of a target: plans leave such numbers out, and after a lost
+// answer the executor reads the account before adding again.)
 func testAddPhone(t *testing.T, h Harness) {
 	e := start(t, h, Options{})
 	if !e.carriesAndReads(roster.Phone) {
@@ -279,7 +285,7 @@ func testAddPhone(t *testing.T, h Harness) {
 		}
 		return n
 	}
-	for i, p := range []target.Phone{first, second, first} {
+	for i, p := range []target.Phone{first, second} {
 		if err := e.tgt.AddPhone(e.ctx, ref(a), p); err != nil {
 			t.Fatalf("AddPhone %s: %v", p.Number, err)
 		}

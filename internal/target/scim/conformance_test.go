@@ -1,0 +1,16 @@
+package scim_test
+
+import (
+	"testing"
+
+	"github.com/wpimport/wpimport/internal/emulator"
+	"github.com/wpimport/wpimport/internal/target/targettest"
+)
+
+// TestConformance runs the suite every target passes against the SCIM
+// target on the emulator's SCIM API, in each profile.
+func TestConformance(t *testing.T) {
+	for _, profile := range []string{emulator.ProfileRFC, emulator.ProfileMeta} {
+		t.Run(profile, func(t *testing.T) { targettest.Run(t, targettest.EmulatorSCIM(profile)) })
+	}
+}
