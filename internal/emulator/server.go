@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -41,10 +42,22 @@ type Config struct {
 	// NoUsage leaves X-App-Usage out, as services that publish nothing do.
 	NoUsage bool
 
-	// SCIMProfile is ProfileRFC (the default: the full RFC service) or
-	// ProfileMeta (Meta's service as documented: /Users only, userName
-	// the only filter, a User-Agent required, accounts invited at once).
+	// SCIMProfile is how the SCIM API behaves: ProfileRFC (the default:
+	// the full RFC service), or one service as SCIM-DIALECTS.md documents
+	// it: ProfileAWS, ProfileGitHub, ProfileSlack, ProfileAtlassian,
+	// ProfileZoom, ProfileSalesforce, ProfileMeta (profiles.go).
 	SCIMProfile string
+	// SCIMNoEmailless, with ProfileMeta, turns the tenant's email-less
+	// setting off: a User without an email is refused.
+	SCIMNoEmailless bool
+	// SCIMVerifiedDomains, with ProfileAtlassian, are the email domains
+	// accounts may be made on (default acme.example and bench.example).
+	SCIMVerifiedDomains []string
+	// SCIMUserWindow and SCIMUserWindowMax, with ProfileGitHub, bound the
+	// users made in any window (default 1,000 an hour); a test sets a
+	// shorter one.
+	SCIMUserWindow    time.Duration
+	SCIMUserWindowMax int
 	// SCIMFilterMax is filter.maxResults: a filter matching more is
 	// answered tooMany (default 200).
 	SCIMFilterMax int
@@ -77,6 +90,13 @@ type Server struct {
 	httpSrv *http.Server
 	ln      net.Listener
 	hooks   *hooks // nil without a WebhookURL
+
+	prof     *profile         // the SCIM profile
+	throttle *profileThrottle // its own limits
+	// SCIM-side state, guarded by store.mu: Atlassian's unlinked records
+	// (404 after DELETE) and Salesforce's profile entitlements.
+	gone     map[string]bool
+	entitled map[string]string
 }
 
 // New makes an emulator from cfg.
@@ -99,13 +119,13 @@ func New(cfg Config) (*Server, error) {
 		}
 		s.limiter = rate.NewLimiter(rate.Limit(cfg.Rate), burst)
 	}
-	switch cfg.SCIMProfile {
-	case "":
-		s.cfg.SCIMProfile = ProfileRFC
-	case ProfileRFC, ProfileMeta:
-	default:
-		return nil, fmt.Errorf("SCIM profile %q: use %s or %s", cfg.SCIMProfile, ProfileRFC, ProfileMeta)
+	s.cfg.SCIMProfile = cmp.Or(cfg.SCIMProfile, ProfileRFC)
+	prof, err := profileNamed(s.cfg.SCIMProfile)
+	if err != nil {
+		return nil, err
 	}
+	s.prof, s.gone, s.entitled = prof, map[string]bool{}, map[string]string{}
+	s.throttle = newProfileThrottle(prof.throttle, cfg)
 	if cfg.State != nil {
 		if err := s.store.load(cfg.State); err != nil {
 			return nil, err
@@ -186,10 +206,12 @@ func (s *Server) SCIMView() map[string]any {
 	defer s.store.mu.Unlock()
 	users, groups := []any{}, []any{}
 	for _, a := range s.store.order {
-		users = append(users, s.stripVersion(s.userResource(a)))
+		if !s.gone[a.ID] {
+			users = append(users, s.stripVersion(s.userResource(a)))
+		}
 	}
 	for _, ps := range s.store.setList {
-		groups = append(groups, s.groupJSON(ps))
+		groups = append(groups, s.groupJSON(ps)) // with members, even where the profile hides them
 	}
 	return map[string]any{"Users": users, "Groups": groups}
 }
@@ -285,6 +307,7 @@ type response struct {
 	body    any
 	headers map[string]string
 	drop    bool
+	err     *serr // a SCIM error, shaped by the profile when written
 }
 
 // call runs one API call (a request or a batch item) through rate limit,
