@@ -44,8 +44,11 @@ func (in userInput) applyUser(c *Account) *serr {
 	for k := range res {
 		if strings.HasPrefix(strings.ToLower(k), "urn:") {
 			if !in.knows(k) {
-				return badRequest("invalidSyntax", "Unknown schema %s: this service knows %s", k,
-					strings.Join(append(append([]string{}, in.prof.extensions...), in.prof.ignoredExts...), ", "))
+				known := append(append([]string{}, in.prof.extensions...), in.prof.ignoredExts...)
+				if len(known) == 0 {
+					return badRequest("invalidSyntax", "Unknown schema %s: this service takes no extension schemas; leave it out", k)
+				}
+				return badRequest("invalidSyntax", "Unknown schema %s: this service knows %s", k, strings.Join(known, ", "))
 			}
 			if !containsFold(schemas, k) {
 				return badRequest("invalidSyntax", "The extension %s is used but not listed in schemas", k)
