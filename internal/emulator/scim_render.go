@@ -156,3 +156,19 @@ func (s *Server) entitlementName(id string) string {
 	}
 	return ""
 }
+
+// SCIMView is the tenant as the SCIM API shows it: every User and Group.
+func (s *Server) SCIMView() map[string]any {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	users, groups := []any{}, []any{}
+	for _, a := range s.store.order {
+		if !s.gone[a.ID] {
+			users = append(users, s.stripVersion(s.userResource(a)))
+		}
+	}
+	for _, ps := range s.store.setList {
+		groups = append(groups, s.groupJSON(ps)) // with members, even where the profile hides them
+	}
+	return map[string]any{"Users": users, "Groups": groups}
+}
