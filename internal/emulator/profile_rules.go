@@ -103,7 +103,8 @@ type userRule struct {
 	handleMax     int      // longest handle, shortcode included
 	lowerUserName bool     // userName is answered in lower case
 	domains       []string // verified email domains; nil: any
-	emailRequired bool     // a User needs an email (unless Config says the tenant allows none)
+	emailRequired bool     // a User needs an email, with Config.SCIMNoEmailless
+	nameOptional  bool     // a User without a name is named by its userName
 	entitlements  []entitlement
 }
 

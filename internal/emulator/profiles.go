@@ -57,7 +57,8 @@ var profiles = []*profile{
 		extensions:    metaExts,
 		// §12: "Missing Email field" unless the e-mail-less setting is on [doc];
 		// Config.SCIMNoEmailless turns the setting off.
-		user: userRule{emailRequired: true},
+		// §12: only userName is required to create [doc].
+		user: userRule{emailRequired: true, nameOptional: true},
 		// §12: DELETE only for never-claimed accounts.
 		deletion: deleteUnclaimed,
 		// §12: error bodies Graph-style {"error":{"message"}} [code].

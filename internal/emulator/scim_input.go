@@ -102,6 +102,9 @@ func (in userInput) applyUser(c *Account) *serr {
 	c.FamilyName, _ = getFold(name, "familyName").(string)
 	formatted, _ := getFold(name, "formatted").(string)
 	c.Name = strings.TrimSpace(cmp.Or(display, formatted, strings.TrimSpace(c.GivenName+" "+c.FamilyName)))
+	if c.Name == "" && in.prof.user.nameOptional { // Meta §12: only userName is required; the account shows it
+		c.Name = userName
+	}
 	if c.Name == "" {
 		return badRequest("invalidValue", "A User needs a name: displayName, name.formatted or name.givenName and name.familyName")
 	}

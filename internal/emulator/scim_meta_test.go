@@ -95,9 +95,14 @@ func TestSCIMMetaEmailAndDelete(t *testing.T) {
 		{ID: "7", Name: "Claimed", Email: "c@a.example", Active: true, Claimed: true}}}})
 	id := scimDo(t, srv, "POST", "/Users", user("E-77", "No Mail", map[string]any{"externalId": "E-77"})).want(t, 201, "").body["id"].(string)
 	graphErr(t, scimDo(t, srv, "DELETE", "/Users/7", nil), 409, "100")
+	// §12: only userName is required to create.
+	r := scimDo(t, srv, "POST", "/Users", map[string]any{"schemas": []string{coreUser}, "userName": "only@a.example"}).want(t, 201, "")
+	if r.body["displayName"] != "only@a.example" {
+		t.Fatalf("a User with only a userName: %v", r.body)
+	}
 	scimDo(t, srv, "DELETE", "/Users/"+id, nil).want(t, 204, "")
 	strict, _ := start(t, emulator.Config{SCIMProfile: emulator.ProfileMeta, SCIMNoEmailless: true})
-	r := scimDo(t, strict, "POST", "/Users", user("E-77", "No Mail", map[string]any{"externalId": "E-77"}))
+	r = scimDo(t, strict, "POST", "/Users", user("E-77", "No Mail", map[string]any{"externalId": "E-77"}))
 	graphErr(t, r, 400, "100")
 	if msg := r.body["error"].(map[string]any)["message"].(string); !strings.Contains(msg, "Missing Email field") {
 		t.Fatalf("message %q", msg)

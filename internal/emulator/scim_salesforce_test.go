@@ -57,6 +57,12 @@ func TestSCIMSalesforce(t *testing.T) {
 	if got := userNames(scimDo(t, srv, "GET", filterQ("Users", `userName eq "SCIMUSER@acme.example"`), nil).want(t, 200, "")); len(got) != 1 || got[0] != "scimuser@acme.example" {
 		t.Fatalf("look-up: %v", got)
 	}
+	// The profile changes with the entitlement; an unknown one is refused.
+	r = scimDo(t, srv, "PATCH", "/Users/"+id, patch(op("replace", "entitlements", []any{map[string]any{"value": "00e000000000002AAA"}}))).want(t, 200, "")
+	if e := r.body["entitlements"].([]any)[0].(map[string]any); e["display"] != "System Administrator" {
+		t.Fatalf("entitlements after PATCH %v", e)
+	}
+	rfcErr(t, scimDo(t, srv, "PATCH", "/Users/"+id, patch(op("replace", "entitlements", []any{map[string]any{"value": "nope"}}))), 400, "invalidValue")
 	// §7: users are deactivated, never deleted.
 	rfcErr(t, scimDo(t, srv, "DELETE", "/Users/"+id, nil), 501, "")
 	scimDo(t, srv, "PATCH", "/Users/"+id, patch(op("replace", "active", false))).want(t, 200, "")

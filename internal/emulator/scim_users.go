@@ -112,6 +112,9 @@ func (s *Server) userByID(method, id string, body []byte, ifMatch, ifNoneMatch s
 	if err := st.commitUser(a, &c); err != nil {
 		return errOf(fromStore(err))
 	}
+	if e := entitlementOf(next); e != "" && len(s.prof.user.entitlements) > 0 {
+		s.entitled[a.ID] = e // Salesforce §7: the user's profile
+	}
 	return s.resource(http.StatusOK, s.userResource(a))
 }
 
