@@ -9,7 +9,9 @@ import (
 // The SCIM profiles: how each service of /work/shared/SCIM-DIALECTS.md
 // behaves, as strict as that document says ("§n" below is its section).
 // Where it marks a fact [guess] or [NF] (not found), the profile does what
-// RFC 7643/7644 say and the comment says so.
+// RFC 7643/7644 say and the comment says so. Two exceptions, by choice:
+// ETags and /Bulk are served only where the document says a service has
+// them (both are optional in the RFC), so [NF] there means none.
 
 // SCIM profile names.
 const (
@@ -41,7 +43,7 @@ var profiles = []*profile{
 	{
 		name:    ProfileMeta,
 		summary: "Meta's work accounts: /Users only, userName/externalId eq, no discovery, User-Agent required, invites at once",
-		// §12, API-NOTES: User-Agent mandatory, 403 without [doc].
+		// §12, API-NOTES: User-Agent mandatory [doc]; 403 without, as before.
 		userAgent: true,
 		// §12: /Users "currently the only accessible endpoint": no discovery, no Groups.
 		discovery: discovery{},
@@ -65,8 +67,8 @@ var profiles = []*profile{
 		errors: shapeGraph,
 		// §12: partial PUTs are what Meta's scripts send [code]; that the
 		// service merges them is not stated: PUT replaces (RFC §3.5.1).
-		// ETags, Bulk: [NF] → none (not documented). /.search: served as
-		// before (it is under /Users).
+		// ETags, Bulk: [NF], so none. /.search: served as before (it is
+		// under /Users).
 		search: true,
 	},
 	{
@@ -108,14 +110,16 @@ var profiles = []*profile{
 		groups:    groupRule{hideMembers: true, maxMembers: 100, noEmptying: true},
 		errors:    shapeAWS,
 		duplicate: "Refused to create a new, duplicate resource.",
-		// §1: 429 ThrottlingException, no numbers, no Retry-After [NF].
+		// §1: 429 ThrottlingException, no numbers published; Retry-After
+		// [NF], and none is sent (RFC 6585 makes it optional).
 		throttle: throttleRule{noRetryAfter: true},
 		// §1: meta.version not supported; /Bulk, /.search not supported.
 	},
 	{
 		name:    ProfileGitHub,
 		summary: "GitHub EMU: no discovery, one filter expression, no value-filter paths, userName made a handle, 1,000 users an hour",
-		// §3: User-Agent required [doc]; GitHub's REST API answers 403 without.
+		// §3: User-Agent required [doc]; 403 without (the status is not in
+		// the document; the brief gives it).
 		userAgent: true,
 		// §3 documents no discovery endpoint (issue 21): 404.
 		discovery: discovery{},
@@ -180,7 +184,9 @@ var profiles = []*profile{
 		extensions: []string{entUserURN}, // §4: department, organization are updatable
 		deletion:   deleteUnlink,         // §4: deactivate, record deleted, 404 after
 		groups:     groupRule{noRename: true},
-		// §4: 429 with rate-limit headers (names from Atlassian's REST docs) [doc].
+		// §4: 429 with rate-limit headers [doc]; their names are not in the
+		// document [guess]: X-RateLimit-*, Retry-After as Atlassian's Jira
+		// Cloud documents them.
 		throttle: throttleRule{rateHeaders: true},
 		// §4: ETag, Bulk [NF]. /.search [NF]: RFC's (served).
 		search: true,
@@ -188,8 +194,11 @@ var profiles = []*profile{
 	{
 		name:    ProfileZoom,
 		summary: "Zoom: Accept application/scim+json, PATCH only for active, partial PUT, externalId is Zoom's id, numeric error status",
-		accept:  "application/scim+json", // §5 [doc]
-		// §5: the API has 11 operations, on Users and Groups: no discovery.
+		// §5: "set Accept: application/scim+json" [doc]; a request without
+		// it is refused 406 (the refusal and its status are our reading).
+		accept: "application/scim+json",
+		// §5: the operation table has 11 operations, on Users and Groups
+		// only [doc]: no discovery (404), no /.search.
 		discovery: discovery{},
 		// §5: userName eq {email}, externalId eq {Zoom's user id}.
 		userFilter: filterRule{limited: true, attrs: []string{"userName", "externalId"}, ops: []string{"eq"},
