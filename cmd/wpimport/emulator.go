@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,7 +29,7 @@ type emulatorOptions struct {
 
 func parseEmulator(e *env, args []string) (*emulatorOptions, error) {
 	o := &emulatorOptions{}
-	fs := newFlagSet(e, "emulator", "[--addr 127.0.0.1:8990] [--token T] [--state FILE] [--rate R] [--latency D] [--fail-rate F] [--drop-rate F]",
+	fs := newFlagSet(e, "emulator", "[--addr 127.0.0.1:8990] [--token T] [--state FILE] [--rate R] [--latency D] [--fail-rate F] [--drop-rate F] [--scim-profile NAME]",
 		"wpimport emulator --state workplace.json --rate 100 --latency 50ms\n"+
 			"# then, in another shell, with the two lines it prints:\n"+
 			"export WPIMPORT_API_URL=http://127.0.0.1:8990 WORKPLACE_ACCESS_TOKEN=test-token\n"+
@@ -42,7 +43,7 @@ func parseEmulator(e *env, args []string) (*emulatorOptions, error) {
 	fs.Float64Var(&o.DropRate, "drop-rate", 0, "fraction of writes committed and then left unanswered")
 	fs.Int64Var(&o.Seed, "seed", 1, "seed for fault and latency draws")
 	fs.IntVar(&o.PageCap, "page-cap", 100, "largest page a listing returns")
-	fs.StringVar(&o.Profile, "scim-profile", emulator.ProfileRFC, "how the SCIM API at /scim/v2 behaves: rfc (the full RFC 7644 service) or meta (Meta's: /Users only, userName filters only, User-Agent required)")
+	fs.StringVar(&o.Profile, "scim-profile", emulator.ProfileRFC, "how the SCIM API at /scim/v2 behaves: as the service `NAME` documents it, one of"+profileHelp())
 	fs.StringVar(&o.Webhook, "webhook", "", "URL that hears every people set change, signed in X-Hub-Signature-256")
 	fs.StringVar(&o.Secret, "app-secret", "", "app secret that signs the webhooks (a test value, not a secret)")
 	pos, err := parseArgs(fs, args)
@@ -52,8 +53,8 @@ func parseEmulator(e *env, args []string) (*emulatorOptions, error) {
 	if len(pos) > 0 {
 		return nil, usageErr("unexpected arguments: %v", pos)
 	}
-	if o.Profile != emulator.ProfileRFC && o.Profile != emulator.ProfileMeta {
-		return nil, usageErr("--scim-profile must be rfc or meta, not %q", o.Profile)
+	if !slices.Contains(emulator.ProfileNames(), o.Profile) {
+		return nil, usageErr("--scim-profile must be one of %s, not %q", strings.Join(emulator.ProfileNames(), ", "), o.Profile)
 	}
 	if o.Webhook != "" {
 		if u, err := url.Parse(o.Webhook); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -99,7 +100,8 @@ func cmdEmulator(ctx context.Context, e *env, args []string) (int, error) {
 	fmt.Fprintf(e.stdout, "WPIMPORT_API_URL=%s\nWORKPLACE_ACCESS_TOKEN=%s\n", url, o.Token)
 	fmt.Fprintf(e.stderr, "Workplace emulator listening on %s (rate %s, latency %s, fail %.0f%%, drop %.0f%%). Ctrl-C stops it%s.\n",
 		url, rateText(o.Rate), o.Latency, o.FailRate*100, o.DropRate*100, saveNote(o.State))
-	fmt.Fprintf(e.stderr, "SCIM 2.0 (%s profile) at %s%s over the same accounts.\n", o.Profile, url, emulator.SCIMPrefix)
+	fmt.Fprintf(e.stderr, "SCIM 2.0 (%s profile) at %s%s over the same accounts: %s.\n", o.Profile, url, emulator.SCIMPrefix,
+		emulator.ProfileSummary(o.Profile))
 	if o.Webhook != "" {
 		fmt.Fprintf(e.stderr, "People set changes are posted to %s.\n", o.Webhook)
 	}
@@ -119,6 +121,17 @@ func cmdEmulator(ctx context.Context, e *env, args []string) (int, error) {
 		fmt.Fprintf(e.stderr, "State saved to %s\n", o.State)
 	}
 	return exitOK, nil
+}
+
+// profileHelp lists the SCIM profiles, a line each, indented as the
+// option's help is.
+func profileHelp() string {
+	var b strings.Builder
+	for _, name := range emulator.ProfileNames() {
+		fmt.Fprintf(&b, "\n    \t  %-10s  %s", name, emulator.ProfileSummary(name))
+	}
+	b.WriteString("\n    \t")
+	return b.String()
 }
 
 func rateText(r float64) string {

@@ -292,6 +292,13 @@ func (s *store) deleteLocked(ref string) *gerr {
 	if a.Claimed {
 		return invalidParam(SubClaimed, "Account %s has been claimed and cannot be deleted; deactivate it instead", a.ID)
 	}
+	s.removeAccount(a)
+	return nil
+}
+
+// removeAccount removes a, whatever its state, from the indexes, the
+// managers it is, and the sets it is a member of. Caller holds mu.
+func (s *store) removeAccount(a *Account) {
 	delete(s.byID, a.ID)
 	delete(s.byEmail, strings.ToLower(a.Email))
 	delete(s.byExt, a.ExternalID)
@@ -313,7 +320,6 @@ func (s *store) deleteLocked(ref string) *gerr {
 			s.setChanged("update", ps)
 		}
 	}
-	return nil
 }
 
 // ErasureGrace is how long after deactivation personal data can be erased.

@@ -5,25 +5,19 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"mime"
 	"net/http"
-	"strconv"
 	"strings"
-	"time"
 )
 
 // The SCIM 2.0 front end (RFC 7643, RFC 7644), under /scim/v2, over the
 // same store as the Graph API. It runs each request through the same
 // layers as Graph calls (token, rate limit, latency, faults, lost answers)
-// with SCIM's error shapes, then one of the handlers below.
+// with SCIM's answers, then one of the handlers; the profile (profiles.go)
+// decides what each service allows and how it answers.
 
 // SCIMPrefix is where the SCIM API is served.
 const SCIMPrefix = "/scim/v2"
-
-// SCIM profiles: the full RFC service, or Meta's as documented.
-const (
-	ProfileRFC  = "rfc"
-	ProfileMeta = "meta"
-)
 
 // SCIM limits the service advertises in /ServiceProviderConfig.
 const (
@@ -33,24 +27,19 @@ const (
 	defaultMembersMax = 100
 )
 
-func (s *Server) meta() bool { return s.cfg.SCIMProfile == ProfileMeta }
-
 func (s *Server) serveSCIM(w http.ResponseWriter, r *http.Request) {
 	path := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, SCIMPrefix), "/")
-	route := "SCIM " + r.Method + " " + scimRouteOf(path)
+	route := scimRouteOf(r.Method, path)
+	stat := "SCIM " + route
 	if !s.authorized(r) {
-		s.stats.count(route, outcomeRejected)
+		s.stats.count(stat, outcomeRejected)
 		w.Header().Set("WWW-Authenticate", `Bearer realm="scim"`)
-		if s.meta() { // Meta's service answers in Graph's shape [sample]
-			s.writeErr(w, badToken())
-			return
-		}
-		s.writeSCIM(w, response{status: http.StatusUnauthorized, body: scimErr(http.StatusUnauthorized, "", "Authorization failed: give a valid bearer token").body()})
+		s.writeSCIM(w, errOf(scimErr(http.StatusUnauthorized, "", "Authorization failed: give a valid bearer token")))
 		return
 	}
-	if s.meta() && r.Header.Get("User-Agent") == "" {
-		s.stats.count(route, outcomeRejected)
-		s.writeSCIM(w, errOf(scimErr(http.StatusForbidden, "", "A User-Agent header naming the client is required on every request")))
+	if err := s.headersRefused(r); err != nil {
+		s.stats.count(stat, outcomeRejected)
+		s.writeSCIM(w, errOf(err))
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, int64(s.payloadMax()))
@@ -71,43 +60,76 @@ func (s *Server) serveSCIM(w http.ResponseWriter, r *http.Request) {
 	s.writeSCIM(w, resp)
 }
 
-// scimRouteOf names a route for the stats: ids become {id}.
-func scimRouteOf(path string) string {
-	parts := strings.Split(strings.Trim(path, "/"), "/")
-	if len(parts) > 1 && (parts[0] == "Users" || parts[0] == "Groups") {
-		parts[1] = "{id}"
+// headersRefused checks the headers a profile requires: a User-Agent
+// (GitHub §3, Meta §12: 403 without), an Accept naming a media type
+// (Zoom §5: 406).
+func (s *Server) headersRefused(r *http.Request) *serr {
+	if s.prof.userAgent && r.Header.Get("User-Agent") == "" {
+		return scimErr(http.StatusForbidden, "", "A User-Agent header naming the client is required on every request")
 	}
-	return "/" + strings.Join(parts, "/")
+	if want := s.prof.accept; want != "" {
+		for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
+			if mt, _, err := mime.ParseMediaType(strings.TrimSpace(part)); err == nil && mt == want {
+				return nil
+			}
+		}
+		return scimErr(http.StatusNotAcceptable, "", "Set the header Accept: %s on every request", want)
+	}
+	return nil
 }
 
-// scimCall is call's SCIM twin: the same layers with SCIM's answers
-// (429 and Retry-After, a SCIM 500), lost answers on every write.
+// scimRouteOf names a route for the stats and the throttles: ids become
+// {id}, as in "GET /Users/{id}".
+func scimRouteOf(method, path string) string {
+	parts := strings.Split(strings.Trim(path, "/"), "/")
+	if len(parts) > 1 && (parts[0] == "Users" || parts[0] == "Groups") && parts[1] != ".search" {
+		parts[1] = "{id}"
+	}
+	return method + " /" + strings.Join(parts, "/")
+}
+
+// scimCall is call's SCIM twin: the profile's own limits, then the same
+// layers with SCIM's answers (429, a SCIM 500), lost answers on every write.
 func (s *Server) scimCall(ctx context.Context, route, method, path string, q map[string][]string, body []byte, h http.Header) response {
-	return s.layers(ctx, route, layered{
-		write: method != http.MethodGet,
-		throttled: func() response {
-			resp := errOf(scimErr(http.StatusTooManyRequests, "", "Too many requests: slow down and retry after the Retry-After seconds"))
-			resp.headers = map[string]string{"Retry-After": strconv.Itoa(max(1, int(s.cfg.RetryAfter.Seconds()+0.5)))}
-			return resp
-		},
+	stat := "SCIM " + route
+	if resp, refused := s.profileThrottle(route, method); refused {
+		s.stats.count(stat, outcomeThrottled)
+		return resp
+	}
+	resp := s.layers(ctx, stat, layered{
+		write:     method != http.MethodGet,
+		throttled: func() response { return s.tooMany(0) },
 		fault: func() response {
 			return errOf(scimErr(http.StatusInternalServerError, "", "An unexpected error has occurred. Please retry your request later."))
 		},
 		handle: func() response { return s.scimRoute(method, path, q, body, h.Get("If-Match"), h.Get("If-None-Match")) },
 	})
+	s.served(route, resp)
+	return resp
 }
 
-func errOf(e *serr) response { return response{status: e.status, body: e.body()} }
+// errOf is the answer to an error; writeSCIM shapes its body.
+func errOf(e *serr) response { return response{status: e.status, body: e.body(), err: e} }
 
 func (s *Server) writeSCIM(w http.ResponseWriter, resp response) {
+	if resp.err != nil {
+		resp.body = s.errorBody(resp.err)
+	}
 	for k, v := range resp.headers {
+		w.Header().Set(k, v)
+	}
+	for k, v := range s.rateHeaders() {
 		w.Header().Set(k, v)
 	}
 	if resp.status == http.StatusNoContent || resp.status == http.StatusNotModified {
 		w.WriteHeader(resp.status)
 		return
 	}
-	w.Header().Set("Content-Type", "application/scim+json; charset=UTF-8")
+	ct := "application/scim+json; charset=UTF-8"
+	if s.prof.errors == shapeGraph && resp.err != nil {
+		ct = "application/json; charset=UTF-8"
+	}
+	w.Header().Set("Content-Type", ct)
 	w.WriteHeader(resp.status)
 	json.NewEncoder(w).Encode(resp.body)
 }
@@ -130,22 +152,24 @@ func (s *Server) payloadMax() int {
 	return defaultPayload
 }
 
-// scimRoute dispatches one SCIM request (or one Bulk operation).
+// scimRoute dispatches one SCIM request (or one Bulk operation). An
+// endpoint the profile does not serve is a 404, as on the service.
 func (s *Server) scimRoute(method, path string, q map[string][]string, body []byte, ifMatch, ifNoneMatch string) response {
 	parts := strings.Split(strings.Trim(path, "/"), "/")
 	kind, id := parts[0], ""
 	if len(parts) == 2 {
 		id = parts[1]
 	}
-	if len(parts) > 2 || (s.meta() && kind != "Users") {
-		return errOf(scimErr(http.StatusNotFound, "", "No endpoint %s %s%s", method, SCIMPrefix, path))
+	notFound := errOf(scimErr(http.StatusNotFound, "", "No endpoint %s %s%s", method, SCIMPrefix, path))
+	if len(parts) > 2 || !s.serves(kind, id) {
+		return notFound
 	}
 	switch {
 	case kind == "Users" && id == "" && method == http.MethodGet:
 		return s.listUsers(q)
 	case kind == "Users" && id == "" && method == http.MethodPost:
 		return s.createUser(body)
-	case id == ".search" && method == http.MethodPost && (kind == "Users" || kind == "Groups"):
+	case id == ".search" && method == http.MethodPost:
 		q, err := searchQuery(body)
 		if err != nil {
 			return errOf(err)
@@ -164,45 +188,33 @@ func (s *Server) scimRoute(method, path string, q map[string][]string, body []by
 		return s.groupByID(method, id, body, ifMatch, ifNoneMatch)
 	case kind == "Bulk" && id == "" && method == http.MethodPost:
 		return s.bulk(body)
-	case method == http.MethodGet && (kind == "ServiceProviderConfig" || kind == "Schemas" || kind == "ResourceTypes"):
+	case method == http.MethodGet:
 		return s.discovery(kind, id)
 	}
-	return errOf(scimErr(http.StatusNotFound, "", "No endpoint %s %s%s", method, SCIMPrefix, path))
+	return notFound
+}
+
+// serves reports whether the profile has the endpoint kind[/id].
+func (s *Server) serves(kind, id string) bool {
+	p := s.prof
+	switch kind {
+	case "Users":
+		return id != ".search" || p.search
+	case "Groups":
+		return !p.groups.none && (id != ".search" || p.search)
+	case "Bulk":
+		return p.bulk
+	case "ServiceProviderConfig", "ServiceProviderConfigs":
+		return kind == p.discovery.spc && id == ""
+	case "Schemas", "ResourceTypes":
+		return p.discovery.schemas
+	case "Entitlements":
+		return len(p.user.entitlements) > 0
+	}
+	return false
 }
 
 func (s *Server) base() string { return SCIMPrefix }
-
-// etags reports whether this profile versions resources (Meta's does not
-// say it does: the conservative case for a client).
-func (s *Server) etags() bool { return !s.meta() }
-
-// resource answers one resource with its ETag.
-func (s *Server) resource(status int, res map[string]any) response {
-	resp := response{status: status, body: res, headers: map[string]string{}}
-	meta, _ := res["meta"].(map[string]any)
-	if s.etags() {
-		resp.headers["ETag"], _ = meta["version"].(string)
-	} else {
-		delete(meta, "version")
-	}
-	if status == http.StatusCreated {
-		resp.headers["Location"], _ = meta["location"].(string)
-	}
-	return resp
-}
-
-// versionMismatch checks If-Match (RFC 7644 §3.14); "*" matches any.
-func (s *Server) versionMismatch(ifMatch, version string) *serr {
-	if ifMatch == "" || !s.etags() || ifMatch == "*" {
-		return nil
-	}
-	for _, v := range strings.Split(ifMatch, ",") {
-		if strings.TrimSpace(v) == version {
-			return nil
-		}
-	}
-	return scimErr(http.StatusPreconditionFailed, "invalidVers", "The resource changed: its version is %s, not %s", version, ifMatch)
-}
 
 func decodeJSON(body []byte, into any) *serr {
 	if len(body) == 0 {
@@ -212,317 +224,4 @@ func decodeJSON(body []byte, into any) *serr {
 		return badRequest("invalidSyntax", "The body is not valid JSON: %v", err)
 	}
 	return nil
-}
-
-// userResource renders a under the lock.
-func (s *Server) userResource(a *Account) map[string]any {
-	mgr := ""
-	if m := s.store.byID[a.Manager]; m != nil {
-		mgr = m.Name
-	}
-	return userJSON(a, mgr, s.base())
-}
-
-func (s *Server) createUser(body []byte) response {
-	var res map[string]any
-	if err := decodeJSON(body, &res); err != nil {
-		return errOf(err)
-	}
-	st := s.store
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	now := st.now()
-	a := &Account{Active: true, UpdatedAt: now, CreatedAt: now}
-	if err := (userInput{res: res, meta: s.meta(), store: st}).applyUser(a); err != nil {
-		return errOf(err)
-	}
-	if s.meta() && !a.Invited { // Meta invites new accounts at once
-		a.Invited, a.InvitedAt = true, now
-	}
-	if !a.Active {
-		a.DeactivateAt = now
-	}
-	a.ID = st.newID()
-	if err := st.indexNew(a); err != nil {
-		st.nextID--
-		return errOf(fromStore(err))
-	}
-	return s.resource(http.StatusCreated, s.userResource(a))
-}
-
-func (s *Server) userByID(method, id string, body []byte, ifMatch, ifNoneMatch string) response {
-	st := s.store
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	a := st.byID[id]
-	if a == nil {
-		return errOf(scimNotFound("User", id))
-	}
-	next, resp, done := s.change("User", method, id, s.userResource(a), body, ifMatch, ifNoneMatch, nil)
-	if done {
-		return resp
-	}
-	c := *a
-	c.Phones = append([]Phone(nil), a.Phones...)
-	if err := (userInput{res: next, meta: s.meta(), store: st, self: a}).applyUser(&c); err != nil {
-		return errOf(err)
-	}
-	if err := st.commitUser(a, &c); err != nil {
-		return errOf(fromStore(err))
-	}
-	return s.resource(http.StatusOK, s.userResource(a))
-}
-
-// change serves what every resource shares: GET (and If-None-Match),
-// DELETE, and, for PUT and PATCH, the resource's new JSON form after the
-// If-Match check; check, if set, vets a PATCH's operations first. done
-// says resp is the whole answer. Caller holds the store's mu.
-func (s *Server) change(kind, method, id string, cur map[string]any, body []byte, ifMatch, ifNoneMatch string,
-	check func([]patchOp) *serr) (next map[string]any, resp response, done bool) {
-	version := cur["meta"].(map[string]any)["version"].(string)
-	switch method {
-	case http.MethodGet:
-		if ifNoneMatch != "" && s.etags() && (ifNoneMatch == "*" || strings.Contains(ifNoneMatch, version)) {
-			return nil, response{status: http.StatusNotModified, headers: map[string]string{"ETag": version}}, true
-		}
-		return nil, s.resource(http.StatusOK, cur), true
-	case http.MethodDelete:
-		if err := s.versionMismatch(ifMatch, version); err != nil {
-			return nil, errOf(err), true
-		}
-		if err := s.store.deleteLocked(id); err != nil {
-			return nil, errOf(fromStore(err)), true
-		}
-		return nil, response{status: http.StatusNoContent}, true
-	case http.MethodPut, http.MethodPatch:
-	default:
-		return nil, errOf(scimErr(http.StatusMethodNotAllowed, "", "%s is not allowed on a %s", method, kind)), true
-	}
-	if err := s.versionMismatch(ifMatch, version); err != nil {
-		return nil, errOf(err), true
-	}
-	if method == http.MethodPut { // a PUT replaces: nothing of cur carries over
-		if err := decodeJSON(body, &next); err != nil {
-			return nil, errOf(err), true
-		}
-		return next, response{}, false
-	}
-	var req struct {
-		Schemas    []string  `json:"schemas"`
-		Operations []patchOp `json:"Operations"`
-	}
-	if err := decodeJSON(body, &req); err != nil {
-		return nil, errOf(err), true
-	}
-	if len(req.Schemas) != 1 || req.Schemas[0] != scimPatchURN {
-		return nil, errOf(badRequest("invalidSyntax", "A PATCH must list the schema %s", scimPatchURN)), true
-	}
-	if check != nil {
-		if err := check(req.Operations); err != nil {
-			return nil, errOf(err), true
-		}
-	}
-	if err := applyPatch(cur, req.Operations); err != nil {
-		return nil, errOf(err), true
-	}
-	return cur, response{}, false
-}
-
-// commitUser stores c, the new form of a, after the store's rules:
-// unique email, external_id and userName, an erased account stays
-// inactive. Caller holds mu.
-func (s *store) commitUser(a, c *Account) *gerr {
-	if c.Email != "" {
-		if o, dup := s.byEmail[strings.ToLower(c.Email)]; dup && o != a {
-			return invalidParam(SubDuplicate, "An account with the email %s already exists", c.Email)
-		}
-	}
-	if c.Email == "" && a.Email != "" {
-		return invalidParam(SubEmailRequired, "The email of an account cannot be cleared")
-	}
-	if c.ExternalID != "" {
-		if o, dup := s.byExt[c.ExternalID]; dup && o != a {
-			return invalidParam(SubDuplicate, "An account with the external_id %s already exists", c.ExternalID)
-		}
-	}
-	if err := s.checkUserName(a, c); err != nil {
-		return err
-	}
-	now := s.now()
-	switch {
-	case !c.Active && a.Active:
-		c.DeactivateAt = now
-	case c.Active && !a.Active:
-		if a.Erased {
-			return invalidParam(SubInvalidValue, "An erased account cannot be reactivated")
-		}
-		c.DeactivateAt = time.Time{}
-	}
-	if !strings.EqualFold(a.Email, c.Email) {
-		delete(s.byEmail, strings.ToLower(a.Email))
-		if c.Email != "" {
-			s.byEmail[strings.ToLower(c.Email)] = a
-		}
-	}
-	c.UpdatedAt = now
-	s.reindex(a, c)
-	*a = *c
-	return nil
-}
-
-// listing reads startIndex and count (RFC 7644 §3.4.2.4): 1-based, count
-// capped at the page cap.
-func (s *Server) listing(q map[string][]string) (start, count int, err *serr) {
-	start, count = 1, s.cfg.PageCap
-	if v := first(q, "startIndex"); v != "" {
-		n, e := strconv.Atoi(v)
-		if e != nil {
-			return 0, 0, badRequest("invalidValue", "startIndex must be an integer, not %q", v)
-		}
-		start = max(1, n)
-	}
-	if v := first(q, "count"); v != "" {
-		n, e := strconv.Atoi(v)
-		if e != nil {
-			return 0, 0, badRequest("invalidValue", "count must be an integer, not %q", v)
-		}
-		count = min(max(0, n), s.cfg.PageCap)
-	}
-	return start, count, nil
-}
-
-func first(q map[string][]string, k string) string {
-	if v := q[k]; len(v) > 0 {
-		return v[0]
-	}
-	return ""
-}
-
-func listResponse(total, start int, page []any) response {
-	if page == nil {
-		page = []any{}
-	}
-	return ok(map[string]any{"schemas": []string{scimListURN}, "totalResults": total, "startIndex": start,
-		"itemsPerPage": len(page), "Resources": page})
-}
-
-func (s *Server) filterMax() int {
-	if s.cfg.SCIMFilterMax > 0 {
-		return s.cfg.SCIMFilterMax
-	}
-	return defaultFilterMax
-}
-
-// query reads a listing's startIndex, count and filter (nil: none).
-func (s *Server) query(q map[string][]string) (start, count int, f *filterNode, err *serr) {
-	if start, count, err = s.listing(q); err != nil {
-		return 0, 0, nil, err
-	}
-	if text := first(q, "filter"); text != "" {
-		f, err = parseFilter(text)
-	}
-	return start, count, f, err
-}
-
-// pageOf answers the page of hits from start (1-based), rendering only
-// what it returns; a filter matching more than filter.maxResults is tooMany.
-func pageOf[T any](s *Server, kind string, filtered bool, hits []T, start, count int, render func(T) any) response {
-	if filtered && len(hits) > s.filterMax() {
-		return errOf(badRequest("tooMany", "The filter matches %d %s, more than the %d this service returns: narrow it", len(hits), kind, s.filterMax()))
-	}
-	var page []any
-	for i := start - 1; i < len(hits) && len(page) < count; i++ {
-		page = append(page, render(hits[i]))
-	}
-	return listResponse(len(hits), start, page)
-}
-
-func (s *Server) listUsers(q map[string][]string) response {
-	start, count, f, err := s.query(q)
-	if err != nil {
-		return errOf(err)
-	}
-	if f != nil && s.meta() {
-		if ref, _, ok := f.simpleEq(); !ok || ref.urn != "" || !strings.EqualFold(ref.name, "userName") {
-			return errOf(badRequest("invalidFilter", "This service filters only on userName eq \"…\""))
-		}
-	}
-	st := s.store
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	hits := st.order // no filter: the creation order
-	if f != nil {
-		hits = st.findUsers(f, s.userResource)
-	}
-	return pageOf(s, "Users", f != nil, hits, start, count, func(a *Account) any { return s.stripVersion(s.userResource(a)) })
-}
-
-// findUsers answers a filter: by the indexes when it is only eq tests of
-// id, userName or externalId joined by or, else by testing every User.
-// Caller holds mu.
-func (s *store) findUsers(f *filterNode, render func(*Account) map[string]any) []*Account {
-	var hits []*Account
-	if attr, vals, ok := f.eqSet(); ok {
-		var index func(string) *Account
-		switch strings.ToLower(attr) {
-		case "id":
-			index = func(v string) *Account { return s.byID[v] }
-		case "username":
-			index = func(v string) *Account { return s.byUser[strings.ToLower(v)] }
-		case "externalid":
-			index = func(v string) *Account { return s.byExt[v] }
-		}
-		if index != nil {
-			seen := map[*Account]bool{}
-			for _, v := range vals {
-				if a := index(v); a != nil && !seen[a] {
-					seen[a] = true
-					hits = append(hits, a)
-				}
-			}
-			return hits
-		}
-	}
-	for _, a := range s.order {
-		if f.match(render(a)) {
-			hits = append(hits, a)
-		}
-	}
-	return hits
-}
-
-// searchQuery reads a POST .search body (RFC 7644 §3.4.3) as the query
-// of a GET: startIndex and count are JSON numbers there.
-func searchQuery(body []byte) (map[string][]string, *serr) {
-	var req struct {
-		Schemas    []string `json:"schemas"`
-		Filter     string   `json:"filter"`
-		StartIndex *int     `json:"startIndex"`
-		Count      *int     `json:"count"`
-	}
-	if err := decodeJSON(body, &req); err != nil {
-		return nil, err
-	}
-	if len(req.Schemas) != 1 || req.Schemas[0] != scimSearchURN {
-		return nil, badRequest("invalidSyntax", "A search must list the schema %s", scimSearchURN)
-	}
-	q := map[string][]string{}
-	if req.Filter != "" {
-		q["filter"] = []string{req.Filter}
-	}
-	if req.StartIndex != nil {
-		q["startIndex"] = []string{strconv.Itoa(*req.StartIndex)}
-	}
-	if req.Count != nil {
-		q["count"] = []string{strconv.Itoa(*req.Count)}
-	}
-	return q, nil
-}
-
-// stripVersion leaves meta.version out where the profile has no ETags.
-func (s *Server) stripVersion(res map[string]any) map[string]any {
-	if !s.etags() {
-		delete(res["meta"].(map[string]any), "version")
-	}
-	return res
 }

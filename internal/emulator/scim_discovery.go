@@ -1,8 +1,11 @@
 package emulator
 
 // Discovery (RFC 7644 §4): what the service supports, its resource types
-// and their schemas. Meta's profile has none of these (404), as Meta's
-// service documents only /Users.
+// and their schemas, where the profile serves them (scim.go's serves):
+// at /ServiceProviderConfig, at Salesforce's /ServiceProviderConfigs, or
+// nowhere (Meta, GitHub, Zoom). What it says comes from the profile's
+// other rules, except where a service says less than it does (Slack's
+// filter support, §2).
 
 const (
 	spcURN    = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"
@@ -12,29 +15,42 @@ const (
 
 func (s *Server) discovery(kind, id string) response {
 	switch kind {
-	case "ServiceProviderConfig":
-		if id == "" {
-			return ok(s.serviceProviderConfig())
-		}
+	case "ServiceProviderConfig", "ServiceProviderConfigs":
+		return ok(s.serviceProviderConfig())
 	case "ResourceTypes":
-		return pickByID(s.resourceTypes(), id, "ResourceType")
+		return s.pickByID(s.resourceTypes(), id, "ResourceType")
 	case "Schemas":
-		return pickByID(schemas(), id, "Schema")
+		return s.pickByID(s.schemas(), id, "Schema")
+	case "Entitlements":
+		return s.pickByID(s.entitlements(), id, "Entitlement")
 	}
 	return errOf(scimNotFound(kind, id))
 }
 
-func pickByID(all []any, id, kind string) response {
+// pickByID answers all, or the one named id (by id or name; Slack's
+// /Schemas/Users by the plural name too).
+func (s *Server) pickByID(all []any, id, kind string) response {
 	if id == "" {
 		return listResponse(len(all), 1, all)
 	}
 	for _, r := range all {
 		m := r.(map[string]any)
-		if m["id"] == id || m["name"] == id {
+		if m["id"] == id || m["name"] == id || (s.prof.discovery.byResource && m["name"] != nil && m["name"].(string)+"s" == id) {
 			return ok(m)
 		}
 	}
 	return errOf(scimNotFound(kind, id))
+}
+
+// entitlements are Salesforce's profiles (§7: /Entitlements lists at most 200).
+func (s *Server) entitlements() []any {
+	var out []any
+	for _, e := range s.prof.user.entitlements {
+		out = append(out, map[string]any{"schemas": []string{"urn:salesforce:schemas:Entitlement"}, "id": e.id, "value": e.id,
+			"displayName": e.display, "type": "Profile",
+			"meta": map[string]any{"resourceType": "Entitlement", "location": s.base() + "/Entitlements/" + e.id}})
+	}
+	return out
 }
 
 func (s *Server) serviceProviderConfig() map[string]any {
@@ -45,27 +61,34 @@ func (s *Server) serviceProviderConfig() map[string]any {
 		}
 		return m
 	}
+	p := s.prof
+	bulk := map[string]any{"supported": false, "maxOperations": 0, "maxPayloadSize": s.payloadMax()} // Salesforce §7: maxOperations 0
+	if p.bulk {
+		bulk = yes(map[string]any{"maxOperations": s.bulkMaxOps(), "maxPayloadSize": s.payloadMax()})
+	}
+	filter := yes(map[string]any{"maxResults": s.filterMax()})
+	filter["supported"] = !p.discovery.filterHidden // Slack §2 says false, and filters
 	return map[string]any{
 		"schemas":          []string{spcURN},
 		"documentationUri": "https://datatracker.ietf.org/doc/html/rfc7644",
 		"patch":            yes(nil),
-		"bulk":             yes(map[string]any{"maxOperations": s.bulkMaxOps(), "maxPayloadSize": s.payloadMax()}),
-		"filter":           yes(map[string]any{"maxResults": s.filterMax()}),
-		"changePassword":   map[string]any{"supported": false},
+		"bulk":             bulk,
+		"filter":           filter,
+		"changePassword":   map[string]any{"supported": p.discovery.changePassword},
 		"sort":             map[string]any{"supported": false},
-		"etag":             yes(nil),
+		"etag":             map[string]any{"supported": p.etags},
 		"authenticationSchemes": []any{map[string]any{"type": "oauthbearertoken", "name": "OAuth Bearer Token",
 			"description": "Authentication with a bearer token in the Authorization header", "primary": true}},
-		"meta": map[string]any{"resourceType": "ServiceProviderConfig", "location": s.base() + "/ServiceProviderConfig"},
+		"meta": map[string]any{"resourceType": "ServiceProviderConfig", "location": s.base() + "/" + p.discovery.spc},
 	}
 }
 
 func (s *Server) resourceTypes() []any {
 	var exts []any
-	for _, u := range userExtensions {
+	for _, u := range s.prof.extensions {
 		exts = append(exts, map[string]any{"schema": u, "required": false})
 	}
-	return []any{
+	types := []any{
 		map[string]any{"schemas": []string{rtURN}, "id": "User", "name": "User", "endpoint": "/Users",
 			"description": "User Account", "schema": coreUserURN, "schemaExtensions": exts,
 			"meta": map[string]any{"resourceType": "ResourceType", "location": s.base() + "/ResourceTypes/User"}},
@@ -73,6 +96,10 @@ func (s *Server) resourceTypes() []any {
 			"description": "Group (a people set)", "schema": coreGroupURN,
 			"meta": map[string]any{"resourceType": "ResourceType", "location": s.base() + "/ResourceTypes/Group"}},
 	}
+	if s.prof.groups.none {
+		return types[:1]
+	}
+	return types
 }
 
 // attr describes one attribute (RFC 7643 §7).
@@ -111,7 +138,19 @@ func schema(id, name string, attrs ...any) any {
 		"meta": map[string]any{"resourceType": "Schema", "location": SCIMPrefix + "/Schemas/" + id}}
 }
 
-func schemas() []any {
+// schemas are the core schemas and the profile's extensions.
+func (s *Server) schemas() []any {
+	var out []any
+	for _, sc := range allSchemas() {
+		id := sc.(map[string]any)["id"].(string)
+		if id == coreUserURN || (id == coreGroupURN && !s.prof.groups.none) || has(s.prof.extensions, id) {
+			out = append(out, sc)
+		}
+	}
+	return out
+}
+
+func allSchemas() []any {
 	return []any{
 		schema(coreUserURN, "User",
 			attr("id", "string", "readOnly", "caseExact", "server"),

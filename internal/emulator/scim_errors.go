@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 )
 
 // SCIM message schemas (RFC 7644).
@@ -65,4 +66,54 @@ func fromStore(g *gerr) *serr {
 
 func scimNotFound(kind, id string) *serr {
 	return scimErr(http.StatusNotFound, "", "%s %s not found", kind, id)
+}
+
+// errorBody is e in the profile's shape (SCIM-DIALECTS.md §15.8).
+func (s *Server) errorBody(e *serr) any {
+	switch s.prof.errors {
+	case shapeAWS: // §1: "schema" (sic) beside "schemas", a string status, a request id and a time
+		b := e.body()
+		b["schema"] = scimErrorURN
+		b["exceptionRequestId"] = requestID()
+		b["timeStamp"] = s.cfg.Now().UTC().Format("2006-01-02 15:04:05.000")
+		return b
+	case shapeSlack: // §2: Slack's own {"Errors": {"description", "code"}}
+		return map[string]any{"Errors": map[string]any{"description": e.detail, "code": e.status}}
+	case shapeZoom: // §5, §15.8: RFC 7644 §3.12 with a numeric status
+		b := e.body()
+		b["status"] = e.status
+		return b
+	case shapeGraph: // §12: Graph's {"error": {…}}
+		return errResponse(graphOf(e)).body
+	}
+	return e.body()
+}
+
+// graphOf is e as Graph states it: the code a Graph client acts on for
+// the HTTP status, and the SCIM detail as the message.
+func graphOf(e *serr) *gerr {
+	g := &gerr{status: e.status, Type: "OAuthException", Code: 100, Message: "(#100) " + e.detail}
+	switch {
+	case e.status == http.StatusUnauthorized:
+		g = badToken()
+	case e.status == http.StatusForbidden:
+		g.Code, g.Message = 10, "(#10) "+e.detail
+	case e.status == http.StatusNotFound:
+		g.Type, g.Subcode, g.Message = "GraphMethodException", SubNotFound, e.detail
+	case e.status == http.StatusConflict:
+		g.Subcode = SubDuplicate
+	case e.status == http.StatusTooManyRequests:
+		g.Code, g.Transient, g.Message = 4, true, "(#4) "+e.detail
+	case e.status >= 500:
+		g.Code, g.Transient, g.Message = 2, true, e.detail
+	}
+	return g
+}
+
+var requestSeq atomic.Int64
+
+// requestID is a request id in the form of a UUID, distinct per answer.
+func requestID() string {
+	n := requestSeq.Add(1)
+	return fmt.Sprintf("%08x-%04x-4%03x-8000-%012x", n*2654435761&0xffffffff, n&0xffff, n&0xfff, n)
 }

@@ -112,7 +112,7 @@ func (s *store) meets(a *Account, c Condition) bool {
 }
 
 func (s *Server) listGroups(q map[string][]string) response {
-	start, count, f, err := s.query(q)
+	f, err := s.filterOf(q, s.prof.groupFilter)
 	if err != nil {
 		return errOf(err)
 	}
@@ -125,7 +125,7 @@ func (s *Server) listGroups(q map[string][]string) response {
 			hits = append(hits, g)
 		}
 	}
-	return pageOf(s, "Groups", f != nil, hits, start, count, func(g map[string]any) any { return g })
+	return pageOf(s, q, "Groups", f != nil, hits, func(g map[string]any) any { return s.stripVersion(s.groupShown(g)) })
 }
 
 // groupInput reads a Group's JSON form into a name and member ids.
@@ -186,11 +186,14 @@ func (s *Server) createGroup(body []byte) response {
 	if st.setNamed(name, nil) {
 		return errOf(scimErr(http.StatusConflict, "uniqueness", "A group named %q already exists", name))
 	}
+	if n, limit := len(ids), s.membersMax(); n > limit && s.prof.groups.maxMembers > 0 { // AWS §1 creategroup
+		return errOf(badRequest("invalidValue", "The group has %d members; this service takes at most %d a request: add the rest with PATCH", n, limit))
+	}
 	ps := &PeopleSet{ID: st.newID(), Name: name, Conditions: []Condition{}, Members: ids}
 	st.sets[ps.ID] = ps
 	st.setList = append(st.setList, ps)
 	st.setChanged("create", ps)
-	return s.resource(http.StatusCreated, s.groupJSON(ps))
+	return s.resource(http.StatusCreated, s.groupShown(s.groupJSON(ps)))
 }
 
 // membersIn counts the member values a PATCH names.
@@ -214,12 +217,7 @@ func (s *Server) groupByID(method, id string, body []byte, ifMatch, ifNoneMatch 
 	if ps == nil {
 		return errOf(scimNotFound("Group", id))
 	}
-	next, resp, done := s.change("Group", method, id, s.groupJSON(ps), body, ifMatch, ifNoneMatch, func(ops []patchOp) *serr {
-		if n, limit := membersIn(ops), s.membersMax(); n > limit {
-			return badRequest("invalidValue", "The request changes %d members; this service takes at most %d a request", n, limit)
-		}
-		return nil
-	})
+	next, resp, done := s.change("Group", method, id, s.groupJSON(ps), body, ifMatch, ifNoneMatch, s.checkGroupPatch)
 	if done {
 		return resp
 	}
@@ -230,6 +228,9 @@ func (s *Server) groupByID(method, id string, body []byte, ifMatch, ifNoneMatch 
 	if st.setNamed(name, ps) {
 		return errOf(scimErr(http.StatusConflict, "uniqueness", "A group named %q already exists", name))
 	}
+	if s.prof.groups.noRename && name != ps.Name { // Atlassian §4
+		return errOf(badRequest("mutability", "Groups cannot be renamed here: create a group named %q, move the members to it, and delete %q", name, ps.Name))
+	}
 	if len(ps.Conditions) > 0 && !sameIDs(ids, st.membersOf(ps)) {
 		return errOf(badRequest("mutability", "The members of %q follow its conditions (a dynamic people set): change its conditions instead", ps.Name))
 	}
@@ -238,7 +239,7 @@ func (s *Server) groupByID(method, id string, body []byte, ifMatch, ifNoneMatch 
 		ps.Members = ids
 	}
 	st.setChanged("update", ps)
-	return s.resource(http.StatusOK, s.groupJSON(ps))
+	return s.resource(http.StatusOK, s.groupShown(s.groupJSON(ps)))
 }
 
 func sameIDs(a, b []string) bool {
@@ -257,9 +258,14 @@ func sameIDs(a, b []string) bool {
 	return true
 }
 
+// membersMax is how many member changes a request may make: Config's,
+// else the profile's, else 100.
 func (s *Server) membersMax() int {
-	if s.cfg.SCIMMaxMembers > 0 {
+	switch {
+	case s.cfg.SCIMMaxMembers > 0:
 		return s.cfg.SCIMMaxMembers
+	case s.prof.groups.maxMembers > 0:
+		return s.prof.groups.maxMembers
 	}
 	return defaultMembersMax
 }

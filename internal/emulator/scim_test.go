@@ -467,42 +467,6 @@ func TestSCIMFaults(t *testing.T) {
 	})
 }
 
-func TestSCIMMetaProfile(t *testing.T) {
-	srv, _ := start(t, emulator.Config{SCIMProfile: emulator.ProfileMeta})
-	r := scimDo(t, srv, "POST", "/Users", user("ann@a.example", "Ann", nil)).want(t, 201, "")
-	id := r.body["id"].(string)
-	if r.header.Get("ETag") != "" || r.body["meta"].(map[string]any)["version"] != nil {
-		t.Fatal("Meta's profile sent a version")
-	}
-	if st := r.body[fbStatus].(map[string]any); st["invited"] != true {
-		t.Fatalf("not invited at once: %v", st)
-	}
-	scimDo(t, srv, "GET", "/Users?filter="+url.QueryEscape(`userName eq "ANN@a.example"`), nil).want(t, 200, "")
-	scimDo(t, srv, "GET", "/Users?filter="+url.QueryEscape(`externalId eq "1"`), nil).want(t, 400, "invalidFilter")
-	scimDo(t, srv, "GET", "/Users?filter="+url.QueryEscape(`userName sw "a"`), nil).want(t, 400, "invalidFilter")
-	for _, p := range []string{"/Groups", "/ServiceProviderConfig", "/Schemas", "/ResourceTypes", "/Bulk"} {
-		scimDo(t, srv, "GET", p, nil).want(t, 404, "")
-	}
-	scimDo(t, srv, "GET", "/Users/"+id, nil, "User-Agent", "").want(t, 403, "")
-	boss := scimDo(t, srv, "POST", "/Users", user("boss@a.example", "Boss", nil)).want(t, 201, "").body["id"]
-	scimDo(t, srv, "PATCH", "/Users/"+id, patch(op("replace", entUser+":manager", map[string]any{"managerId": boss}))).want(t, 200, "")
-	// A bad token is answered in Graph's shape, as Meta's samples show.
-	req, _ := http.NewRequest("GET", srv.URL()+"/scim/v2/Users", nil)
-	req.Header.Set("User-Agent", "t")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var body struct {
-		Error struct{ Code int } `json:"error"`
-	}
-	json.NewDecoder(resp.Body).Decode(&body)
-	resp.Body.Close()
-	if resp.StatusCode != 401 || body.Error.Code != 190 {
-		t.Fatalf("meta 401: %d %+v", resp.StatusCode, body)
-	}
-}
-
 // hookReceiver records signed webhook bodies, failing the first fails.
 type hookReceiver struct {
 	mu     sync.Mutex

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,55 +17,6 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// Config sets the emulator's behaviour. The zero value is a fast, faultless,
-// unlimited server that accepts the token "test-token".
-type Config struct {
-	Token   string        // accepted bearer token; "" means DefaultToken
-	Rate    float64       // calls per second the app may make; 0 = unlimited
-	Burst   int           // token bucket depth; 0 = 4% of Rate (at least 1)
-	Latency time.Duration // added to every call
-	// ReadTimeout bounds reading a request, headers and body (default
-	// 10 s): a client sending slowly cannot hold a connection.
-	ReadTimeout time.Duration
-	Jitter      time.Duration // random extra latency, up to this
-	FailRate    float64       // fraction of calls answered 500 code 2, with no side effect
-	DropRate    float64       // fraction of writes committed and then left unanswered
-	Seed        int64         // for the fault and latency draws
-	PageCap     int           // largest page a list returns; 0 = 100
-	Now         func() time.Time
-	State       *State // initial state
-	// RetryAfter, if set, is sent with throttling errors.
-	RetryAfter time.Duration
-	// UsageWindow is the rolling window of the X-App-Usage budget: Rate
-	// calls a second over it are 100% (default 60 s; Graph's is an hour).
-	UsageWindow time.Duration
-	// NoUsage leaves X-App-Usage out, as services that publish nothing do.
-	NoUsage bool
-
-	// SCIMProfile is ProfileRFC (the default: the full RFC service) or
-	// ProfileMeta (Meta's service as documented: /Users only, userName
-	// the only filter, a User-Agent required, accounts invited at once).
-	SCIMProfile string
-	// SCIMFilterMax is filter.maxResults: a filter matching more is
-	// answered tooMany (default 200).
-	SCIMFilterMax int
-	// SCIMMaxPayload is maxPayloadSize, the largest request body (default 1 MiB).
-	SCIMMaxPayload int
-	// SCIMBulkMaxOps is the Bulk maxOperations (default 1000).
-	SCIMBulkMaxOps int
-	// SCIMMaxMembers is the most group members one request may add or
-	// remove (default 100).
-	SCIMMaxMembers int
-
-	// WebhookURL, if set, hears every people set change (create, update,
-	// delete, through either API), signed with AppSecret.
-	WebhookURL string
-	AppSecret  string
-}
-
-// DefaultToken is the token the emulator accepts unless told otherwise.
-const DefaultToken = "test-token"
-
 // Server is the emulator. It is an http.Handler.
 type Server struct {
 	faultMu sync.RWMutex // guards cfg.FailRate, cfg.DropRate, cfg.Token, refused and next
@@ -79,6 +31,13 @@ type Server struct {
 	httpSrv *http.Server
 	ln      net.Listener
 	hooks   *hooks // nil without a WebhookURL
+
+	prof     *profile         // the SCIM profile
+	throttle *profileThrottle // its own limits
+	// SCIM-side state, guarded by store.mu: Atlassian's unlinked records
+	// (404 after DELETE) and Salesforce's profile entitlements.
+	gone     map[string]bool
+	entitled map[string]string
 }
 
 // New makes an emulator from cfg.
@@ -101,13 +60,13 @@ func New(cfg Config) (*Server, error) {
 		}
 		s.limiter = rate.NewLimiter(rate.Limit(cfg.Rate), burst)
 	}
-	switch cfg.SCIMProfile {
-	case "":
-		s.cfg.SCIMProfile = ProfileRFC
-	case ProfileRFC, ProfileMeta:
-	default:
-		return nil, fmt.Errorf("SCIM profile %q: use %s or %s", cfg.SCIMProfile, ProfileRFC, ProfileMeta)
+	s.cfg.SCIMProfile = cmp.Or(cfg.SCIMProfile, ProfileRFC)
+	prof, err := profileNamed(s.cfg.SCIMProfile)
+	if err != nil {
+		return nil, err
 	}
+	s.prof, s.gone, s.entitled = prof, map[string]bool{}, map[string]string{}
+	s.throttle = newProfileThrottle(prof.throttle, cfg)
 	if cfg.State != nil {
 		if err := s.store.load(cfg.State); err != nil {
 			return nil, err
@@ -180,20 +139,6 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		s.hooks.close()
 	}
 	return err
-}
-
-// SCIMView is the tenant as the SCIM API shows it: every User and Group.
-func (s *Server) SCIMView() map[string]any {
-	s.store.mu.Lock()
-	defer s.store.mu.Unlock()
-	users, groups := []any{}, []any{}
-	for _, a := range s.store.order {
-		users = append(users, s.stripVersion(s.userResource(a)))
-	}
-	for _, ps := range s.store.setList {
-		groups = append(groups, s.groupJSON(ps))
-	}
-	return map[string]any{"Users": users, "Groups": groups}
 }
 
 // Snapshot returns a copy of the current state.
@@ -315,6 +260,7 @@ type response struct {
 	body    any
 	headers map[string]string
 	drop    bool
+	err     *serr // a SCIM error, shaped by the profile when written
 }
 
 // call runs one API call (a request or a batch item) through rate limit,
