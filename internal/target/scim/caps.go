@@ -85,15 +85,6 @@ func capabilitiesOf(d *Discovery, host string) *target.Capabilities {
 	if !d.Bulk {
 		caps.BulkMax = 0
 	}
-	if !d.Discovered {
-		// A service without discovery is taken to be Meta's (its documented
-		// defaults): it filters on userName only (API-NOTES.md: Entra's
-		// mapping marks only userName filterable), so external ids are
-		// matched from a listing, not looked up; and its accounts, like
-		// Workplace's, fall back to en_US when their locale is cleared.
-		caps.LookupBy = []target.KeyKind{target.ByID, target.ByEmail, target.ByUserName}
-		caps.Defaults = map[roster.Field]string{roster.WorkLocale: "en_US"}
-	}
 	spc, types := fromDefault, fromDefault
 	if d.Discovered {
 		spc = fromDiscovery
@@ -109,6 +100,21 @@ func capabilitiesOf(d *Discovery, host string) *target.Capabilities {
 	}
 	for _, k := range []string{"paging", "delete", "reactivation", "pictures"} {
 		caps.SetOrigin(k, fromRFC)
+	}
+	if !d.Discovered {
+		// A service without discovery is taken to be Meta's, as documented
+		// (SCIM-DIALECTS.md §12, API-NOTES.md): reactivation clears the
+		// manager, so an update that reactivates sets it again; new
+		// accounts are invited at once; DELETE takes only accounts never
+		// claimed; and its accounts, like Workplace's, fall back to en_US
+		// when their locale is cleared.
+		caps.ReactivationClearsManager = true
+		caps.InvitesOnCreate = true
+		caps.Delete = target.DeleteUnclaimed
+		caps.Defaults = map[roster.Field]string{roster.WorkLocale: "en_US"}
+		for _, k := range []string{"reactivation", "delete"} {
+			caps.SetOrigin(k, "default: Meta's documented rules (the service has no discovery)")
+		}
 	}
 	return caps
 }

@@ -35,7 +35,13 @@ func TestCapabilitiesEmulator(t *testing.T) {
 			}
 			if caps.Target != "scim" || caps.LookupBatch != tc.batch || caps.Versions != tc.versions || caps.Bulk != tc.bulk ||
 				caps.Groups != tc.groups || caps.CanCarry(roster.Groups) != tc.groups || caps.Paging != target.PageIndex || !caps.Complete ||
-				caps.Delete != target.DeleteRemoves || caps.ReactivationClearsManager || caps.Erase || !caps.PictureURL || caps.PictureFile {
+				caps.Erase || !caps.PictureURL || caps.PictureFile {
+				t.Fatalf("caps %+v", caps)
+			}
+			// Without discovery, Meta's documented rules (SCIM-DIALECTS.md §12).
+			meta := tc.profile == emulator.ProfileMeta
+			if caps.ReactivationClearsManager != meta || caps.InvitesOnCreate != meta ||
+				caps.Delete != map[bool]target.Deletion{false: target.DeleteRemoves, true: target.DeleteUnclaimed}[meta] {
 				t.Fatalf("caps %+v", caps)
 			}
 			if tc.bulk && caps.BulkMax != 1000 || tc.groups && (caps.GroupChunk != 100 || !caps.GroupMembersRead) {
@@ -56,7 +62,11 @@ func TestCapabilitiesEmulator(t *testing.T) {
 			if !caps.CanCarry(roster.PictureURL) || caps.CanRead(roster.PictureURL) || !caps.ReadsClaim {
 				t.Errorf("picture_url carried %v read %v; claim read %v", caps.CanCarry(roster.PictureURL), caps.CanRead(roster.PictureURL), caps.ReadsClaim)
 			}
-			if caps.Origin("lookup") != tc.origin || caps.Origin("fields") != tc.origin || caps.Origin("delete") != "RFC 7644" {
+			del := "RFC 7644"
+			if meta {
+				del = "default: Meta's documented rules (the service has no discovery)"
+			}
+			if caps.Origin("lookup") != tc.origin || caps.Origin("fields") != tc.origin || caps.Origin("delete") != del {
 				t.Errorf("origins %v", caps.Origins)
 			}
 			// Asked once.

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"net/http"
+	"slices"
 
 	"github.com/wpimport/wpimport/internal/roster"
 	"github.com/wpimport/wpimport/internal/target"
@@ -61,15 +62,38 @@ func (c *Client) Update(ctx context.Context, r target.Ref, to *target.Account, s
 	if err != nil {
 		return nil, err
 	}
+	caps, err := c.Capabilities(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// A service that clears the manager on reactivation gets the manager
+	// in a second request, once the account is active again.
+	var later []roster.Field
+	if caps.ReactivationClearsManager && to.Active && slices.Contains(set, roster.Active) && slices.Contains(set, roster.Manager) {
+		set = slices.DeleteFunc(slices.Clone(set), func(f roster.Field) bool { return f == roster.Manager })
+		later = []roster.Field{roster.Manager}
+	}
 	ops, err := opsFor(d, to, set, http.MethodPatch, userPath(r.ID))
 	if err != nil || len(ops) == 0 {
+		return nil, err
+	}
+	got, err := c.change(ctx, r, ops, true)
+	if err != nil || len(later) == 0 {
+		return got, err
+	}
+	if got != nil {
+		r.Version = got.Version
+	}
+	ops, err = opsFor(d, to, later, http.MethodPatch, userPath(r.ID))
+	if err != nil {
 		return nil, err
 	}
 	return c.change(ctx, r, ops, true)
 }
 
 // SetActive deactivates (false) or reactivates (true) an account: a
-// replace of active. RFC services clear nothing on reactivation.
+// replace of active. (Where reactivation clears the manager, the caller
+// that wants it kept sets it with Update.)
 func (c *Client) SetActive(ctx context.Context, r target.Ref, active bool) (*target.Account, error) {
 	return c.change(ctx, r, []patchOp{{Op: "replace", Path: "active", Value: active}}, true)
 }

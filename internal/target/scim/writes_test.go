@@ -69,10 +69,12 @@ func TestCreateEmulator(t *testing.T) {
 			if err != nil || e.UserName != "E-2" || e.Email != "" {
 				t.Fatalf("email-less: %+v %v", e, err)
 			}
-			// A duplicate is a conflict with the service's own code.
+			// A duplicate is a conflict with the service's own code: RFC's
+			// scimType, or Meta's Graph-shaped code (SCIM-DIALECTS.md §12).
 			_, err = c.Create(ctx, &target.Account{Name: target.Name{Formatted: "Again"}, Email: "ADA@acme.example", Active: true})
-			if te := kindOf(t, err, target.Conflict); te.Code != "uniqueness" || te.Status != 409 {
-				t.Fatalf("duplicate: %#v", te)
+			code := map[string]string{emulator.ProfileRFC: "uniqueness", emulator.ProfileMeta: "100/1600001"}[profile]
+			if te := kindOf(t, err, target.Conflict); te.Code != code || te.Status != 409 {
+				t.Fatalf("duplicate: %#v, want code %q", te, code)
 			}
 		})
 	}
