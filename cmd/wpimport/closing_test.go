@@ -160,7 +160,14 @@ func TestBinaryPeopleSetFailureCounted(t *testing.T) {
 // refused makes it say what did not, and exit 1.
 func TestDemoSaysWhatFailed(t *testing.T) {
 	var out, errb testkit.SyncBuffer
-	e := &env{stdout: &out, stderr: &errb, getenv: func(string) string { return "" },
+	state := stateDir(t)
+	getenv := func(k string) string {
+		if k == "WPIMPORT_STATE_DIR" {
+			return state
+		}
+		return ""
+	}
+	e := &env{stdout: &out, stderr: &errb, getenv: getenv,
 		demoEmulator: func(srv *emulator.Server) { srv.Refuse("POST /community/people_sets") }}
 	code := runEnv(context.Background(), []string{"demo", "--fast", "--dir", filepath.Join(t.TempDir(), "out")}, e)
 	got := errb.String()
