@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/schollz/progressbar/v3"
+
+	"github.com/wpimport/wpimport/internal/plan"
 )
 
 // Progress is what both renderers show. Every finished op counts (failed
@@ -39,14 +41,14 @@ func (p *progress) begin(total int, throttles func() int) {
 func (p *progress) add(o *Outcome) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if o.Status == StatusNotAttempted {
+	if o.Status == plan.NotAttempted {
 		return
 	}
 	p.done++
 	if o.Resumed {
 		p.resumed++
 	}
-	if o.Status == StatusFailed || o.Status == StatusPartial {
+	if o.Status == plan.Failed || o.Status == plan.Partial {
 		p.failed++
 	}
 }

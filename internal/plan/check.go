@@ -8,12 +8,15 @@ import (
 	"github.com/wpimport/wpimport/internal/validate"
 )
 
-// Check re-derives, from the ops themselves, what the plan claims, and
+// Check re-derives, from the changes themselves, what the plan claims, and
 // returns why it must not run ("" if it may). apply calls it on every plan
-// it loads, so that editing a plan file (dropping "refused", adding ops,
-// changing values) cannot make it do what nobody signed off: the guard is
-// counted again from the ops and their own limits, and every value passes
-// the roster's field rules again.
+// it loads, so that editing a plan file (dropping "refused", adding
+// changes, changing values) cannot make it do what nobody signed off: the
+// guards are counted again from the changes' own before and after values
+// against the plan's own limits, every value passes the roster's field
+// rules again, every Before still has the fingerprint recorded (so an
+// edited Before is refused here, and an edited fingerprint is stale at
+// apply), and each action needs the cause and options that allow it.
 func (p *Plan) Check() string {
 	if p.Refused != "" {
 		return "it was refused when planned: " + p.Refused
@@ -25,17 +28,19 @@ func (p *Plan) Check() string {
 		return fmt.Sprintf("the plan's --max-deactivate %v", err)
 	}
 	limit := LimitOf(p.Guard.Spec, p.Guard.Active)
-	removed, ids := 0, map[int]bool{}
-	for i := range p.Ops {
-		op := &p.Ops[i]
-		if ids[op.ID] || op.ID != i+1 {
-			return fmt.Sprintf("op %d is out of sequence (position %d): the file was edited", op.ID, i+1)
+	removed := 0
+	for i := range p.Changes {
+		c := &p.Changes[i]
+		if c.ID != i+1 {
+			return fmt.Sprintf("change %d is out of sequence (position %d): the file was edited", c.ID, i+1)
 		}
-		ids[op.ID] = true
-		if why := p.checkOp(op); why != "" {
-			return fmt.Sprintf("op %d (row %d, %s): %s", op.ID, op.Row, op.Key, why)
+		if why := p.checkChange(c); why != "" {
+			if c.Kind == KindAccount {
+				return fmt.Sprintf("change %d (row %d, %s): %s", c.ID, c.Row, c.Key, why)
+			}
+			return fmt.Sprintf("change %d (%s %q): %s", c.ID, c.Kind, c.Key, why)
 		}
-		if op.Action == Deactivate || op.Action == Delete {
+		if c.Kind == KindAccount && (c.Action == Deactivate || c.Action == Delete) {
 			removed++
 		}
 	}
@@ -49,13 +54,7 @@ func (p *Plan) Check() string {
 	if why := p.checkGroups(); why != "" {
 		return why
 	}
-	setDeletes := 0
-	for _, s := range p.PeopleSets {
-		if s.Action == Delete {
-			setDeletes++
-		}
-	}
-	return checkRemovals(setDeletes, "deletes", "people sets", p.Options.SyncPeopleSets, "--sync-people-sets",
+	return checkRemovals(p.Counts(KindPeopleSet)[Delete], "deletes", "people sets", p.Options.SyncPeopleSets || p.Kind == "undo", "--sync-people-sets",
 		"--max-delete-people-sets", p.Options.MaxDeletePeopleSets, p.PeopleSetsRead, "sets")
 }
 
@@ -75,101 +74,150 @@ func checkRemovals(n int, verb, what string, synced bool, syncFlag, limitFlag, s
 	return ""
 }
 
-// checkOp checks one op's shape and values.
-func (p *Plan) checkOp(op *Op) string {
-	switch op.Action {
-	case Create:
-		if op.AccountID != "" || op.Lookup == nil || (op.Lookup.Email == "" && op.Lookup.ExternalID == "") {
-			return "a create must carry the keys to look its account up, and no account id"
+// checkChange checks one change's shape and values.
+func (p *Plan) checkChange(c *Change) string {
+	switch c.Cause {
+	case CauseRoster:
+	case CauseSync:
+		if !p.Options.Sync {
+			return "a --sync deactivation in a plan not made with --sync"
 		}
-		if op.Lookup.Email != op.Fields["email"] || op.Lookup.ExternalID != op.Fields["external_id"] {
-			return "a create's look-up keys differ from its fields"
+	case CauseOffboard:
+		if p.Kind != "offboard" {
+			return "an offboarding change in a plan that is not an offboarding plan"
 		}
-		if op.Fields["name"] == "" {
-			return "a create must have a name"
-		}
-	case Update, Deactivate, Reactivate:
-		if op.AccountID == "" {
-			return "the op names no account"
-		}
-	case Delete, Erase:
-		if op.AccountID == "" {
-			return "the op names no account"
-		}
-		if p.Kind != "offboard" || (op.Action == Delete && !p.Options.DeleteUnclaimed) || (op.Action == Erase && !p.Options.Erase) {
-			return fmt.Sprintf("a %s op in a plan not made with --%s", op.Action, map[Action]string{Delete: "delete-unclaimed", Erase: "erase"}[op.Action])
+	case CauseUndo:
+		if p.Kind != "undo" {
+			return "an undo change in a plan that is not an undo plan"
 		}
 	default:
-		return fmt.Sprintf("unknown action %q", op.Action)
+		return fmt.Sprintf("unknown cause %q", c.Cause)
 	}
-	if op.Manager != nil && op.Manager.AccountID == "" && (op.Manager.CreateOp < 1 || op.Manager.CreateOp > len(p.Ops) || p.Ops[op.Manager.CreateOp-1].Action != Create) {
-		return "its manager refers to no create op of this plan"
+	switch c.Kind {
+	case KindAccount:
+		return p.checkAccount(c)
+	case KindGroup:
+		return p.checkGroup(c)
+	case KindPeopleSet:
+		return p.checkSet(c)
 	}
-	for k, v := range op.Fields {
-		f := roster.Field(k)
-		if k == "frontline" {
-			continue // a JSON object plan builds from is_frontline and has_access
+	return fmt.Sprintf("unknown kind %q", c.Kind)
+}
+
+// checkAccount checks an account change.
+func (p *Plan) checkAccount(c *Change) string {
+	if c.After == nil && c.Action != Delete && c.Action != Erase {
+		return "it has no values to write"
+	}
+	switch c.Action {
+	case Create:
+		if c.AccountID != "" || c.Before != nil || c.Fingerprint != Fingerprint(nil) {
+			return "a create must name no account, and have read none"
 		}
-		if !knownField[f] {
-			return fmt.Sprintf("unknown field %q", k)
+		l := c.Lookup
+		if l == nil || len(l.Keys()) == 0 {
+			return "a create must carry the keys to look its account up"
+		}
+		if l.Email != c.After.Email || l.ExternalID != c.After.ExternalID || l.UserName != c.After.UserName {
+			return "a create's look-up keys differ from its values"
+		}
+		if c.After.Name.Formatted == "" || !c.Sets(roster.Name) {
+			return "a create must have a name"
+		}
+		if c.Sets(roster.Active) && !c.After.Active {
+			return "a create makes an active account"
+		}
+	case Update, Reactivate, Deactivate, Delete, Erase:
+		switch {
+		case c.AccountID == "" || c.Before == nil || c.Before.ID != c.AccountID:
+			return "the change names no account, or another than the one it read"
+		case c.Fingerprint != Fingerprint(c.Before):
+			return "the account as the plan read it does not have the fingerprint the plan recorded: the file was edited"
+		}
+		switch c.Action {
+		case Update:
+			if c.Sets(roster.Active) {
+				return "an update does not change whether the account is active"
+			}
+		case Reactivate:
+			if !c.Sets(roster.Active) || !c.After.Active || c.Before.Active {
+				return "a reactivation activates a deactivated account"
+			}
+		case Deactivate:
+			if len(c.Fields) != 1 || !c.Sets(roster.Active) || c.After.Active || !c.Before.Active {
+				return "a deactivation changes nothing but active, of an active account"
+			}
+		case Delete:
+			if (c.Cause != CauseOffboard || !p.Options.DeleteUnclaimed) && (c.Cause != CauseUndo || !p.Options.DeleteCreated) {
+				return "a delete in a plan not made with --delete-unclaimed (offboard) or --delete-created (undo)"
+			}
+		case Erase:
+			if c.Cause != CauseOffboard || !p.Options.Erase {
+				return "an erasure in a plan not made with --erase"
+			}
+		}
+		if (c.Action == Delete || c.Action == Erase) && len(c.Fields) > 0 {
+			return fmt.Sprintf("a %s writes no field", c.Action)
+		}
+	default:
+		return fmt.Sprintf("unknown action %q", c.Action)
+	}
+	seen := map[roster.Field]bool{}
+	for _, f := range c.Fields {
+		if !knownField[f] || seen[f] {
+			return fmt.Sprintf("unknown or repeated field %q", f)
+		}
+		seen[f] = true
+		switch f {
+		case roster.Manager, roster.Active, roster.IsFrontline, roster.HasAccess:
+			continue
+		}
+		v := c.After.Get(f)
+		if v == "" {
+			if neverCleared[f] {
+				return fmt.Sprintf("it clears %s, which is never cleared", f)
+			}
+			continue
 		}
 		if why := validate.CheckValue(f, v); why != "" {
-			return fmt.Sprintf("field %s: %s", k, why)
+			return fmt.Sprintf("field %s: %s", f, why)
 		}
 	}
-	for _, ph := range op.Phones {
+	if c.Sets(roster.Manager) {
+		if m := c.Manager; m != nil && m.AccountID == "" {
+			if o := p.Change(m.CreateOp); o == nil || o.Kind != KindAccount || o.Action != Create || o.ID == c.ID {
+				return "its manager refers to no create of this plan"
+			}
+		}
+	} else if c.Manager != nil {
+		return "it names a manager but does not set one"
+	}
+	for _, ph := range c.Phones {
 		if _, why := validate.Phone(ph.Number); why != "" {
 			return fmt.Sprintf("phone %q: %s", ph.Number, why)
 		}
 	}
-	if why := op.checkShown(); why != "" {
-		return why + ": the file was edited"
-	}
-	if op.PictureFile != "" {
-		if _, err := picture.Clean(op.PictureFile); err != nil {
-			return "picture_file: " + err.Error()
-		}
-	}
-	if op.PictureURL != "" {
-		if why := validate.CheckValue(roster.PictureURL, op.PictureURL); why != "" {
-			return why
+	if pic := c.Picture; pic != nil {
+		switch {
+		case (pic.URL == "") == (pic.File == ""):
+			return "a picture is a URL or a file"
+		case pic.File != "":
+			if _, err := picture.Clean(pic.File); err != nil {
+				return "picture_file: " + err.Error()
+			}
+		default:
+			if why := validate.CheckValue(roster.PictureURL, pic.URL); why != "" {
+				return why
+			}
 		}
 	}
 	return ""
 }
 
 var knownField = func() map[roster.Field]bool {
-	m := map[roster.Field]bool{}
+	m := map[roster.Field]bool{roster.UserName: true}
 	for _, f := range roster.Fields {
 		m[f] = true
 	}
 	return m
 }()
-
-// checkShown checks that the op's changes show everything it sends, with
-// the value sent: the mass-update guards count the changes, so a value
-// slipped into the fields alone would pass them unseen.
-func (op *Op) checkShown() string {
-	for k, v := range op.Fields {
-		ch, ok := op.Changes[k]
-		switch {
-		case !ok:
-			return fmt.Sprintf("it sends %s, which its changes do not show", k)
-		case k != "frontline" && ch[1] != v: // frontline is shown as is_frontline/has_access
-			return fmt.Sprintf("it sends %s %q, but its changes show %q", k, v, ch[1])
-		}
-	}
-	if _, ok := op.Changes["manager"]; op.Manager != nil && !ok {
-		return "it sets a manager its changes do not show"
-	}
-	for _, ph := range op.Phones {
-		shown := false
-		for _, k := range []string{"phone", "work_phone", "mobile_phone"} {
-			shown = shown || op.Changes[k][1] == ph.Number
-		}
-		if !shown {
-			return fmt.Sprintf("it adds the phone %s, which its changes do not show", ph.Number)
-		}
-	}
-	return ""
-}

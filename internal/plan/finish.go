@@ -5,8 +5,8 @@ import (
 	"strings"
 
 	"github.com/wpimport/wpimport/internal/roster"
+	"github.com/wpimport/wpimport/internal/target"
 	"github.com/wpimport/wpimport/internal/validate"
-	"github.com/wpimport/wpimport/internal/workplace"
 )
 
 func (b *builder) syncDeactivations(named map[string]bool) {
@@ -15,7 +15,7 @@ func (b *builder) syncDeactivations(named map[string]bool) {
 		protect[strings.ToLower(strings.TrimSpace(p))] = true
 	}
 	for _, a := range b.st.Accounts() {
-		if !a.IsActive() || a.ExternalID == "" || named[a.ID] {
+		if !a.Active || a.ExternalID == "" || named[a.ID] {
 			continue
 		}
 		if protect[a.ID] || protect[strings.ToLower(a.Email)] || protect[strings.ToLower(a.ExternalID)] {
@@ -24,90 +24,67 @@ func (b *builder) syncDeactivations(named map[string]bool) {
 		if !inScope(a, b.opts.Scope) {
 			continue
 		}
-		key := a.ExternalID
-		b.addOp(-1, &Op{Key: key, Name: a.Name, Email: a.Email, Action: Deactivate, AccountID: a.ID, Fields: map[string]string{"active": "false"},
-			Changes: map[string][2]string{"active": {"true", "false"}}, Fingerprint: Fingerprint(a),
+		b.addChange(-1, &Change{Cause: CauseSync, Key: a.ExternalID, Name: a.Name.Formatted, Action: Deactivate, AccountID: a.ID,
+			Before: a, After: &target.Account{Active: false}, Fields: []roster.Field{roster.Active}, Fingerprint: Fingerprint(a),
 			Reason: "--sync: in scope and named by no row of the roster"})
 	}
 }
 
-func inScope(a *workplace.Account, rules []ScopeRule) bool {
+func inScope(a *target.Account, rules []ScopeRule) bool {
 	for _, r := range rules {
-		if !strings.EqualFold(a.Field(r.Field), r.Value) {
+		if !strings.EqualFold(a.Get(roster.Field(r.Field)), r.Value) {
 			return false
 		}
 	}
 	return true
 }
 
-// finish computes levels, the guard and the row entries.
+// finish computes levels, the guards, the warnings and the row entries.
 func (b *builder) finish() {
 	p := b.plan
-	for _, op := range b.ops {
-		if op.Action == Create && op.Manager != nil && op.Manager.AccountID == "" {
-			op.Level = b.ops[op.Manager.CreateOp-1].Level + 1
+	for _, c := range b.chs {
+		if c.Action == Create && c.Manager != nil && c.Manager.AccountID == "" {
+			c.Level = b.chs[c.Manager.CreateOp-1].Level + 1
 		}
-		p.Ops = append(p.Ops, *op)
+		p.Changes = append(p.Changes, *c)
 	}
-	active, deact := 0, 0
-	for _, a := range b.st.byID {
-		if a.IsActive() {
-			active++
-		}
-	}
-	for _, op := range b.ops {
-		if op.Action == Deactivate {
-			deact++
-		}
-	}
-	g := Guard{Spec: b.opts.MaxDeactivate, Limit: LimitOf(b.opts.MaxDeactivate, active), Active: active, Deactivations: deact}
-	g.Raised = g.Limit > LimitOf(DefaultMaxDeactivate, active)
-	if deact > g.Limit {
-		g.Tripped = true
-		p.Refused = fmt.Sprintf("the plan deactivates %d accounts, over the limit of %d (--max-deactivate %s of %d active accounts); "+
-			"check the roster (a missing department? the wrong file?) or, if this is intended, raise the limit for this run with --max-deactivate %d",
-			deact, g.Limit, g.Spec, active, deact)
-	}
-	for _, f := range b.opts.Uncarried {
-		if n := b.dropped[roster.Field(f)]; n > 0 {
-			p.Warnings = append(p.Warnings, fmt.Sprintf("%d rows give %s, which %s cannot carry: it is not sent to any account "+
-				"(the values stay in the plan and results workbooks; see \"Not carried\" in the README)", n, f, b.target()))
+	p.guardRemovals(b.st.Active(), "check the roster (a missing department? the wrong file?)")
+	deact := p.Counts(KindAccount)[Deactivate]
+	for _, f := range roster.Fields {
+		if n := b.dropped[f]; n > 0 {
+			p.Warnings = append(p.Warnings, fmt.Sprintf("%s %s, which %s cannot carry: it is not sent to any account "+
+				"(the values stay in the plan and results workbooks; see \"Not carried\" in the README)", plural(n, "row gives", "rows give"), f, b.caps.Service))
 		}
 	}
 	if b.notCompared > 0 {
-		p.Warnings = append(p.Warnings, fmt.Sprintf("%d matched rows give an auth_method. Workplace lets it be set but not read, so it was not compared "+
-			"and is sent to new accounts only; to set it on the matched accounts too, plan again with --auth-method all", b.notCompared))
+		p.Warnings = append(p.Warnings, fmt.Sprintf("%s an auth_method. %s lets it be set but not read, so it was not compared "+
+			"and is sent to new accounts only; to set it on the matched accounts too, plan again with --auth-method all",
+			plural(b.notCompared, "matched row gives", "matched rows give"), b.caps.Service))
 	}
 	if b.st.Mode == "lookup" && deact > 0 {
 		p.Warnings = append(p.Warnings, "the plan read only the accounts the roster names, so the --max-deactivate percentage is of those accounts")
 	}
-	p.Guard = g
 	for i := range b.res.Rows {
 		row := &b.res.Rows[i]
 		s := &b.state[i]
 		name, _ := validate.BuildName(&b.res.Header, &row.Record)
 		e := RowEntry{Row: row.Row, Key: b.res.Key(i), Name: name, Action: s.action, Status: s.status,
-			Issues: append(planIssues(row.Issues), s.issues...), Changes: map[string][2]string{}}
+			Issues: append(planIssues(row.Issues), s.issues...), Change: b.chOf[i]}
 		if e.Action == "" {
 			e.Action = None
 		}
 		if acc := b.match[i]; acc != nil {
 			e.AccountID = acc.ID
 		}
-		if id := b.opOf[i]; id > 0 {
-			e.Op = id
-			e.Changes = b.ops[id-1].Changes
-		}
-		if s.reason != "" && e.Status == "planned" {
+		if s.reason != "" && e.Status == Planned {
 			e.Issues = append(e.Issues, roster.Issue{Row: row.Row, Severity: roster.Warning, Code: "plan.note", Message: s.reason})
 		}
 		p.Rows = append(p.Rows, e)
 	}
-	for _, op := range b.ops {
-		if op.Row == 0 {
-			p.Rows = append(p.Rows, RowEntry{Row: 0, Key: op.Key, Name: op.Name, Action: op.Action, Status: "planned",
-				AccountID: op.AccountID, Changes: op.Changes, Op: op.ID,
-				Issues: []roster.Issue{{Severity: roster.Warning, Code: "plan.sync", Message: op.Reason}}})
+	for _, c := range b.chs {
+		if c.Row == 0 {
+			p.Rows = append(p.Rows, RowEntry{Key: c.Key, Name: c.Name, Action: c.Action, Status: Planned, AccountID: c.AccountID, Change: c.ID,
+				Issues: []roster.Issue{{Severity: roster.Warning, Code: "plan.sync", Message: c.Reason}}})
 		}
 	}
 	p.guardMassUpdates()

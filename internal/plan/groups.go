@@ -1,64 +1,47 @@
 package plan
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"sort"
 	"strings"
 
 	"github.com/wpimport/wpimport/internal/roster"
+	"github.com/wpimport/wpimport/internal/target"
 	"github.com/wpimport/wpimport/internal/validate"
-	"github.com/wpimport/wpimport/internal/workplace"
 )
 
-// Groups (a SCIM target's static groups): the roster's groups column
-// names the groups each person belongs to. The plan creates the groups
-// that do not exist and adds the members they lack; with --sync-groups it
-// also removes, from the groups the roster names, the members it does not
-// list, behind the --max-group-removals guard. Groups the roster does not
-// name are never touched, nor is anyone on a row the plan found invalid or
-// in conflict (their place in a group is left as it is).
-
-// GroupReader reads a target's groups. A Directory that is one has groups.
-type GroupReader interface {
-	ListGroups(ctx context.Context) ([]workplace.Group, error)
-}
-
-// GroupOp is what the plan does to one group.
-type GroupOp struct {
-	ID      int         `json:"id"`
-	Name    string      `json:"name"`
-	Action  Action      `json:"action"` // create, update, none, skip
-	GroupID string      `json:"group_id,omitempty"`
-	Rows    []int       `json:"rows,omitempty"` // roster rows naming the group
-	Members int         `json:"members"`        // members when read
-	Add     []MemberRef `json:"add,omitempty"`
-	Remove  []MemberRef `json:"remove,omitempty"`
-	Reason  string      `json:"reason,omitempty"`
-}
-
-// MemberRef is a group member: an existing account, or one a create op of
-// this plan makes.
-type MemberRef struct {
-	AccountID string `json:"account_id,omitempty"`
-	CreateOp  int    `json:"create_op,omitempty"`
-	Row       int    `json:"row,omitempty"`
-	Ref       string `json:"ref"` // who, for people: the row's key or the account's email
-}
+// Groups (a target's static groups, where its capabilities announce them):
+// the roster's groups column names the groups each person belongs to. The
+// plan creates the groups that do not exist and adds the members they
+// lack; with --sync-groups it also removes, from the groups the roster
+// names, the members it does not list, behind the --max-group-removals
+// guard. Groups the roster does not name are never touched, nor is anyone
+// on a row the plan found invalid or in conflict (their place in a group is
+// left as it is).
 
 // DefaultMaxGroupRemovals is the --max-group-removals guard when none is
 // given: 5% of the members the named groups had.
 const DefaultMaxGroupRemovals = "5%"
 
-// planGroups adds the group ops. Caller has run finish (ops are final).
-func (b *builder) planGroups(ctx context.Context, dir Directory) error {
+// addGroupChange files a group change.
+func (b *builder) addGroupChange(c Change) {
+	p := b.plan
+	c.ID = len(p.Changes) + 1
+	c.Kind, c.Cause = KindGroup, CauseRoster
+	p.Changes = append(p.Changes, c)
+}
+
+// planGroups adds the group changes. Caller has run finish (the account
+// changes are final).
+func (b *builder) planGroups(ctx context.Context, dir target.Directory) error {
 	h := &b.res.Header
 	if !h.Has(roster.Groups) {
 		return nil
 	}
 	p := b.plan
-	if b.uncarried[roster.Groups] {
+	gr, ok := target.GroupsOf(dir, b.caps)
+	if !ok {
 		n := 0
 		for i := range b.res.Rows {
 			if b.res.Value(i, roster.Groups) != "" {
@@ -66,20 +49,20 @@ func (b *builder) planGroups(ctx context.Context, dir Directory) error {
 			}
 		}
 		if n > 0 {
-			p.Warnings = append(p.Warnings, fmt.Sprintf("%d rows give groups, which %s cannot carry: no group is changed (see \"Not carried\" in the README)", n, b.target()))
+			p.Warnings = append(p.Warnings, fmt.Sprintf("%s groups, which %s cannot carry: no group is changed (see \"Not carried\" in the README)",
+				plural(n, "row gives", "rows give"), b.caps.Service))
 		}
 		return nil
 	}
-	gr, ok := dir.(GroupReader)
-	if !ok {
-		b.uncarried[roster.Groups] = true
-		return b.planGroups(ctx, dir) // reported as a field the target cannot carry
+	if b.opts.SyncGroups && (!b.caps.Complete || !b.caps.GroupMembersRead) {
+		return fmt.Errorf("--sync-groups removes the members the roster does not list, and %s cannot show every account and every member of a group: %w; plan without --sync-groups",
+			b.caps.Service, ErrIncompleteListing)
 	}
 	existing, err := gr.ListGroups(ctx)
 	if err != nil {
-		return err
+		return fmt.Errorf("list groups: %w", err)
 	}
-	byName := map[string][]workplace.Group{}
+	byName := map[string][]target.Group{}
 	for _, g := range existing {
 		k := strings.ToLower(g.Name)
 		byName[k] = append(byName[k], g)
@@ -94,16 +77,16 @@ func (b *builder) planGroups(ctx context.Context, dir Directory) error {
 	keep := map[string]bool{} // accounts of rows the plan could not read: never removed
 	for i := range b.res.Rows {
 		row := &b.res.Rows[i]
-		if b.state[i].status != "planned" {
+		if b.state[i].status != Planned {
 			ext, email := b.keys(i)
-			for _, a := range []*workplace.Account{b.st.byExt[ext], b.st.byEmail[strings.ToLower(email)]} {
+			for _, a := range []*target.Account{b.st.byExt[ext], b.st.byEmail[strings.ToLower(email)]} {
 				if a != nil {
 					keep[a.ID] = true
 				}
 			}
 		}
 		v := b.res.Value(i, roster.Groups)
-		if v == "" || b.state[i].status != "planned" {
+		if v == "" || b.state[i].status != Planned {
 			continue
 		}
 		who := b.res.Key(i)
@@ -114,8 +97,8 @@ func (b *builder) planGroups(ctx context.Context, dir Directory) error {
 		switch {
 		case b.match[i] != nil:
 			m = MemberRef{AccountID: b.match[i].ID, Row: row.Row, Ref: who}
-		case b.opOf[i] > 0 && b.ops[b.opOf[i]-1].Action == Create:
-			m = MemberRef{CreateOp: b.opOf[i], Row: row.Row, Ref: who}
+		case b.chOf[i] > 0 && b.chs[b.chOf[i]-1].Action == Create:
+			m = MemberRef{CreateOp: b.chOf[i], Row: row.Row, Ref: who}
 		default:
 			continue
 		}
@@ -138,18 +121,18 @@ func (b *builder) planGroups(ctx context.Context, dir Directory) error {
 	read, removals := 0, 0
 	for _, k := range order {
 		w := wanted[k]
-		op := GroupOp{ID: len(p.Groups) + 1, Name: w.name, Rows: w.rows}
+		c := Change{Key: w.name, Name: w.name, Rows: w.rows, Group: &GroupChange{}}
 		cur := byName[k]
 		switch {
 		case len(cur) > 1:
-			op.Action = Skip
-			op.Reason = fmt.Sprintf("%d groups are named %q (ids %s and %s): wpimport will not guess; rename one", len(cur), w.name, cur[0].ID, cur[1].ID)
-			p.Groups = append(p.Groups, op)
+			c.Action = Skip
+			c.Reason = fmt.Sprintf("%d groups are named %q (ids %s and %s): wpimport will not guess; rename one", len(cur), w.name, cur[0].ID, cur[1].ID)
+			b.addGroupChange(c)
 			continue
 		case len(cur) == 0:
-			op.Action = Create
+			c.Action = Create
 		default:
-			op.GroupID, op.Members = cur[0].ID, len(cur[0].Members)
+			c.Group.GroupID, c.Group.Members = cur[0].ID, len(cur[0].Members)
 			read += len(cur[0].Members)
 		}
 		have := map[string]bool{}
@@ -160,26 +143,26 @@ func (b *builder) planGroups(ctx context.Context, dir Directory) error {
 		}
 		for _, m := range w.members {
 			if m.AccountID == "" || !have[m.AccountID] {
-				op.Add = append(op.Add, m)
+				c.Group.Add = append(c.Group.Add, m)
 			}
 		}
 		if b.opts.SyncGroups && len(cur) == 1 {
 			for _, id := range cur[0].Members {
 				if _, listed := w.members[id]; !listed && !keep[id] {
-					op.Remove = append(op.Remove, MemberRef{AccountID: id, Ref: b.describe(id)})
+					c.Group.Remove = append(c.Group.Remove, MemberRef{AccountID: id, Ref: b.describe(id)})
 				}
 			}
 		}
-		sortMembers(op.Add)
-		sortMembers(op.Remove)
-		removals += len(op.Remove)
-		if op.Action == "" {
-			op.Action = None
-			if len(op.Add) > 0 || len(op.Remove) > 0 {
-				op.Action = Update
+		sortMembers(c.Group.Add)
+		sortMembers(c.Group.Remove)
+		removals += len(c.Group.Remove)
+		if c.Action == "" {
+			c.Action = None
+			if len(c.Group.Add) > 0 || len(c.Group.Remove) > 0 {
+				c.Action = Update
 			}
 		}
-		p.Groups = append(p.Groups, op)
+		b.addGroupChange(c)
 	}
 	p.GroupMembersRead = read
 	if limit := LimitOf(b.opts.MaxGroupRemovals, read); removals > limit && p.Refused == "" {
@@ -198,22 +181,57 @@ func sortMembers(m []MemberRef) {
 	})
 }
 
-func (b *builder) target() string { return cmp.Or(b.opts.Target, "the target") }
-
-// checkGroups re-derives the group ops' limits (Plan.Check).
-func (p *Plan) checkGroups() string {
-	removals := 0
-	for _, g := range p.Groups {
-		removals += len(g.Remove)
-		for _, m := range g.Add {
-			if m.CreateOp != 0 && (m.CreateOp < 1 || m.CreateOp > len(p.Ops) || p.Ops[m.CreateOp-1].Action != Create) {
-				return fmt.Sprintf("the group %q adds a member made by op %d, which is not a create", g.Name, m.CreateOp)
+// checkGroup checks one group change (Plan.Check).
+func (p *Plan) checkGroup(c *Change) string {
+	g := c.Group
+	if g == nil {
+		return "a group change holds no group"
+	}
+	switch c.Action {
+	case Create:
+		if g.GroupID != "" {
+			return "a group create names an existing group"
+		}
+	case Update:
+		if g.GroupID == "" {
+			return "a group update names no group"
+		}
+	case None, Skip:
+		if len(g.Add)+len(g.Remove) > 0 {
+			return fmt.Sprintf("a group change of action %s changes members", c.Action)
+		}
+	case Delete:
+		if g.GroupID == "" || c.Cause != CauseUndo || !p.Options.DeleteCreated {
+			return "a group deletion outside an undo plan made with --delete-created"
+		}
+	default:
+		return fmt.Sprintf("unknown action %q", c.Action)
+	}
+	for _, m := range g.Add {
+		if m.CreateOp != 0 {
+			if o := p.Change(m.CreateOp); o == nil || o.Kind != KindAccount || o.Action != Create {
+				return fmt.Sprintf("it adds a member made by change %d, which is not an account create", m.CreateOp)
 			}
-			if m.CreateOp == 0 && m.AccountID == "" {
-				return fmt.Sprintf("the group %q adds a member with no account", g.Name)
-			}
+		} else if m.AccountID == "" {
+			return "it adds a member with no account"
 		}
 	}
-	return checkRemovals(removals, "removes", "group members", p.Options.SyncGroups, "--sync-groups",
+	for _, m := range g.Remove {
+		if m.AccountID == "" {
+			return "it removes a member with no account"
+		}
+	}
+	return ""
+}
+
+// checkGroups re-derives the group removals' limit (Plan.Check).
+func (p *Plan) checkGroups() string {
+	removals := 0
+	for i := range p.Changes {
+		if g := p.Changes[i].Group; g != nil {
+			removals += len(g.Remove)
+		}
+	}
+	return checkRemovals(removals, "removes", "group members", p.Options.SyncGroups || p.Kind == "undo", "--sync-groups",
 		"--max-group-removals", p.Options.MaxGroupRemovals, p.GroupMembersRead, "members")
 }

@@ -1,8 +1,12 @@
 package plan
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
+
+	"github.com/wpimport/wpimport/internal/roster"
+	"github.com/wpimport/wpimport/internal/validate"
 )
 
 // The mass-update guards catch a roster that would change many matched
@@ -30,9 +34,11 @@ type ChangeGuard struct {
 }
 
 // GuardedFields are the fields the guards count, in the order they are
-// recorded: every field plan compares with the account.
+// recorded: every field plan compares with the account. (phone is the
+// primary phone; frontline stands for is_frontline and has_access.)
 var GuardedFields = []string{"name", "email", "external_id", "title", "department", "organization", "division",
-	"cost_center", "work_locale", "auth_method", "manager", "frontline", "phone", "work_phone", "mobile_phone"}
+	"cost_center", "work_locale", "auth_method", "manager", "frontline", "phone", "first_name", "last_name",
+	"user_name", "start_date", "location"}
 
 // Floors keep small plans from being refused for nothing: with a percentage,
 // one rename or one email change always passes, and a field needs five
@@ -54,28 +60,76 @@ func guardLimit(spec string, base, floor int) int {
 	return max(base*n/10000, floor)
 }
 
-// overwrites reports whether a change of field, made by an op of action,
-// overwrites or clears a value the account has. An empty old value is being
-// filled. auth_method that cannot be read, the "false/false" of an account
-// never made frontline and the manager a reactivation sets again (Workplace
-// clears it) are not known values either.
-func overwrites(field string, ch [2]string, action Action) bool {
-	was, now := ch[0], ch[1]
-	switch {
-	case was == "" || was == notRead:
-		return false
-	case field == "email":
-		return !strings.EqualFold(was, now)
-	case field == "frontline" && was == "false/false":
-		return false
-	case field == "manager" && action == Reactivate:
-		return false
-	}
-	return was != now
+// Overwrite is one value a change replaces or clears.
+type Overwrite struct {
+	Field    string
+	Old, New string // as people read them
 }
 
-// notRead is the old value of a field sent without being read.
-const notRead = "(cannot be read)"
+// Overwrites lists, in GuardedFields order, the values the change replaces
+// or clears on an account that has them. Filling an empty field is not
+// an overwrite; nor is a value the plan could not read, or the manager a
+// reactivation sets again as it was.
+func (c *Change) Overwrites() []Overwrite {
+	if c.Kind != KindAccount || c.Before == nil || c.After == nil {
+		return nil
+	}
+	var out []Overwrite
+	for _, name := range GuardedFields {
+		var old, now string
+		switch name {
+		case "manager":
+			if !c.Sets(roster.Manager) || c.Before.ManagerID() == "" {
+				continue
+			}
+			if c.Manager != nil && c.Manager.AccountID == c.Before.ManagerID() {
+				continue // set again as it was (a reactivation)
+			}
+			old = cmp.Or(c.Before.ManagerKey, c.Before.ManagerID())
+			if c.Manager != nil {
+				now = c.Manager.Ref
+			}
+		case "frontline":
+			if !c.Sets(roster.IsFrontline) || c.Before.Frontline == nil || c.After.Frontline == nil {
+				continue
+			}
+			old = fmt.Sprintf("%v/%v", c.Before.Frontline.IsFrontline, c.Before.Frontline.HasAccess)
+			now = fmt.Sprintf("%v/%v", c.After.Frontline.IsFrontline, c.After.Frontline.HasAccess)
+			if old == "false/false" {
+				continue // never frontline: set now, not overwritten
+			}
+		case "phone":
+			if len(c.Phones) == 0 || !c.Phones[0].Primary {
+				continue
+			}
+			old, now = c.Before.PrimaryPhone(), c.Phones[0].Number
+		default:
+			f := roster.Field(name)
+			if !c.Sets(f) {
+				continue
+			}
+			old, now = c.Before.Get(f), c.After.Get(f)
+		}
+		switch {
+		case old == "":
+			continue
+		case name == "email" && strings.EqualFold(old, now):
+			continue
+		case name == "phone" && samePhone(old, now):
+			continue
+		case old == now:
+			continue
+		}
+		out = append(out, Overwrite{Field: name, Old: old, New: now})
+	}
+	return out
+}
+
+func samePhone(a, b string) bool {
+	na, _ := validate.Phone(a)
+	nb, _ := validate.Phone(b)
+	return na != "" && na == nb
+}
 
 // matchedAccounts is the base of the mass-update guards: the rows matched
 // to an existing account (updates, reactivations, unchanged rows and the
@@ -83,7 +137,7 @@ const notRead = "(cannot be read)"
 func (p *Plan) matchedAccounts() int {
 	n := 0
 	for _, r := range p.Rows {
-		if r.Row > 0 && r.Status == "planned" && r.AccountID != "" {
+		if r.Row > 0 && r.Status == Planned && r.AccountID != "" {
 			switch r.Action {
 			case Update, Reactivate, None, Deactivate:
 				n++
@@ -93,17 +147,13 @@ func (p *Plan) matchedAccounts() int {
 	return n
 }
 
-// FieldChanges counts, by field, the accounts the ops overwrite or clear.
+// FieldChanges counts, by field, the accounts the changes overwrite or
+// clear.
 func (p *Plan) FieldChanges() map[string]int {
 	n := map[string]int{}
-	for _, op := range p.Ops {
-		if op.Action == Create {
-			continue
-		}
-		for _, f := range GuardedFields {
-			if ch, ok := op.Changes[f]; ok && overwrites(f, ch, op.Action) {
-				n[f]++
-			}
+	for i := range p.Changes {
+		for _, o := range p.Changes[i].Overwrites() {
+			n[o.Field]++
 		}
 	}
 	return n
@@ -148,9 +198,12 @@ func (g ChangeGuard) what() string {
 // rows and the option that raises the limit for this run.
 func (g ChangeGuard) refusal(p *Plan) string {
 	var ex []string
-	for _, r := range p.Rows {
-		if ch, ok := r.Changes[g.Field]; ok && r.Op > 0 && r.AccountID != "" && len(ex) < 3 && overwrites(g.Field, ch, r.Action) {
-			ex = append(ex, fmt.Sprintf("row %d (%s): %s → %s", r.Row, r.Key, ch[0], cmpEmpty(ch[1])))
+	for i := range p.Changes {
+		c := &p.Changes[i]
+		for _, o := range c.Overwrites() {
+			if o.Field == g.Field && len(ex) < 3 {
+				ex = append(ex, fmt.Sprintf("row %d (%s): %s → %s", c.Row, c.Key, o.Old, cmpEmpty(o.New)))
+			}
 		}
 	}
 	hint := "a column shifted or mapped to the wrong field?"

@@ -2,11 +2,13 @@ package plan
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/wpimport/wpimport/internal/roster"
+	"github.com/wpimport/wpimport/internal/target"
 )
 
 // OffboardEntry is one line of an offboarding list.
@@ -24,119 +26,147 @@ type OffboardInput struct {
 	Now                              time.Time // for the erasure grace period; zero means now
 }
 
-// ErasureGrace is how long after deactivation personal data may be erased
-// (Workplace's documented 4 days).
-const ErasureGrace = 4 * 24 * time.Hour
-
 // Offboard plans the deactivation (or deletion, or erasure) of the listed
 // accounts. It reads every account: the guard is a share of them.
-func Offboard(ctx context.Context, in OffboardInput, dir Directory, opts Options) (*Plan, error) {
+func Offboard(ctx context.Context, in OffboardInput, dir target.Directory, opts Options) (*Plan, error) {
 	if err := opts.Normalize(); err != nil {
 		return nil, err
+	}
+	caps, err := dir.Capabilities(ctx)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case opts.Erase && !caps.Erase:
+		return nil, fmt.Errorf("%w: --erase is Workplace's remove_profile_information, and %s has no form of it: deactivate (the default) or --delete-unclaimed", ErrOption, caps.Service)
+	case opts.DeleteUnclaimed && caps.Delete == target.DeleteNone:
+		return nil, fmt.Errorf("%w: %s offers no way to delete an account: deactivate them (the default)", ErrOption, caps.Service)
 	}
 	now := in.Now
 	if now.IsZero() {
 		now = time.Now()
 	}
-	start := dir.Calls()
-	st, err := ListAll(ctx, dir, 100)
+	start := calls(dir)
+	st, err := ListAll(ctx, dir)
 	if err != nil {
 		return nil, err
 	}
 	p := &Plan{FormatVersion: FormatVersion, ToolVersion: in.ToolVersion, CreatedAt: now.UTC(), Kind: "offboard",
-		Roster: RosterInfo{Path: in.Path, Sheet: in.Sheet, SHA256: in.SHA256, Rows: len(in.Entries), Header: in.Header},
-		APIURL: dir.BaseURL(), Options: opts, ReadMode: st.Mode, FileIssues: in.FileIssues}
+		Roster:  RosterInfo{Path: in.Path, Sheet: in.Sheet, SHA256: in.SHA256, Rows: len(in.Entries), Header: in.Header},
+		Options: opts, ReadMode: st.Mode, FileIssues: in.FileIssues}
+	p.setTarget(dir, caps)
 	seen := map[string]int{}
 	for _, e := range in.Entries {
-		entry := RowEntry{Row: e.Row, Key: e.Key, Action: None, Status: "planned", Changes: map[string][2]string{}}
+		entry := RowEntry{Row: e.Row, Key: e.Key, Action: None, Status: Planned}
 		note := func(sev roster.Severity, code, format string, args ...any) {
 			entry.Issues = append(entry.Issues, roster.Issue{Row: e.Row, Severity: sev, Code: code, Message: fmt.Sprintf(format, args...)})
 		}
 		a := st.Find(e.Key)
 		switch {
 		case e.Key == "":
-			entry.Action, entry.Status = Skip, "invalid"
+			entry.Action, entry.Status = Skip, Invalid
 			note(roster.Error, "offboard.no_key", "the row has no id, email or external_id; fill one in")
 			p.Rows = append(p.Rows, entry)
 			continue
 		case a == nil:
-			entry.Action, entry.Status = Skip, "invalid"
+			entry.Action, entry.Status = Skip, Invalid
 			note(roster.Error, "offboard.not_found", "no account has the id, email or external_id %q; check the list", e.Key)
 			p.Rows = append(p.Rows, entry)
 			continue
 		case seen[a.ID] > 0:
-			entry.AccountID, entry.Name = a.ID, a.Name
+			entry.AccountID, entry.Name = a.ID, a.Name.Formatted
 			note(roster.Warning, "offboard.duplicate", "the same account is on row %d; it is handled there", seen[a.ID])
 			p.Rows = append(p.Rows, entry)
 			continue
 		}
 		seen[a.ID] = e.Row
-		entry.AccountID, entry.Name = a.ID, a.Name
-		op := &Op{Row: e.Row, Key: e.Key, Name: a.Name, AccountID: a.ID, Fingerprint: Fingerprint(a), Version: a.Version, Changes: map[string][2]string{}}
-		deactivatedAt, _ := time.Parse("2006-01-02T15:04:05-0700", a.AccountDeactivateTime)
+		entry.AccountID, entry.Name = a.ID, a.Name.Formatted
+		c := &Change{ID: len(p.Changes) + 1, Kind: KindAccount, Cause: CauseOffboard, Row: e.Row, Key: e.Key, Name: a.Name.Formatted,
+			AccountID: a.ID, Before: a, Fingerprint: Fingerprint(a)}
+		deactivatedAt, _ := time.Parse(time.RFC3339, a.DeactivatedAt)
 		switch {
 		case opts.DeleteUnclaimed && !a.IsClaimed():
-			op.Action, op.Reason = Delete, "never claimed: deleted (--delete-unclaimed)"
-			op.Changes["account"] = [2]string{"exists", "deleted"}
-		case opts.Erase && !a.IsActive() && !deactivatedAt.IsZero() && !now.Before(deactivatedAt.Add(ErasureGrace)):
-			op.Action, op.Reason = Erase, "deactivated on "+deactivatedAt.UTC().Format("2006-01-02")+": personal data erased, IRREVERSIBLY"
-			op.Changes["personal data"] = [2]string{"kept", "erased (irreversible)"}
-		case a.IsActive():
-			op.Action, op.Reason = Deactivate, "on the offboarding list"
-			op.Fields = map[string]string{"active": "false"}
-			op.Changes["active"] = [2]string{"true", "false"}
-		}
-		if opts.DeleteUnclaimed && a.IsClaimed() && op.Action == Deactivate {
-			note(roster.Warning, "offboard.claimed", "the account was claimed, so it cannot be deleted; it is deactivated instead")
-		}
-		if opts.Erase && op.Action != Erase && op.Action != Delete {
-			from := now.Add(ErasureGrace)
-			if !a.IsActive() && !deactivatedAt.IsZero() {
-				from = deactivatedAt.Add(ErasureGrace)
+			c.Action, c.Reason = Delete, "never claimed: "+deletionWords(caps)+" (--delete-unclaimed)"
+			if caps.Delete != target.DeleteDeactivates {
+				c.Irreversible = append(c.Irreversible, "the account is deleted: "+deletionWords(caps))
 			}
-			note(roster.Warning, "offboard.erase_later", "personal data can be erased only 4 days after deactivation: from %s; run offboard --erase again then",
-				from.UTC().Format("2006-01-02 15:04 MST"))
+		case opts.Erase && !a.Active && !deactivatedAt.IsZero() && !now.Before(deactivatedAt.Add(caps.EraseGrace)):
+			c.Action, c.Reason = Erase, "deactivated on "+deactivatedAt.UTC().Format("2006-01-02")+": personal data erased, IRREVERSIBLY"
+			c.Irreversible = append(c.Irreversible, "personal data erased (remove_profile_information)")
+		case a.Active:
+			c.Action, c.Reason = Deactivate, "on the offboarding list"
+			c.After, c.Fields = &target.Account{Active: false}, []roster.Field{roster.Active}
 		}
-		if op.Action == "" {
+		if opts.DeleteUnclaimed && a.IsClaimed() && c.Action == Deactivate {
+			note(roster.Warning, "offboard.claimed", "the account was claimed (or %s cannot tell), so it is not deleted; it is deactivated instead", caps.Service)
+		}
+		if opts.Erase && c.Action != Erase && c.Action != Delete {
+			from := now.Add(caps.EraseGrace)
+			if !a.Active && !deactivatedAt.IsZero() {
+				from = deactivatedAt.Add(caps.EraseGrace)
+			}
+			note(roster.Warning, "offboard.erase_later", "personal data can be erased only %s after deactivation: from %s; run offboard --erase again then",
+				graceWords(caps.EraseGrace), from.UTC().Format("2006-01-02 15:04 MST"))
+		}
+		if c.Action == "" {
 			entry.Action = None
 			note(roster.Warning, "plan.note", "already deactivated: nothing to do")
 			p.Rows = append(p.Rows, entry)
 			continue
 		}
-		op.ID = len(p.Ops) + 1
-		p.Ops = append(p.Ops, *op)
-		entry.Action, entry.Op, entry.Changes = op.Action, op.ID, op.Changes
+		p.Changes = append(p.Changes, *c)
+		entry.Action, entry.Change = c.Action, c.ID
 		p.Rows = append(p.Rows, entry)
 	}
-	active, removed, erased := 0, 0, 0
-	for _, a := range st.byID {
-		if a.IsActive() {
-			active++
-		}
+	p.guardRemovals(st.Active(), "check the list")
+	p.guardMassUpdates() // nothing to count, but Check expects them
+	if n := p.Counts(KindAccount)[Erase]; n > 0 {
+		p.Warnings = append(p.Warnings, fmt.Sprintf("IRREVERSIBLE: applying this plan erases the personal data of %s (remove_profile_information). "+
+			"It cannot be undone: check the Changes sheet name by name before you apply it.", plural(n, "account", "accounts")))
 	}
-	for _, op := range p.Ops {
-		switch op.Action {
-		case Deactivate, Delete:
-			removed++
-		case Erase:
-			erased++
-		}
+	p.ReadCalls = int(calls(dir) - start)
+	return p, nil
+}
+
+// ErrOption is an option the target cannot honour: a usage error.
+var ErrOption = errors.New("option not available")
+
+// deletionWords says what a DELETE does on the target.
+func deletionWords(caps *target.Capabilities) string {
+	switch caps.Delete {
+	case target.DeleteDeactivates:
+		return "deleted, which " + caps.Service + " does by deactivating it"
+	case target.DeleteDestroys:
+		return "deleted for good: " + caps.Service + " cannot bring it back"
 	}
-	g := Guard{Spec: opts.MaxDeactivate, Limit: LimitOf(opts.MaxDeactivate, active), Active: active, Deactivations: removed}
+	return "deleted"
+}
+
+func graceWords(d time.Duration) string {
+	if d%(24*time.Hour) == 0 {
+		return plural(int(d/(24*time.Hour)), "day", "days")
+	}
+	return d.String()
+}
+
+// guardRemovals computes the --max-deactivate guard from the plan's
+// deactivations and deletions against active accounts, and refuses the
+// plan over it; hint says what to check.
+func (p *Plan) guardRemovals(active int, hint string) {
+	c := p.Counts(KindAccount)
+	removed := c[Deactivate] + c[Delete]
+	g := Guard{Spec: p.Options.MaxDeactivate, Limit: LimitOf(p.Options.MaxDeactivate, active), Active: active, Deactivations: removed}
 	g.Raised = g.Limit > LimitOf(DefaultMaxDeactivate, active)
 	if removed > g.Limit {
 		g.Tripped = true
-		p.Refused = fmt.Sprintf("the plan deactivates or deletes %d accounts, over the limit of %d (--max-deactivate %s of %d active accounts); "+
-			"check the list or raise the limit for this run with --max-deactivate %d", removed, g.Limit, g.Spec, active, removed)
+		verb := "deactivates"
+		if c[Delete] > 0 {
+			verb = "deactivates or deletes"
+		}
+		p.Refused = fmt.Sprintf("the plan %s %d accounts, over the limit of %d (--max-deactivate %s of %d active accounts); "+
+			"%s or, if this is intended, raise the limit for this run with --max-deactivate %d", verb, removed, g.Limit, g.Spec, active, hint, removed)
 	}
 	p.Guard = g
-	p.guardMassUpdates() // nothing to count, but Check expects them
-	if erased > 0 {
-		p.Warnings = append(p.Warnings, fmt.Sprintf("IRREVERSIBLE: applying this plan erases the personal data of %d accounts (remove_profile_information). "+
-			"It cannot be undone: check the Changes sheet name by name before you apply it.", erased))
-	}
-	p.ReadCalls = int(dir.Calls() - start)
-	return p, nil
 }
 
 // OffboardKeyOf picks the key of an offboarding row: id, external_id, email.

@@ -26,6 +26,9 @@ type Options struct {
 	// Offboarding (wpimport offboard).
 	DeleteUnclaimed bool `json:"delete_unclaimed,omitempty"`
 	Erase           bool `json:"erase,omitempty"`
+	// DeleteCreated (wpimport undo) deletes, rather than deactivates, the
+	// accounts an import created that were never claimed.
+	DeleteCreated bool `json:"delete_created,omitempty"`
 	// SyncPeopleSets deletes sets absent from the input, behind
 	// MaxDeletePeopleSets.
 	SyncPeopleSets      bool   `json:"sync_people_sets,omitempty"`
@@ -34,14 +37,9 @@ type Options struct {
 	// does not list, behind MaxGroupRemovals.
 	SyncGroups       bool   `json:"sync_groups,omitempty"`
 	MaxGroupRemovals string `json:"max_group_removals,omitempty"`
-	// Uncarried are roster fields the target cannot carry (a SCIM service
-	// without the extension they need): never sent, reported once.
+	// Uncarried are the roster's fields the target cannot carry (from its
+	// capabilities): never sent, reported once.
 	Uncarried []string `json:"uncarried,omitempty"`
-	// Target names the target in messages ("" = Workplace).
-	Target string `json:"-"`
-	// ReadsAuthMethod says the target returns auth_method (a SCIM service
-	// with Meta's extension), so it is compared like any field.
-	ReadsAuthMethod bool `json:"reads_auth_method,omitempty"`
 }
 
 // ScopeRule narrows --sync to accounts whose field equals value (any case).
@@ -151,7 +149,7 @@ func ParseScope(s string) (ScopeRule, error) {
 	switch f {
 	case "department", "division", "organization", "cost_center", "title":
 	default:
-		return ScopeRule{}, fmt.Errorf("--scope field %q: use department, division, organization, cost_center or title (fields Workplace lets wpimport read)", f)
+		return ScopeRule{}, fmt.Errorf("--scope field %q: use department, division, organization, cost_center or title (fields every target lets wpimport read)", f)
 	}
 	return ScopeRule{Field: f, Value: strings.TrimSpace(v)}, nil
 }

@@ -9,42 +9,11 @@ import (
 	"strings"
 
 	"github.com/wpimport/wpimport/internal/roster"
+	"github.com/wpimport/wpimport/internal/target"
 	"github.com/wpimport/wpimport/internal/validate"
-	"github.com/wpimport/wpimport/internal/workplace"
 )
 
-// SetValue is one condition value: a literal, an account id, or the
-// account a create op of this plan makes.
-type SetValue struct {
-	Value    string `json:"value,omitempty"`
-	CreateOp int    `json:"create_op,omitempty"`
-	Ref      string `json:"ref,omitempty"` // the person as the input named them
-}
-
-// SetCondition is one condition of a planned set.
-type SetCondition struct {
-	Field    string     `json:"field"`
-	Operator string     `json:"operator"`
-	Values   []SetValue `json:"values"`
-}
-
-// SetOp is one change to a people set.
-type SetOp struct {
-	ID          int            `json:"id"`
-	Name        string         `json:"name"`
-	Action      Action         `json:"action"` // create, update, delete, none, skip
-	Status      string         `json:"status"` // planned, invalid
-	SetID       string         `json:"set_id,omitempty"`
-	Rows        []int          `json:"rows,omitempty"`
-	Conditions  []SetCondition `json:"conditions,omitempty"`
-	Old         string         `json:"old,omitempty"` // conditions as read
-	New         string         `json:"new,omitempty"` // conditions as planned
-	Fingerprint string         `json:"fingerprint,omitempty"`
-	Issues      []roster.Issue `json:"issues,omitempty"`
-	Reason      string         `json:"reason,omitempty"`
-}
-
-// ManagerRefs lists the people the sets name.
+// managerRefs lists the people the sets name.
 func managerRefs(ps *validate.PeopleSets) []string {
 	if ps == nil {
 		return nil
@@ -61,12 +30,13 @@ func managerRefs(ps *validate.PeopleSets) []string {
 }
 
 // SetFingerprint summarizes a set's conditions.
-func SetFingerprint(conds []workplace.Condition) string {
-	h := sha256.Sum256([]byte(renderConds(conds)))
+func SetFingerprint(conds []target.Condition) string {
+	h := sha256.Sum256([]byte(RenderConditions(conds)))
 	return hex.EncodeToString(h[:8])
 }
 
-func renderConds(conds []workplace.Condition) string {
+// RenderConditions writes conditions for people, in a stable order.
+func RenderConditions(conds []target.Condition) string {
 	parts := make([]string, len(conds))
 	for i, c := range conds {
 		vals := append([]string(nil), c.Values...)
@@ -77,31 +47,57 @@ func renderConds(conds []workplace.Condition) string {
 	return strings.Join(parts, " AND ")
 }
 
-// resolveSetValue turns a MANAGER value into an account id or a create op.
+// resolveSetValue turns a MANAGER value into an account id or a create.
 func (b *builder) resolveSetValue(ref string) (SetValue, bool) {
-	if m := b.res.Resolve(ref); m >= 0 {
-		switch {
-		case b.state[m].status != "planned":
-			return SetValue{}, false
-		case b.match[m] != nil:
-			return SetValue{Value: b.match[m].ID, Ref: ref}, true
-		case b.opOf[m] > 0 && b.ops[b.opOf[m]-1].Action == Create:
-			return SetValue{CreateOp: b.opOf[m], Ref: ref}, true
-		}
+	r, _, ok := b.personRef(ref)
+	if !ok {
 		return SetValue{}, false
 	}
-	if a := b.st.Find(ref); a != nil {
-		return SetValue{Value: a.ID, Ref: ref}, true
-	}
-	return SetValue{}, false
+	return SetValue{Value: r.AccountID, CreateOp: r.CreateOp, Ref: ref}, true
 }
 
-func (b *builder) planPeopleSets(ctx context.Context, dir Directory, in *validate.PeopleSets) error {
-	existing, err := dir.ListPeopleSets(ctx)
+// Wanted renders the conditions a set change wants, people by reference
+// ("(new: ann@x)" for an account a create of this plan makes).
+func (s *SetChange) Wanted() []target.Condition {
+	var out []target.Condition
+	for _, c := range s.After {
+		tc := target.Condition{Field: c.Field, Operator: c.Operator}
+		for _, v := range c.Values {
+			if v.CreateOp > 0 {
+				tc.Values = append(tc.Values, "(new: "+v.Ref+")")
+			} else {
+				tc.Values = append(tc.Values, v.Value)
+			}
+		}
+		out = append(out, tc)
+	}
+	return out
+}
+
+// addSetChange files a people set change.
+func (b *builder) addSetChange(c Change) {
+	p := b.plan
+	c.ID = len(p.Changes) + 1
+	c.Kind = KindPeopleSet
+	if c.Cause == "" {
+		c.Cause = CauseRoster
+	}
+	p.Changes = append(p.Changes, c)
+}
+
+func (b *builder) planPeopleSets(ctx context.Context, dir target.Directory, in *validate.PeopleSets) error {
+	ps, ok := target.PeopleSetsOf(dir, b.caps)
+	if !ok {
+		if len(in.Sets) > 0 {
+			return fmt.Errorf("people sets are Workplace's (Graph) and %s has none: plan them with --api graph, or leave them out", b.caps.Service)
+		}
+		return nil
+	}
+	existing, err := ps.ListPeopleSets(ctx)
 	if err != nil {
 		return fmt.Errorf("list people sets: %w", err)
 	}
-	byName := map[string]*workplace.PeopleSet{}
+	byName := map[string]*target.PeopleSet{}
 	for i := range existing {
 		byName[existing[i].Name] = &existing[i]
 	}
@@ -109,82 +105,111 @@ func (b *builder) planPeopleSets(ctx context.Context, dir Directory, in *validat
 	p := b.plan
 	for _, ds := range in.Sets {
 		named[ds.Name] = true
-		op := SetOp{ID: len(p.PeopleSets) + 1, Name: ds.Name, Rows: ds.Rows, Status: "planned", Issues: ds.Issues}
+		c := Change{Key: ds.Name, Name: ds.Name, Rows: ds.Rows, Set: &SetChange{}}
+		issues := append([]roster.Issue(nil), ds.Issues...)
 		cur := byName[ds.Name]
 		if cur != nil {
-			op.SetID, op.Old, op.Fingerprint = cur.ID, renderConds(cur.Conditions), SetFingerprint(cur.Conditions)
+			c.Set.SetID, c.Set.Before, c.Set.Fingerprint = cur.ID, cur.Conditions, SetFingerprint(cur.Conditions)
 		}
-		if !ds.Valid() {
-			op.Action, op.Status = Skip, "invalid"
-			p.PeopleSets = append(p.PeopleSets, op)
+		switch {
+		case !ds.Valid():
+			c.Action = Skip
+		case ds.Delete && cur == nil:
+			c.Action, c.Reason = None, "no set with this name exists"
+		case ds.Delete:
+			c.Action, c.Reason = Delete, "marked delete in the input"
+		}
+		if c.Action != "" {
+			c.Issues = issues
+			b.addSetChange(c)
 			continue
 		}
-		if ds.Delete {
-			if cur == nil {
-				op.Action, op.Reason = None, "no set with this name exists"
-			} else {
-				op.Action, op.Reason = Delete, "marked delete in the input"
-			}
-			p.PeopleSets = append(p.PeopleSets, op)
-			continue
-		}
-		var wanted []workplace.Condition
 		deferred := false
-		for _, c := range ds.Conditions {
-			sc := SetCondition{Field: c.Field, Operator: c.Operator}
-			wc := workplace.Condition{Field: c.Field, Operator: c.Operator}
-			for _, v := range c.Values {
-				if !validate.IsPeopleField(c.Field) {
+		for _, cond := range ds.Conditions {
+			sc := SetCondition{Field: cond.Field, Operator: cond.Operator}
+			for _, v := range cond.Values {
+				if !validate.IsPeopleField(cond.Field) {
 					sc.Values = append(sc.Values, SetValue{Value: v})
-					wc.Values = append(wc.Values, v)
 					continue
 				}
 				sv, ok := b.resolveSetValue(v)
 				if !ok {
-					op.Issues = append(op.Issues, roster.Issue{Row: c.Row, Severity: roster.Error, Code: "people_set.manager_not_found",
-						Message: fmt.Sprintf("the %s value %q is neither a valid roster row nor a Workplace account; correct it", c.Field, v)})
+					issues = append(issues, roster.Issue{Row: cond.Row, Severity: roster.Error, Code: "people_set.manager_not_found",
+						Message: fmt.Sprintf("the %s value %q is neither a valid roster row nor an account of %s; correct it", cond.Field, v, b.caps.Service)})
 					continue
 				}
 				sc.Values = append(sc.Values, sv)
-				if sv.CreateOp > 0 {
-					deferred = true
-					wc.Values = append(wc.Values, "(new: "+v+")")
-				} else {
-					wc.Values = append(wc.Values, sv.Value)
-				}
+				deferred = deferred || sv.CreateOp > 0
 			}
-			op.Conditions = append(op.Conditions, sc)
-			wanted = append(wanted, wc)
+			c.Set.After = append(c.Set.After, sc)
 		}
-		op.New = renderConds(wanted)
 		switch {
-		case roster.HasErrors(op.Issues):
-			op.Action, op.Status = Skip, "invalid"
+		case roster.HasErrors(issues):
+			c.Action = Skip
 		case cur == nil:
-			op.Action = Create
-		case deferred || op.New != op.Old:
-			op.Action = Update
+			c.Action = Create
+		case deferred || RenderConditions(c.Set.Wanted()) != RenderConditions(cur.Conditions):
+			c.Action = Update
 		default:
-			op.Action = None
+			c.Action = None
 		}
-		p.PeopleSets = append(p.PeopleSets, op)
+		c.Issues = issues
+		b.addSetChange(c)
 	}
 	p.PeopleSetsRead = len(existing)
 	if !b.opts.SyncPeopleSets {
 		return nil
 	}
-	var gone []SetOp
+	gone := 0
 	for _, s := range existing {
 		if !named[s.Name] {
-			gone = append(gone, SetOp{ID: len(p.PeopleSets) + len(gone) + 1, Name: s.Name, SetID: s.ID, Action: Delete, Status: "planned",
-				Old: renderConds(s.Conditions), Fingerprint: SetFingerprint(s.Conditions), Reason: "--sync-people-sets: absent from the input"})
+			gone++
+			b.addSetChange(Change{Key: s.Name, Name: s.Name, Action: Delete, Reason: "--sync-people-sets: absent from the input",
+				Set: &SetChange{SetID: s.ID, Before: s.Conditions, Fingerprint: SetFingerprint(s.Conditions)}})
 		}
 	}
 	limit := LimitOf(b.opts.MaxDeletePeopleSets, len(existing))
-	if len(gone) > limit && p.Refused == "" {
+	if gone > limit && p.Refused == "" {
 		p.Refused = fmt.Sprintf("--sync-people-sets would delete %d people sets, over the limit of %d (--max-delete-people-sets %s of %d sets); "+
-			"check the input, or raise the limit for this run with --max-delete-people-sets %d", len(gone), limit, b.opts.MaxDeletePeopleSets, len(existing), len(gone))
+			"check the input, or raise the limit for this run with --max-delete-people-sets %d", gone, limit, b.opts.MaxDeletePeopleSets, len(existing), gone)
 	}
-	p.PeopleSets = append(p.PeopleSets, gone...)
 	return nil
+}
+
+// checkSet checks one people set change (Plan.Check).
+func (p *Plan) checkSet(c *Change) string {
+	s := c.Set
+	if s == nil {
+		return "a people set change holds no set"
+	}
+	switch c.Action {
+	case Create:
+		if s.SetID != "" || len(s.After) == 0 {
+			return "a set create names an existing set, or has no conditions"
+		}
+	case Update:
+		if s.SetID == "" || len(s.After) == 0 {
+			return "a set update names no set, or has no conditions"
+		}
+	case Delete:
+		if s.SetID == "" || len(s.After) > 0 {
+			return "a set delete names no set"
+		}
+	case None, Skip:
+	default:
+		return fmt.Sprintf("unknown action %q", c.Action)
+	}
+	for _, cond := range s.After {
+		if !validate.SetFields[cond.Field] || !validate.SetOperators[cond.Operator] {
+			return fmt.Sprintf("condition %s %s is not one the API knows", cond.Field, cond.Operator)
+		}
+		for _, v := range cond.Values {
+			if v.CreateOp != 0 {
+				if o := p.Change(v.CreateOp); o == nil || o.Kind != KindAccount || o.Action != Create {
+					return fmt.Sprintf("a value refers to change %d, which is not an account create", v.CreateOp)
+				}
+			}
+		}
+	}
+	return ""
 }

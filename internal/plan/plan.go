@@ -11,110 +11,25 @@ import (
 
 	"github.com/wpimport/wpimport/internal/roster"
 	"github.com/wpimport/wpimport/internal/safefile"
+	"github.com/wpimport/wpimport/internal/target"
 )
 
-// FormatVersion is the plan file format; apply refuses others.
-const FormatVersion = 1
-
-// Action is what an op does to an account.
-type Action string
-
-const (
-	Create     Action = "create"
-	Update     Action = "update"
-	Deactivate Action = "deactivate"
-	Reactivate Action = "reactivate"
-	None       Action = "none"
-	Skip       Action = "skip"
-	Delete     Action = "delete"
-	Erase      Action = "erase"
-)
-
-// ManagerRef names the manager an op sets: an existing account, or the
-// account another op of this plan creates.
-type ManagerRef struct {
-	AccountID string `json:"account_id,omitempty"`
-	CreateOp  int    `json:"create_op,omitempty"` // Op.ID of a create, when AccountID is ""
-	Ref       string `json:"ref"`                 // as the roster wrote it
-}
-
-// Phone is a phone number to add.
-type Phone struct {
-	Number  string `json:"number"`
-	Type    string `json:"type"`
-	Primary bool   `json:"primary"`
-}
-
-// Op is one change to one account.
-type Op struct {
-	ID        int    `json:"id"` // 1-based, stable within the plan
-	Row       int    `json:"row"`
-	Key       string `json:"key"`
-	Name      string `json:"name"`
-	Action    Action `json:"action"`
-	AccountID string `json:"account_id,omitempty"` // the target; "" for a create
-	Email     string `json:"email,omitempty"`      // the target's email, for sign-off
-	// Lookup is how a create's account is found if its outcome is unknown.
-	Lookup *Lookup `json:"lookup,omitempty"`
-	// Fields are the parameters of the main call (create or update).
-	Fields map[string]string `json:"fields,omitempty"`
-	// Manager to set: in the create call, in the update call, or right after
-	// a reactivation.
-	Manager *ManagerRef `json:"manager,omitempty"`
-	// Level orders creates: managers (level 0) before their reports.
-	Level       int                  `json:"level"`
-	Phones      []Phone              `json:"phones,omitempty"` // added in order; the first is primary
-	PictureURL  string               `json:"picture_url,omitempty"`
-	PictureFile string               `json:"picture_file,omitempty"`
-	Changes     map[string][2]string `json:"changes,omitempty"`
-	// Fingerprint is the target's state when planned ("absent" for a
-	// create): apply skips the op as stale if it differs.
-	Fingerprint string `json:"fingerprint"`
-	// Version is the account's version when the plan read it, where the
-	// target versions accounts (SCIM meta.version): apply sends it as
-	// If-Match, so any change since the plan makes the op stale.
-	Version string `json:"version,omitempty"`
-	Reason  string `json:"reason,omitempty"`
-}
-
-// Lookup identifies an account by its keys.
-type Lookup struct {
-	ExternalID string `json:"external_id,omitempty"`
-	Email      string `json:"email,omitempty"`
-}
-
-// Calls is the number of API calls an op needs.
-func (o *Op) Calls() int {
-	n := 0
-	switch o.Action {
-	case Create, Update, Deactivate, Delete, Erase:
-		n = 1
-	case Reactivate:
-		n = 1
-		if o.Manager != nil {
-			n++
-		}
-	}
-	n += len(o.Phones)
-	if o.PictureURL != "" || o.PictureFile != "" {
-		n++
-	}
-	return n
-}
+// FormatVersion is the plan file format; apply refuses others. Format 2
+// holds typed changes (Change): format 1 plans, with their display
+// strings, are refused with a word to plan again.
+const FormatVersion = 2
 
 // RowEntry is what the plan says of one roster row (or, with Row 0, of an
-// account only --sync touches). It has the DESIGN.md results schema.
+// account only --sync touches): its status, issues and change.
 type RowEntry struct {
-	Row       int                  `json:"row"`
-	Key       string               `json:"key"`
-	Name      string               `json:"name,omitempty"`
-	Action    Action               `json:"action"`
-	Status    string               `json:"status"` // planned, conflict, invalid
-	AccountID string               `json:"account_id"`
-	Changes   map[string][2]string `json:"changes"`
-	Issues    []roster.Issue       `json:"issues"`
-	Attempts  int                  `json:"attempts"`
-	Op        int                  `json:"op,omitempty"` // Op.ID
+	Row       int            `json:"row"`
+	Key       string         `json:"key"`
+	Name      string         `json:"name,omitempty"`
+	Action    Action         `json:"action"`
+	Status    Status         `json:"status"` // planned, conflict, invalid
+	AccountID string         `json:"account_id"`
+	Issues    []roster.Issue `json:"issues"`
+	Change    int            `json:"change,omitempty"` // Change.ID
 }
 
 // Guard is the --max-deactivate check as it was made.
@@ -156,6 +71,21 @@ func (r RosterInfo) Folder() string {
 	return filepath.Dir(r.Path)
 }
 
+// TargetInfo is what the plan knew of its target: its name, the service,
+// and the rules of its own that the plan applied.
+type TargetInfo struct {
+	Name    string `json:"name"`    // graph, scim
+	Service string `json:"service"` // for people
+	// ReactivationClearsManager: a reactivation sets the manager again.
+	ReactivationClearsManager bool `json:"reactivation_clears_manager,omitempty"`
+	// ReadsAuthMethod: auth_method was compared like any field.
+	ReadsAuthMethod bool `json:"reads_auth_method,omitempty"`
+	// Delete is what a DELETE of an account does there.
+	Delete target.Deletion `json:"delete,omitempty"`
+	// InvitesOnCreate: a create sends the person an invitation at once.
+	InvitesOnCreate bool `json:"invites_on_create,omitempty"`
+}
+
 // Plan is a saved plan.
 type Plan struct {
 	FormatVersion int `json:"format_version"`
@@ -166,48 +96,73 @@ type Plan struct {
 	MAC         string     `json:"mac,omitempty"`
 	ToolVersion string     `json:"tool_version"`
 	CreatedAt   time.Time  `json:"created_at"`
-	Kind        string     `json:"kind"` // "roster" or "offboard"
+	Kind        string     `json:"kind"` // "roster", "offboard" or "undo"
 	Roster      RosterInfo `json:"roster"`
 	APIURL      string     `json:"api_url"`
-	// API is the target: "graph" (also when empty, in plans older than
-	// the SCIM target) or "scim". apply refuses a plan made for another.
-	API     string  `json:"api,omitempty"`
-	Options Options `json:"options"`
-	Guard   Guard   `json:"guard"`
+	// API is the target's name ("graph", "scim"); apply refuses a plan
+	// made for another.
+	API     string     `json:"api"`
+	Target  TargetInfo `json:"target"`
+	Options Options    `json:"options"`
+	Guard   Guard      `json:"guard"`
 	// ChangeGuards are the mass-update guards (--max-renames,
 	// --max-email-changes, --max-field-changes) as checked.
 	ChangeGuards []ChangeGuard `json:"change_guards"`
-	ReadMode     string        `json:"read_mode"` // list or lookup
+	ReadMode     string        `json:"read_mode"` // list, lookup, or list then lookup
 	ReadCalls    int           `json:"read_calls"`
 	// Refused says why apply must not run this plan ("" if it may).
-	Refused    string     `json:"refused,omitempty"`
-	Warnings   []string   `json:"warnings,omitempty"`
-	Ops        []Op       `json:"ops"`
-	Rows       []RowEntry `json:"rows"`
-	PeopleSets []SetOp    `json:"people_sets,omitempty"`
+	Refused  string   `json:"refused,omitempty"`
+	Warnings []string `json:"warnings,omitempty"`
+	// Changes are every change, accounts first (creates by level, then the
+	// rest), then groups, then people sets; a change's ID is its position.
+	Changes []Change   `json:"changes"`
+	Rows    []RowEntry `json:"rows"`
 	// PeopleSetsRead is how many people sets existed when planned: the base
 	// of --max-delete-people-sets.
 	PeopleSetsRead int `json:"people_sets_read,omitempty"`
-	// Groups are the group ops (SCIM), after every account op.
-	Groups []GroupOp `json:"groups,omitempty"`
 	// GroupMembersRead is how many members the named groups had when
 	// planned: the base of --max-group-removals.
 	GroupMembersRead int            `json:"group_members_read,omitempty"`
 	FileIssues       []roster.Issue `json:"file_issues,omitempty"`
 }
 
-// Counts returns the number of ops per action.
-func (p *Plan) Counts() map[Action]int {
+// Change returns the change with this ID, or nil.
+func (p *Plan) Change(id int) *Change {
+	if id < 1 || id > len(p.Changes) {
+		return nil
+	}
+	return &p.Changes[id-1]
+}
+
+// Counts returns the number of changes of kind k per action.
+func (p *Plan) Counts(k Kind) map[Action]int {
 	m := map[Action]int{}
-	for _, o := range p.Ops {
-		m[o.Action]++
+	for i := range p.Changes {
+		if p.Changes[i].Kind == k {
+			m[p.Changes[i].Action]++
+		}
 	}
 	return m
 }
 
+// RowCounts counts the plan's rows: unchanged, invalid and in conflict.
+func (p *Plan) RowCounts() (unchanged, invalid, conflict int) {
+	for _, r := range p.Rows {
+		switch {
+		case r.Status == Invalid:
+			invalid++
+		case r.Status == Conflict:
+			conflict++
+		case r.Action == None:
+			unchanged++
+		}
+	}
+	return unchanged, invalid, conflict
+}
+
 // Summary is the one line terraform would print.
 func (p *Plan) Summary() string {
-	c := p.Counts()
+	c := p.Counts(KindAccount)
 	s := fmt.Sprintf("Plan: %d to create, %d to update, %d to deactivate, %d to reactivate", c[Create], c[Update], c[Deactivate], c[Reactivate])
 	if c[Delete] > 0 {
 		s += fmt.Sprintf(", %d to delete", c[Delete])
@@ -215,39 +170,34 @@ func (p *Plan) Summary() string {
 	if c[Erase] > 0 {
 		s += fmt.Sprintf(", %d to erase", c[Erase])
 	}
-	unchanged, invalid, conflict := 0, 0, 0
-	for _, r := range p.Rows {
-		switch {
-		case r.Status == "invalid":
-			invalid++
-		case r.Status == "conflict":
-			conflict++
-		case r.Action == None:
-			unchanged++
-		}
-	}
-	s += fmt.Sprintf("; %d unchanged, %d invalid, %d conflicts", unchanged, invalid, conflict)
-	if n := len(p.PeopleSets); n > 0 {
-		sc := map[Action]int{}
-		for _, so := range p.PeopleSets {
-			sc[so.Action]++
-		}
+	unchanged, invalid, conflict := p.RowCounts()
+	s += fmt.Sprintf("; %d unchanged, %d invalid, %s", unchanged, invalid, plural(conflict, "conflict", "conflicts"))
+	if sc := p.Counts(KindPeopleSet); len(sc) > 0 {
 		s += fmt.Sprintf("; people sets: %d to create, %d to update, %d to delete", sc[Create], sc[Update], sc[Delete])
 	}
-	if len(p.Groups) > 0 {
-		gc := map[Action]int{}
+	if gc := p.Counts(KindGroup); len(gc) > 0 {
 		add, remove := 0, 0
-		for _, g := range p.Groups {
-			gc[g.Action]++
-			add += len(g.Add)
-			remove += len(g.Remove)
+		for i := range p.Changes {
+			if g := p.Changes[i].Group; g != nil {
+				add += len(g.Add)
+				remove += len(g.Remove)
+			}
 		}
-		s += fmt.Sprintf("; groups: %d to create, %d to update (%d members to add, %d to remove), %d unchanged", gc[Create], gc[Update], add, remove, gc[None])
+		s += fmt.Sprintf("; groups: %d to create, %d to update (%s to add, %d to remove), %d unchanged", gc[Create], gc[Update],
+			plural(add, "member", "members"), remove, gc[None])
 		if gc[Skip] > 0 {
 			s += fmt.Sprintf(", %d skipped", gc[Skip])
 		}
 	}
 	return s + "."
+}
+
+// plural is "1 row" or "2 rows".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // Save writes the plan as JSON, sealed with key (see Seal; nil: not
@@ -303,7 +253,7 @@ func parse(path string, data []byte) (*Plan, error) {
 		return nil, fmt.Errorf("%s is not a wpimport plan: %w", path, err)
 	}
 	if p.FormatVersion != FormatVersion {
-		return nil, fmt.Errorf("%s is a plan of format %d; this wpimport reads format %d: make the plan again with this version", path, p.FormatVersion, FormatVersion)
+		return nil, fmt.Errorf("%s is a plan of format %d; this wpimport reads format %d (plans now hold each change's values as read and as wanted): make the plan again with this version", path, p.FormatVersion, FormatVersion)
 	}
 	return &p, nil
 }

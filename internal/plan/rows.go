@@ -1,53 +1,57 @@
 package plan
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
 	"github.com/wpimport/wpimport/internal/roster"
+	"github.com/wpimport/wpimport/internal/target"
 	"github.com/wpimport/wpimport/internal/validate"
-	"github.com/wpimport/wpimport/internal/workplace"
 )
+
+// textFields are the roster's single-valued fields a change may write,
+// compared as text, in the order changes list them.
+var textFields = []roster.Field{roster.Name, roster.FirstName, roster.LastName, roster.Email, roster.UserName,
+	roster.ExternalID, roster.Title, roster.Department, roster.Organization, roster.Division, roster.CostCenter,
+	roster.WorkLocale, roster.AuthMethod, roster.StartDate, roster.Location}
+
+// neverCleared are the fields an empty cell never clears, whatever --empty
+// says: a name and a login.
+var neverCleared = map[roster.Field]bool{roster.Name: true, roster.FirstName: true, roster.LastName: true,
+	roster.Email: true, roster.UserName: true}
 
 func (b *builder) planRow(i int) {
 	s := &b.state[i]
-	if s.status != "planned" {
+	if s.status != Planned {
 		return
 	}
 	h := &b.res.Header
+	rec := &b.res.Rows[i].Record
 	d := b.res.Desired(i)
 	acc := b.match[i]
-	_, col, _ := h.Value(&b.res.Rows[i].Record, roster.Manager)
 	var mgr *ManagerRef
 	if ref, ok := d.Get(roster.Manager); ok && b.carried(roster.Manager) {
 		m, is := b.resolveManager(i, ref)
 		if is != nil {
-			is.Column = col
-			b.fail(i, "invalid", *is)
+			_, is.Column, _ = h.Value(rec, roster.Manager)
+			b.fail(i, Invalid, *is)
 			return
 		}
 		mgr = m
 	}
 	if ne, ok := d.Get(roster.NewEmail); ok {
+		_, c, _ := h.Value(rec, roster.NewEmail)
 		if o := b.st.byEmail[strings.ToLower(ne)]; o != nil && o != acc {
-			_, c, _ := h.Value(&b.res.Rows[i].Record, roster.NewEmail)
-			b.fail(i, "invalid", roster.Issue{Column: c, Field: roster.NewEmail, Severity: roster.Error, Code: "new_email.duplicate",
-				Message: fmt.Sprintf("the new email %s already belongs to account %s (%s); choose another", ne, o.ID, o.Name)})
+			b.fail(i, Invalid, roster.Issue{Column: c, Field: roster.NewEmail, Severity: roster.Error, Code: "new_email.duplicate",
+				Message: fmt.Sprintf("the new email %s already belongs to account %s (%s); choose another", ne, o.ID, o.Name.Formatted)})
 			return
 		}
 		if m := b.res.Resolve(ne); m >= 0 && m != i {
-			_, c, _ := h.Value(&b.res.Rows[i].Record, roster.NewEmail)
-			b.fail(i, "invalid", roster.Issue{Column: c, Field: roster.NewEmail, Severity: roster.Error, Code: "new_email.duplicate",
+			b.fail(i, Invalid, roster.Issue{Column: c, Field: roster.NewEmail, Severity: roster.Error, Code: "new_email.duplicate",
 				Message: fmt.Sprintf("the new email %s is the email of row %d; choose another", ne, b.res.Rows[m].Row)})
 			return
 		}
 		d.Values[roster.Email] = ne
-	}
-	for _, f := range unsent {
-		if _, ok := d.Get(f); ok {
-			b.carried(f)
-		}
 	}
 	wantActive := d.Values[roster.Active] != "false"
 	if acc == nil {
@@ -59,10 +63,9 @@ func (b *builder) planRow(i int) {
 		return
 	}
 	switch {
-	case !wantActive && acc.IsActive():
-		op := &Op{Action: Deactivate, AccountID: acc.ID, Fields: map[string]string{"active": "false"},
-			Changes: map[string][2]string{"active": {"true", "false"}}, Fingerprint: Fingerprint(acc), Reason: "the roster says active = false"}
-		b.addOp(i, op)
+	case !wantActive && acc.Active:
+		b.addChange(i, &Change{Action: Deactivate, AccountID: acc.ID, Before: acc, After: &target.Account{Active: false},
+			Fields: []roster.Field{roster.Active}, Fingerprint: Fingerprint(acc), Reason: "the roster says active = false"})
 		s.action = Deactivate
 		return
 	case !wantActive:
@@ -70,47 +73,59 @@ func (b *builder) planRow(i int) {
 		return
 	}
 	b.keepLoginEmail(i, d, acc)
-	fields, changes := b.diff(d, acc)
-	op := &Op{AccountID: acc.ID, Fields: fields, Changes: changes, Fingerprint: Fingerprint(acc)}
-	oldMgr := acc.Manager()
-	if !acc.IsActive() {
-		op.Action = Reactivate
-		op.Fields["active"] = "true"
-		op.Changes["active"] = [2]string{"false", "true"}
-		// Workplace clears the manager on reactivation: set it again.
-		switch {
-		case mgr != nil:
-			op.Manager = mgr
-		case oldMgr != "":
-			op.Manager = &ManagerRef{AccountID: oldMgr, Ref: b.describe(oldMgr)}
-		}
-		if op.Manager != nil {
-			op.Changes["manager"] = [2]string{b.describe(oldMgr) + " (cleared by reactivation)", op.Manager.Ref}
-		}
-		op.Reason = "the account is deactivated and the roster lists the person"
-	} else {
-		op.Action = Update
-		if mgr != nil && (mgr.AccountID == "" || mgr.AccountID != oldMgr) {
-			op.Manager = mgr
-			op.Changes["manager"] = [2]string{b.describe(oldMgr), mgr.Ref}
-		} else if mgr == nil && b.opts.Empty == "clear" && h.Has(roster.Manager) && oldMgr != "" {
-			op.Fields["manager"] = ""
-			op.Changes["manager"] = [2]string{b.describe(oldMgr), ""}
-		}
+	c := &Change{Action: Update, AccountID: acc.ID, Before: acc, After: &target.Account{Active: acc.Active}, Fingerprint: Fingerprint(acc)}
+	b.diff(c, d, acc)
+	if !b.checkRules(i, c) {
+		return
 	}
-	b.extras(op, d, acc)
-	if op.Action == Update && len(op.Fields) == 0 && op.Manager == nil && len(op.Phones) == 0 && op.PictureURL == "" && op.PictureFile == "" {
+	oldMgr := acc.ManagerID()
+	switch {
+	case !acc.Active:
+		c.Action, c.Reason = Reactivate, "the account is deactivated and the roster lists the person"
+		c.Fields = append(c.Fields, roster.Active)
+		c.After.Active = true
+		want := mgr
+		if want == nil && oldMgr != "" {
+			want = &ManagerRef{AccountID: oldMgr, Ref: b.describe(oldMgr)}
+		}
+		switch {
+		case b.caps.ReactivationClearsManager && want != nil:
+			// The service clears the manager on reactivation: set it again.
+			c.setManager(want)
+			c.Notes = append(c.Notes, fmt.Sprintf("%s clears the manager when an account is reactivated: it is set again (%s)", b.caps.Service, want.Ref))
+		case mgr != nil && (mgr.AccountID == "" || mgr.AccountID != oldMgr):
+			c.setManager(mgr)
+		}
+	case mgr != nil && (mgr.AccountID == "" || mgr.AccountID != oldMgr):
+		c.setManager(mgr)
+	case mgr == nil && b.opts.Empty == "clear" && h.Has(roster.Manager) && oldMgr != "" && b.caps.CanCarry(roster.Manager):
+		c.setManager(nil)
+	}
+	b.extras(c, d, acc)
+	if c.Action == Update && len(c.Fields) == 0 && len(c.Phones) == 0 && c.Picture == nil {
 		s.action = None
 		return
 	}
-	b.addOp(i, op)
-	s.action = op.Action
+	b.addChange(i, c)
+	s.action = c.Action
+}
+
+// setManager makes the change set the manager to m (nil: clear it).
+func (c *Change) setManager(m *ManagerRef) {
+	c.Manager = m
+	if !c.Sets(roster.Manager) {
+		c.Fields = append(c.Fields, roster.Manager)
+	}
+	c.After.Manager = nil
+	if m != nil && m.AccountID != "" {
+		c.After.Manager = &target.Ref{ID: m.AccountID}
+	}
 }
 
 // keepLoginEmail drops from d an email that differs from the matched
 // account's: a typo in the email column must not change a login. Only a
 // new_email column changes it; an account with no email may get one.
-func (b *builder) keepLoginEmail(i int, d validate.Desired, acc *workplace.Account) {
+func (b *builder) keepLoginEmail(i int, d validate.Desired, acc *target.Account) {
 	want, ok := d.Get(roster.Email)
 	if _, isNew := d.Get(roster.NewEmail); isNew || !ok || acc.Email == "" || strings.EqualFold(want, acc.Email) {
 		return
@@ -124,104 +139,140 @@ func (b *builder) keepLoginEmail(i int, d validate.Desired, acc *workplace.Accou
 }
 
 func (b *builder) planCreate(i int, d validate.Desired, mgr *ManagerRef) {
-	fields := map[string]string{}
-	for _, f := range sentFields {
+	a := &target.Account{Active: true}
+	c := &Change{Action: Create, After: a, Fingerprint: Fingerprint(nil)}
+	for _, f := range textFields {
 		if v, ok := d.Get(f); ok && b.carried(f) {
-			fields[string(f)] = v
+			a.Set(f, v)
+			c.Fields = append(c.Fields, f)
 		}
 	}
-	if v, ok := d.Get(roster.Invited); ok {
-		fields["invited"] = v
+	if v, ok := d.Get(roster.Invited); ok && b.carried(roster.Invited) {
+		a.Set(roster.Invited, v)
+		c.Fields = append(c.Fields, roster.Invited)
 	}
-	if fl := b.frontlineParam(d, nil); fl != "" {
-		fields["frontline"] = fl
+	if fl := b.frontline(d, nil); fl != nil && (fl.IsFrontline || fl.HasAccess) {
+		a.Frontline = fl
+		c.Fields = append(c.Fields, roster.IsFrontline)
+		if b.caps.CanCarry(roster.HasAccess) {
+			c.Fields = append(c.Fields, roster.HasAccess)
+		}
 	}
-	changes := map[string][2]string{}
-	for k, v := range fields {
-		changes[k] = [2]string{"", v}
-	}
-	op := &Op{Action: Create, Fields: fields, Manager: mgr, Changes: changes, Fingerprint: Fingerprint(nil),
-		Lookup: &Lookup{ExternalID: fields["external_id"], Email: fields["email"]}}
 	if mgr != nil {
-		changes["manager"] = [2]string{"", mgr.Ref}
+		c.setManager(mgr)
 	}
-	b.extras(op, d, nil)
-	b.addOp(i, op)
+	c.Lookup = &Lookup{ExternalID: a.ExternalID, Email: a.Email, UserName: a.UserName}
+	for _, f := range b.caps.Required {
+		if a.Get(f) == "" {
+			b.fail(i, Invalid, b.requiredIssue(i, f))
+			return
+		}
+	}
+	if !b.checkRules(i, c) {
+		return
+	}
+	if b.caps.InvitesOnCreate {
+		c.Irreversible = append(c.Irreversible, fmt.Sprintf("%s sends the person an invitation email as soon as the account is made", b.caps.Service))
+	}
+	b.extras(c, d, nil)
+	b.addChange(i, c)
 	b.state[i].action = Create
 }
 
-// describe names an account for people: its email, else external id, else id.
-func (b *builder) describe(id string) string {
-	if id == "" {
-		return ""
+// requiredIssue says that the target needs field f on a create, and the
+// row has none. A name is never split by guessing.
+func (b *builder) requiredIssue(i int, f roster.Field) roster.Issue {
+	msg := fmt.Sprintf("%s requires %s on every new account, and this row has none; fill it in", b.caps.Service, f)
+	switch f {
+	case roster.FirstName, roster.LastName:
+		msg = fmt.Sprintf("%s requires a given and a family name on every new account; this row has no %s. "+
+			"wpimport never splits a full name by guessing: add First name and Last name columns", b.caps.Service, f)
 	}
-	if a := b.st.byID[id]; a != nil {
-		if a.Email != "" {
-			return a.Email
-		}
-		if a.ExternalID != "" {
-			return a.ExternalID
-		}
-	}
-	return id
+	_, col, _ := b.res.Header.Value(&b.res.Rows[i].Record, f)
+	return roster.Issue{Column: col, Field: f, Severity: roster.Error, Code: "target.required", Message: msg}
 }
 
-// diff compares the roster's fields with the account's.
-func (b *builder) diff(d validate.Desired, acc *workplace.Account) (map[string]string, map[string][2]string) {
-	fields, changes := map[string]string{}, map[string][2]string{}
-	for _, f := range sentFields {
-		want, carried := d.Values[f]
-		if !carried || (want != "" && !b.carried(f)) {
+// checkRules checks the values a change writes against the limits the
+// target documents; a row that breaks one is invalid for this target,
+// before any write.
+func (b *builder) checkRules(i int, c *Change) bool {
+	for _, r := range b.caps.Rules {
+		if !c.Sets(r.Field) {
 			continue
 		}
-		cur := acc.Field(string(f))
+		v := c.After.Get(r.Field)
+		var why string
+		switch {
+		case r.Immutable && c.Before != nil && c.Before.Get(r.Field) != "":
+			why = fmt.Sprintf("%s cannot be changed once the account exists (%s): it is %q, the roster says %q", r.Field, r.Why, c.Before.Get(r.Field), v)
+		case r.MaxLen > 0 && len([]rune(v)) > r.MaxLen:
+			why = fmt.Sprintf("%s %q is %d characters long; %s takes at most %d (%s)", r.Field, v, len([]rune(v)), b.caps.Service, r.MaxLen, r.Why)
+		case r.Forbidden != "" && strings.ContainsAny(v, r.Forbidden):
+			why = fmt.Sprintf("%s %q holds a character %s refuses (%s)", r.Field, v, b.caps.Service, r.Why)
+		}
+		if why != "" {
+			_, col, _ := b.res.Header.Value(&b.res.Rows[i].Record, r.Field)
+			b.fail(i, Invalid, roster.Issue{Column: col, Field: r.Field, Severity: roster.Error, Code: "target.rule", Message: why})
+			return false
+		}
+	}
+	return true
+}
+
+// diff compares the roster's fields with the account's and adds to c the
+// fields that change.
+func (b *builder) diff(c *Change, d validate.Desired, acc *target.Account) {
+	for _, f := range textFields {
+		want, present := d.Values[f]
+		if !present || (want != "" && !b.carried(f)) || (want == "" && !b.caps.CanCarry(f)) {
+			continue
+		}
+		cur := acc.Get(f)
 		switch {
 		case want == "":
-			if b.opts.Empty != "clear" || f == roster.Name || f == roster.Email || cur == "" {
+			if b.opts.Empty != "clear" || neverCleared[f] || cur == "" || cur == b.caps.Cleared(f) {
 				continue
 			}
-		case unreadable[f] && !b.opts.ReadsAuthMethod:
-			if b.opts.AuthMethod != "all" {
+		case !b.caps.CanRead(f):
+			// Set but never read back: compared with nothing, so sent to
+			// matched accounts only on request.
+			if f != roster.AuthMethod || b.opts.AuthMethod != "all" {
 				b.notCompared++
 				continue
 			}
-			cur = "(cannot be read)"
 		case f == roster.Email && strings.EqualFold(want, cur):
 			continue
 		case want == cur:
 			continue
 		}
-		fields[string(f)] = want
-		changes[string(f)] = [2]string{cur, want}
+		c.After.Set(f, want)
+		c.Fields = append(c.Fields, f)
 	}
-	if fl := b.frontlineParam(d, acc); fl != "" {
-		fields["frontline"] = fl
-		old := "false/false"
-		if acc.Frontline != nil {
-			old = fmt.Sprintf("%v/%v", acc.Frontline.IsFrontline, acc.Frontline.HasAccess)
+	if fl := b.frontline(d, acc); fl != nil {
+		c.After.Frontline = fl
+		c.Fields = append(c.Fields, roster.IsFrontline)
+		if b.caps.CanCarry(roster.HasAccess) {
+			c.Fields = append(c.Fields, roster.HasAccess)
 		}
-		var nf workplace.Frontline
-		json.Unmarshal([]byte(fl), &nf)
-		changes["frontline"] = [2]string{old, fmt.Sprintf("%v/%v", nf.IsFrontline, nf.HasAccess)}
 	}
-	return fields, changes
 }
 
-// frontlineParam returns the frontline JSON to send, or "" if the roster
-// asks for nothing new.
-func (b *builder) frontlineParam(d validate.Desired, acc *workplace.Account) string {
+// frontline returns the frontline status to set, or nil if the roster asks
+// for nothing new (or the target has none: then a true is counted as not
+// carried).
+func (b *builder) frontline(d validate.Desired, acc *target.Account) *target.Frontline {
 	isF, okF := d.Get(roster.IsFrontline)
 	has, okH := d.Get(roster.HasAccess)
 	if !okF && !okH {
-		return ""
+		return nil
 	}
-	if b.uncarried[roster.IsFrontline] {
+	if !b.caps.CanCarry(roster.IsFrontline) {
 		if isF == "true" || has == "true" {
 			b.carried(roster.IsFrontline) // counted: reported once in the plan
 		}
-		return ""
+		return nil
 	}
-	var cur workplace.Frontline
+	var cur target.Frontline
 	if acc != nil && acc.Frontline != nil {
 		cur = *acc.Frontline
 	}
@@ -236,26 +287,20 @@ func (b *builder) frontlineParam(d validate.Desired, acc *workplace.Account) str
 		want.HasAccess = false
 	}
 	if acc != nil && want == cur {
-		return ""
+		return nil
 	}
-	if acc == nil && !want.IsFrontline && !want.HasAccess {
-		return ""
-	}
-	bs, _ := json.Marshal(want)
-	return string(bs)
+	return &want
 }
 
-// extras adds the calls beyond the main one: phones and picture.
-func (b *builder) extras(op *Op, d validate.Desired, acc *workplace.Account) {
+// extras adds what follows the main call: phones and the picture.
+func (b *builder) extras(c *Change, d validate.Desired, acc *target.Account) {
 	have := map[string]bool{}
 	primary := ""
 	if acc != nil {
-		for _, ph := range acc.PhoneNumbers() {
+		primary, _ = validate.Phone(acc.PrimaryPhone())
+		for _, ph := range acc.Phones {
 			n, _ := validate.Phone(ph.Number)
 			have[n] = true
-			if ph.Primary {
-				primary = n
-			}
 		}
 	}
 	first := true
@@ -264,7 +309,7 @@ func (b *builder) extras(op *Op, d validate.Desired, acc *workplace.Account) {
 		typ string
 	}{{roster.Phone, ""}, {roster.WorkPhone, "work"}, {roster.MobilePhone, "mobile"}} {
 		num, ok := d.Get(pf.f)
-		if !ok {
+		if !ok || !b.carried(pf.f) {
 			continue
 		}
 		typ := pf.typ
@@ -278,31 +323,28 @@ func (b *builder) extras(op *Op, d validate.Desired, acc *workplace.Account) {
 		if have[num] && (!isPrimary || primary == num) {
 			continue
 		}
-		op.Phones = append(op.Phones, Phone{Number: num, Type: typ, Primary: isPrimary})
-		old := ""
-		if isPrimary {
-			old = primary
-		}
-		op.Changes[string(pf.f)] = [2]string{old, num}
+		c.Phones = append(c.Phones, target.Phone{Number: num, Type: typ, Primary: isPrimary})
 	}
 	if acc != nil && b.opts.Pictures != "all" {
 		return // the current picture cannot be read: set it on new accounts only
 	}
-	if u, ok := d.Get(roster.PictureURL); ok {
-		op.PictureURL = u
-		op.Changes["picture"] = [2]string{"", u}
+	if u, ok := d.Get(roster.PictureURL); ok && b.carried(roster.PictureURL) {
+		c.Picture = &Picture{URL: u}
 	} else if f, ok := d.Get(roster.PictureFile); ok && b.carried(roster.PictureFile) {
-		op.PictureFile = f
-		op.Changes["picture"] = [2]string{"", f}
+		c.Picture = &Picture{File: f}
 	}
 }
 
 // carried reports whether the target can carry field f; a field it cannot
-// is counted, for the plan's warning, and never sent.
+// is counted, for the plan's warning, and never sent. First and last
+// names build the name where the target takes no given and family names:
+// they are not dropped.
 func (b *builder) carried(f roster.Field) bool {
-	if !b.uncarried[f] {
+	if b.caps.CanCarry(f) {
 		return true
 	}
-	b.dropped[f]++
+	if f != roster.FirstName && f != roster.LastName {
+		b.dropped[f]++
+	}
 	return false
 }

@@ -9,36 +9,26 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/wpimport/wpimport/internal/workplace"
+	"github.com/wpimport/wpimport/internal/roster"
+	"github.com/wpimport/wpimport/internal/target"
 )
 
-// Directory is what plan needs of the API client.
-type Directory interface {
-	ListMembers(ctx context.Context, opts workplace.ListOptions, fn func([]workplace.Account) error) error
-	ListDeactivated(ctx context.Context, opts workplace.ListOptions, fn func([]workplace.Account) error) error
-	LookupExternalIDs(ctx context.Context, ids, fields []string, chunk int) ([]workplace.Account, error)
-	GetMany(ctx context.Context, ids, fields []string) (map[string]*workplace.Account, error)
-	ListPeopleSets(ctx context.Context) ([]workplace.PeopleSet, error)
-	Calls() int64
-	BaseURL() string
-}
-
-var _ Directory = (*workplace.Client)(nil)
-
-// State is the part of Workplace a plan looked at.
+// State is the part of the target a plan looked at.
 type State struct {
-	byID, byExt, byEmail map[string]*workplace.Account
+	byID, byExt, byEmail map[string]*target.Account
 	// Complete is true after a full listing: an account not here does not
 	// exist.
 	Complete bool
 	Mode     string
+	// Pages counts the listing's pages.
+	Pages int
 }
 
 func newState() *State {
-	return &State{byID: map[string]*workplace.Account{}, byExt: map[string]*workplace.Account{}, byEmail: map[string]*workplace.Account{}}
+	return &State{byID: map[string]*target.Account{}, byExt: map[string]*target.Account{}, byEmail: map[string]*target.Account{}}
 }
 
-func (s *State) add(a workplace.Account) {
+func (s *State) add(a target.Account) {
 	if a.ID == "" || s.byID[a.ID] != nil {
 		return
 	}
@@ -50,11 +40,16 @@ func (s *State) add(a workplace.Account) {
 	if a.Email != "" {
 		s.byEmail[strings.ToLower(a.Email)] = p
 	}
+	if u := a.LoginName(); u != "" && u != a.Email {
+		if _, taken := s.byEmail[strings.ToLower(u)]; !taken {
+			s.byEmail[strings.ToLower(u)] = p
+		}
+	}
 }
 
 // Accounts returns every account read, in id order.
-func (s *State) Accounts() []*workplace.Account {
-	out := make([]*workplace.Account, 0, len(s.byID))
+func (s *State) Accounts() []*target.Account {
+	out := make([]*target.Account, 0, len(s.byID))
 	for _, a := range s.byID {
 		out = append(out, a)
 	}
@@ -62,9 +57,9 @@ func (s *State) Accounts() []*workplace.Account {
 	return out
 }
 
-// Find resolves a reference: an account id, an email (any case) or an
-// external id.
-func (s *State) Find(ref string) *workplace.Account {
+// Find resolves a reference: an account id, an email or userName (any
+// case) or an external id.
+func (s *State) Find(ref string) *target.Account {
 	if a := s.byID[ref]; a != nil {
 		return a
 	}
@@ -74,127 +69,113 @@ func (s *State) Find(ref string) *workplace.Account {
 	return s.byExt[ref]
 }
 
+// ByID returns the account with this id, or nil.
+func (s *State) ByID(id string) *target.Account { return s.byID[id] }
+
+// Active counts the active accounts read.
+func (s *State) Active() int {
+	n := 0
+	for _, a := range s.byID {
+		if a.Active {
+			n++
+		}
+	}
+	return n
+}
+
 // errBudget stops a listing that costs more than look-ups would.
 var errBudget = errors.New("listing over budget")
 
-// ListAll reads every active and deactivated account.
-func ListAll(ctx context.Context, dir Directory, pageSize int) (*State, error) {
-	st, _, err := listWithin(ctx, dir, pageSize, -1)
+// ListAll reads every account, active or not.
+func ListAll(ctx context.Context, dir target.Directory) (*State, error) {
+	st, _, err := listWithin(ctx, dir, -1)
 	return st, err
 }
 
 // listWithin lists every account unless it takes more than budget pages
 // (budget < 0: no limit); complete says whether it got to the end.
-func listWithin(ctx context.Context, dir Directory, pageSize, budget int) (st *State, complete bool, err error) {
+func listWithin(ctx context.Context, dir target.Directory, budget int) (st *State, complete bool, err error) {
 	st = newState()
 	st.Mode = "list"
-	pages := 0
-	add := func(p []workplace.Account) error {
+	err = dir.ListAll(ctx, func(p []target.Account) error {
 		for _, a := range p {
 			st.add(a)
 		}
-		pages++
-		if budget >= 0 && pages > budget {
+		st.Pages++
+		if budget >= 0 && st.Pages > budget {
 			return errBudget
 		}
 		return nil
+	})
+	if errors.Is(err, errBudget) {
+		return st, false, nil
 	}
-	opts := workplace.ListOptions{Fields: workplace.MemberFields, Limit: pageSize}
-	if err := dir.ListMembers(ctx, opts, add); err != nil {
-		if errors.Is(err, errBudget) {
-			return st, false, nil
-		}
-		return nil, false, fmt.Errorf("list active members: %w", err)
-	}
-	if err := dir.ListDeactivated(ctx, opts, add); err != nil {
-		if errors.Is(err, errBudget) {
-			return st, false, nil
-		}
-		return nil, false, fmt.Errorf("list deactivated members: %w", err)
+	if err != nil {
+		return nil, false, fmt.Errorf("list the accounts: %w", err)
 	}
 	st.Complete = true
 	return st, true, nil
 }
 
-// LookUp reads only the accounts with these external ids or emails (and,
-// for external ids that are not active, the deactivated listing).
-func LookUp(ctx context.Context, dir Directory, extIDs, refs []string) (*State, error) {
+// LookUp reads only the accounts these keys name.
+func LookUp(ctx context.Context, dir target.Directory, keys []target.Key) (*State, error) {
 	st := newState()
 	st.Mode = "lookup"
-	if err := st.lookUp(ctx, dir, extIDs, refs); err != nil {
+	if err := st.lookUp(ctx, dir, keys); err != nil {
 		return nil, err
 	}
 	return st, nil
 }
 
-func (s *State) lookUp(ctx context.Context, dir Directory, extIDs, refs []string) error {
-	extIDs = unique(extIDs, func(id string) bool { return s.byExt[id] == nil })
-	if len(extIDs) > 0 {
-		found, err := dir.LookupExternalIDs(ctx, extIDs, workplace.MemberFields, 50)
-		if err != nil {
-			return fmt.Errorf("look up external ids: %w", err)
+// lookUp finds the accounts keys name that the state does not hold yet.
+func (s *State) lookUp(ctx context.Context, dir target.Directory, keys []target.Key) error {
+	seen := map[target.Key]bool{}
+	var want []target.Key
+	for _, k := range keys {
+		if k.Value == "" || seen[k] || s.has(k) {
+			continue
 		}
-		for _, a := range found {
-			s.add(a)
-		}
+		seen[k] = true
+		want = append(want, k)
 	}
-	refs = unique(refs, func(ref string) bool { return s.Find(ref) == nil })
-	if len(refs) > 0 {
-		found, err := dir.GetMany(ctx, refs, workplace.MemberFields)
-		if err != nil {
-			return fmt.Errorf("look up accounts: %w", err)
-		}
-		for _, a := range found {
+	if len(want) == 0 {
+		return nil
+	}
+	found, err := dir.Find(ctx, want)
+	if err != nil {
+		return fmt.Errorf("look the accounts up: %w", err)
+	}
+	for _, k := range want {
+		if a := found[k]; a != nil {
 			s.add(*a)
-		}
-	}
-	// external_ids only sees active members: a deactivated account with one
-	// of these ids shows up only in the deactivated listing.
-	var missing bool
-	for _, id := range extIDs {
-		if s.byExt[id] == nil {
-			missing = true
-			break
-		}
-	}
-	if missing {
-		err := dir.ListDeactivated(ctx, workplace.ListOptions{Fields: workplace.MemberFields}, func(p []workplace.Account) error {
-			for _, a := range p {
-				s.add(a)
-			}
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("list deactivated members: %w", err)
 		}
 	}
 	return nil
 }
 
-func unique(in []string, keep func(string) bool) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, s := range in {
-		if s != "" && !seen[s] && keep(s) {
-			seen[s] = true
-			out = append(out, s)
-		}
+func (s *State) has(k target.Key) bool {
+	switch k.Kind {
+	case target.ByExternalID:
+		return s.byExt[k.Value] != nil
+	case target.ByID:
+		return s.byID[k.Value] != nil
 	}
-	return out
+	return s.byEmail[strings.ToLower(k.Value)] != nil
 }
 
-// fingerprintFields are the fields whose change makes an op stale.
-var fingerprintFields = []string{"name", "email", "external_id", "title", "department", "division", "organization",
-	"cost_center", "work_locale", "start_date", "manager", "phone", "active", "is_frontline", "has_access"}
+// fingerprintFields are the fields whose change makes a change stale.
+var fingerprintFields = []roster.Field{roster.Name, roster.FirstName, roster.LastName, roster.Email, roster.UserName, roster.ExternalID, roster.Title,
+	roster.Department, roster.Division, roster.Organization, roster.CostCenter, roster.WorkLocale, roster.StartDate,
+	roster.Manager, roster.Phone, roster.Active, roster.IsFrontline, roster.HasAccess}
 
 // Fingerprint summarizes an account's state; "absent" for none.
-func Fingerprint(a *workplace.Account) string {
+func Fingerprint(a *target.Account) string {
 	if a == nil {
 		return "absent"
 	}
 	h := sha256.New()
 	for _, f := range fingerprintFields {
-		fmt.Fprintf(h, "%s=%s\x00", f, a.Field(f))
+		fmt.Fprintf(h, "%s=%s\x00", f, a.Get(f))
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }

@@ -68,6 +68,10 @@ type Capabilities struct {
 	// one call can carry (1 where filters take no "or").
 	LookupBy    []KeyKind
 	LookupBatch int
+	// LookupPerKey are the key kinds whose look-up costs one call per key
+	// even when batched (Graph's ?ids= counts each id as a call): plans
+	// weigh look-ups against a listing by it.
+	LookupPerKey []KeyKind
 	// Paging is how ListAll pages; Complete says a listing can be known
 	// complete (else plans look each row up and refuse --sync).
 	Paging   Paging
@@ -113,6 +117,17 @@ func (c *Capabilities) CanRead(f roster.Field) bool { return c.Reads[f] }
 
 // CanLookUp reports whether Find takes keys of kind k.
 func (c *Capabilities) CanLookUp(k KeyKind) bool { return slices.Contains(c.LookupBy, k) }
+
+// LookupCalls estimates the calls Find needs for n keys of kind k.
+func (c *Capabilities) LookupCalls(k KeyKind, n int) int {
+	if n <= 0 {
+		return 0
+	}
+	if slices.Contains(c.LookupPerKey, k) || c.LookupBatch <= 1 {
+		return n
+	}
+	return (n + c.LookupBatch - 1) / c.LookupBatch
+}
 
 // Cleared is what field f reads back as once cleared: its default, or "".
 func (c *Capabilities) Cleared(f roster.Field) string { return c.Defaults[f] }

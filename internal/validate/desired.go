@@ -9,7 +9,8 @@ import (
 
 // Desired is the normalized state a row asks for. Values holds one entry per
 // field whose column exists: the normalized value, or "" for an empty cell.
-// Name is always set for a valid row.
+// Name is always set for a valid row; first_name and last_name, where the
+// roster has them, are the given and family names as written (folded).
 type Desired struct {
 	Row    int
 	Values map[roster.Field]string
@@ -27,7 +28,12 @@ func (r *Result) Desired(i int) Desired {
 	rec := &r.Rows[i].Record
 	d := Desired{Row: rec.Row, Values: map[roster.Field]string{}}
 	for _, f := range roster.Fields {
-		if f == roster.FirstName || f == roster.LastName || !h.Has(f) {
+		if !h.Has(f) {
+			continue
+		}
+		if f == roster.FirstName || f == roster.LastName {
+			v, _, _ := h.Value(rec, f)
+			d.Values[f], _ = FoldText(v)
 			continue
 		}
 		d.Values[f] = normalized(h, rec, f)

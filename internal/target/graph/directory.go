@@ -45,7 +45,9 @@ func capabilities() *target.Capabilities {
 		Carries: carries, Reads: reads,
 		LookupBy:    []target.KeyKind{target.ByID, target.ByEmail, target.ByExternalID},
 		LookupBatch: lookupChunk,
-		Paging:      target.PageCursor, Complete: true,
+		// ?ids= counts each id as one call (API-NOTES.md).
+		LookupPerKey: []target.KeyKind{target.ByID, target.ByEmail},
+		Paging:       target.PageCursor, Complete: true,
 		PeopleSets: true,
 		Delete:     target.DeleteUnclaimed, Erase: true, EraseGrace: ErasureGrace,
 		PictureURL: true, PictureFile: true,
