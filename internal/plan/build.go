@@ -70,7 +70,7 @@ func Build(ctx context.Context, in Input, dir target.Directory, opts Options) (*
 	res := in.Result
 	start := calls(dir)
 	p := &Plan{FormatVersion: FormatVersion, ToolVersion: in.ToolVersion, CreatedAt: time.Now().UTC(), Kind: "roster",
-		Roster: RosterInfo{Path: res.Path, Dir: absDir(res.Path), Sheet: res.Sheet, SHA256: in.SHA256, Rows: len(res.Rows), Header: res.Header.Headers()},
+		Roster:  RosterInfo{Path: res.Path, Dir: absDir(res.Path), Sheet: res.Sheet, SHA256: in.SHA256, Rows: len(res.Rows), Header: res.Header.Headers()},
 		Options: opts, FileIssues: res.FileIssues}
 	p.setTarget(dir, caps)
 	p.Options.Uncarried = uncarriedColumns(&res.Header, caps)
