@@ -183,23 +183,54 @@ type Config struct {
 	PageSize int    // count asked for per listing page (default 100)
 }
 
+// Fact is one thing a target says of itself, for wpimport check.
+type Fact struct {
+	Name, Value string
+}
+
+// Prober is a target that can say, writing nothing, what it sees of the
+// service beyond its capabilities: accounts counted, paging as it answers,
+// rate headers.
+type Prober interface {
+	Probe(ctx context.Context) ([]Fact, error)
+}
+
 // Opener opens a target from a config.
 type Opener func(Config) (Target, error)
 
+// Registration is what a target registers: how to open it, and what can be
+// told of it without asking the service (validate names, offline, the
+// roster columns the target can never carry).
+type Registration struct {
+	Open Opener
+	// Service names the target for people before it is asked anything.
+	Service string
+	// NeverCarried are the roster fields no service of this target carries.
+	NeverCarried []roster.Field
+}
+
 var (
 	regMu    sync.Mutex
-	registry = map[string]Opener{}
+	registry = map[string]Registration{}
 )
 
 // Register makes a target available to Open under name. Targets register
 // themselves in init.
-func Register(name string, open Opener) {
+func Register(name string, r Registration) {
 	regMu.Lock()
 	defer regMu.Unlock()
 	if _, dup := registry[name]; dup {
 		panic("target: " + name + " registered twice")
 	}
-	registry[name] = open
+	registry[name] = r
+}
+
+// Lookup returns what the target registered as name, offline.
+func Lookup(name string) (Registration, bool) {
+	regMu.Lock()
+	defer regMu.Unlock()
+	r, ok := registry[name]
+	return r, ok
 }
 
 // Names lists the registered targets.
@@ -216,13 +247,11 @@ func Names() []string {
 
 // Open opens the target registered as name.
 func Open(name string, cfg Config) (Target, error) {
-	regMu.Lock()
-	open, ok := registry[name]
-	regMu.Unlock()
+	r, ok := Lookup(name)
 	if !ok {
 		return nil, fmt.Errorf("unknown target %q: use %s", name, strings.Join(Names(), " or "))
 	}
-	return open(cfg)
+	return r.Open(cfg)
 }
 
 // Known reports whether name is a registered target.

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/wpimport/wpimport/internal/roster"
 	"github.com/wpimport/wpimport/internal/target"
 	"github.com/wpimport/wpimport/internal/target/transport"
 )
@@ -25,7 +26,13 @@ const DefaultURL = "https://graph.facebook.com"
 const Name = "graph"
 
 func init() {
-	target.Register(Name, func(cfg target.Config) (target.Target, error) { return New(cfg) })
+	target.Register(Name, target.Registration{
+		Open:    func(cfg target.Config) (target.Target, error) { return New(cfg) },
+		Service: "Workplace's Graph API",
+		// Graph documents no settable start date or location, and has
+		// no static groups and no userName (API-NOTES.md).
+		NeverCarried: []roster.Field{roster.StartDate, roster.Location, roster.Groups, roster.UserName},
+	})
 }
 
 // Client calls the Graph API. It is safe for concurrent use.

@@ -276,3 +276,20 @@ func addUnique(found map[string]*target.Account, a *target.Account) error {
 	found[a.ExternalID] = a
 	return nil
 }
+
+var _ target.Prober = (*Client)(nil)
+
+// Probe reads one member, writing nothing, and says what the service
+// showed: that the listing answers, and its usage header.
+func (c *Client) Probe(ctx context.Context) ([]target.Fact, error) {
+	q := url.Values{"fields": {"id"}, "limit": {"1"}}
+	var p page
+	if err := c.do(ctx, request{method: "GET", path: "/community/members", query: q, idempotent: true}, &p); err != nil {
+		return nil, err
+	}
+	usage := "X-App-Usage 0% (or not sent): wpimport paces by --rate and slows on throttling"
+	if u := c.Usage(); u > 0 {
+		usage = fmt.Sprintf("X-App-Usage: %d%% of the budget used", u)
+	}
+	return []target.Fact{{Name: "Listing", Value: "/community/members answered (cursor paging)"}, {Name: "Rate", Value: usage}}, nil
+}

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/wpimport/wpimport/internal/roster"
 	"github.com/wpimport/wpimport/internal/target"
 	"github.com/wpimport/wpimport/internal/target/transport"
 )
@@ -24,7 +25,13 @@ const DefaultURL = "https://scim.workplace.com/"
 const Name = "scim"
 
 func init() {
-	target.Register(Name, func(cfg target.Config) (target.Target, error) { return New(cfg) })
+	target.Register(Name, target.Registration{
+		Open:    func(cfg target.Config) (target.Target, error) { return New(cfg) },
+		Service: "a SCIM 2.0 service",
+		// SCIM has no frontline status, no picture upload (photos are
+		// URLs) and no location attribute of a User.
+		NeverCarried: []roster.Field{roster.IsFrontline, roster.HasAccess, roster.PictureFile, roster.Location},
+	})
 }
 
 // Client talks to one SCIM service. It is safe for concurrent use.

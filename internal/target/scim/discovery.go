@@ -2,6 +2,7 @@ package scim
 
 import (
 	"context"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -156,7 +157,7 @@ type Probe struct {
 }
 
 // Probe lists one User (startIndex=1, count=1), writing nothing.
-func (c *Client) Probe(ctx context.Context) (*Probe, error) {
+func (c *Client) probe(ctx context.Context) (*Probe, error) {
 	var lr listResponse
 	q := map[string][]string{"startIndex": {"1"}, "count": {"1"}}
 	ans, err := c.do(ctx, request{method: "GET", path: "/Users", query: q, idempotent: true}, &lr)
@@ -186,4 +187,49 @@ func fmtAny(v any) string {
 		return strconv.Quote(t)
 	}
 	return "?"
+}
+
+var _ target.Prober = (*Client)(nil)
+
+// Probe lists one User, writing nothing, and says what the service showed:
+// how many users it counts, whether it pages as asked, its rate headers.
+func (c *Client) Probe(ctx context.Context) ([]target.Fact, error) {
+	p, err := c.probe(ctx)
+	if err != nil {
+		return nil, err
+	}
+	total := "not given (wpimport will not plan deactivations from such a listing)"
+	if p.Total >= 0 {
+		total = strconv.Itoa(p.Total)
+	}
+	paging := "honours startIndex and count"
+	switch {
+	case p.Total >= 0 && p.Total < 2:
+		paging = "cannot be told with fewer than 2 users (wpimport detects a page it did not ask for as it lists)"
+	case !p.PageHonoured:
+		paging = "IGNORES startIndex or count in the query (wpimport pages by POST /Users/.search instead)"
+	}
+	rate := "no rate headers sent (wpimport paces by --rate and slows on 429)"
+	if len(p.RateHeaders) > 0 {
+		var hs []string
+		for k, v := range p.RateHeaders {
+			hs = append(hs, k+": "+v)
+		}
+		sort.Strings(hs)
+		rate = strings.Join(hs, "; ")
+	}
+	d, err := c.Discover(ctx)
+	if err != nil {
+		return nil, err
+	}
+	facts := []target.Fact{{Name: "Users", Value: total}, {Name: "Paging", Value: paging + "; itemsPerPage sent as " + p.ItemsPerPage},
+		{Name: "Rate", Value: rate}}
+	if d.Discovered {
+		auth := "none named"
+		if len(d.AuthSchemes) > 0 {
+			auth = strings.Join(d.AuthSchemes, ", ")
+		}
+		facts = append(facts, target.Fact{Name: "Auth", Value: auth})
+	}
+	return facts, nil
 }
