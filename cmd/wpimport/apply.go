@@ -14,13 +14,13 @@ import (
 	"golang.org/x/term"
 
 	"github.com/wpimport/wpimport/internal/execute"
+	"github.com/wpimport/wpimport/internal/pace"
 	"github.com/wpimport/wpimport/internal/plan"
 	"github.com/wpimport/wpimport/internal/report"
-	"github.com/wpimport/wpimport/internal/safefile"
-	"github.com/wpimport/wpimport/internal/scim"
+	"github.com/wpimport/wpimport/internal/session"
+	"github.com/wpimport/wpimport/internal/target"
 	"github.com/wpimport/wpimport/internal/userstate"
 	"github.com/wpimport/wpimport/internal/validate"
-	"github.com/wpimport/wpimport/internal/workplace"
 )
 
 type applyOptions struct {
@@ -55,7 +55,7 @@ func parseApply(e *env, args []string) (*applyOptions, error) {
 	fs.Var(&o.MaxPlanAge, "max-plan-age", "refuse a plan made longer ago than `AGE`: days (7d) or hours and minutes (36h, 90m)")
 	fs.BoolVar(&o.Reapply, "reapply", false, "apply again a plan that was already applied (a copy in another folder, or one whose journal is gone); usually a new plan is what is wanted")
 	fs.IntVar(&o.Concurrency, "concurrency", 8, "calls in flight at once")
-	fs.IntVar(&o.MaxTries, "max-tries", execute.DefaultRetry.Tries, "tries per call for transient errors (backoff with jitter, capped at 60 s)")
+	fs.IntVar(&o.MaxTries, "max-tries", pace.DefaultRetry.Tries, "tries per call for transient errors (backoff with jitter, capped at 60 s)")
 	fs.StringVar(&o.Results, "results", "", "results file (.xlsx, .csv or .json; default: beside the plan, NAME-results.xlsx)")
 	fs.StringVar(&o.OnlyFailed, "only-failed", "", "re-run only the rows this results file lists as failed, partial or not attempted (written to a new results file beside it)")
 	fs.BoolVar(&o.Bulk, "bulk", false, "SCIM: send creates and updates in /Bulk requests, where the service has them (more in flight at once, unless --concurrency says)")
@@ -198,26 +198,18 @@ func cmdApply(ctx context.Context, e *env, args []string) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
-	lock, err := safefile.TryLock(out.lock)
-	if errors.Is(err, safefile.ErrLocked) {
-		return exitRefused, refused("another apply of this plan is running (%v); wait for it to finish. If no wpimport is running, the lock is taken over on the next try", err)
-	}
-	if err != nil {
-		return exitUsage, err
-	}
-	defer lock.Unlock()
-	retry := execute.DefaultRetry
+	retry := pace.DefaultRetry
 	retry.Tries = o.MaxTries
-	layer := execute.NewLayer(o.Rate, retry)
-	client, err := o.client(e, layer)
+	tgt, layer, err := o.open(e, o.Rate, retry)
 	if err != nil {
 		return exitUsage, err
 	}
+	defer tgt.Close()
 	var res *validate.Result
 	if p != nil {
 		res = rosterFor(ctx, e, p)
 	} else {
-		if p, res, err = makePlan(ctx, e, &o.planFlags, client); err != nil {
+		if p, res, err = makePlan(ctx, e, &o.planFlags, tgt); err != nil {
 			return exitUsage, err
 		}
 		// The journal belongs to the saved plan file, as with any plan:
@@ -236,36 +228,27 @@ func cmdApply(ctx context.Context, e *env, args []string) (int, error) {
 	if planAPI(p) != o.API {
 		return exitRefused, refused("the plan was made for the %s API, not %s: apply it with --api %s, or make a new plan", planAPI(p), o.API, planAPI(p))
 	}
-	if strings.TrimRight(client.BaseURL(), "/") != strings.TrimRight(p.APIURL, "/") {
-		return exitRefused, refused("the plan was made against %s, not %s: apply it there (--api-url %s) or make a new plan", p.APIURL, client.BaseURL(), p.APIURL)
+	if strings.TrimRight(tgt.URL(), "/") != strings.TrimRight(p.APIURL, "/") {
+		return exitRefused, refused("the plan was made against %s, not %s: apply it there (--api-url %s) or make a new plan", p.APIURL, tgt.URL(), p.APIURL)
 	}
 	only, err := onlyFailed(o.OnlyFailed, p)
 	nothingToRetry := errors.Is(err, errNothingToRetry)
 	if err != nil && !nothingToRetry {
 		return exitUsage, err
 	}
-	journalPath := out.journal
-	if err := claimPlan(e, st, o, p, digest, out.plan, journalPath); err != nil {
+	if err := claimPlan(e, st, o, p, digest, out.plan, out.journal); err != nil {
 		return exitUsage, err
 	}
-	j, resumed, err := execute.OpenJournal(journalPath, digest)
-	if errors.Is(err, execute.ErrJournalMismatch) {
-		// A journal of an earlier plan (last quarter's, say): keep it aside.
-		// The new plan was made from the current state, so nothing the old
-		// run did can be repeated.
-		old := journalPath + "." + time.Now().Format("20060102-150405")
-		if rerr := os.Rename(journalPath, old); rerr != nil {
-			return exitRefused, refused("%v; moving it aside failed: %v", err, rerr)
-		}
-		fmt.Fprintf(e.stderr, "Note: %s belonged to another plan; kept as %s.\n", journalPath, old)
-		j, resumed, err = execute.OpenJournal(journalPath, digest)
+	s, err := session.Open(p, digest, out.lock, out.journal, func(msg string) { fmt.Fprintf(e.stderr, "Note: %s\n", msg) })
+	if errors.Is(err, session.ErrBusy) {
+		return exitRefused, refused("%v", err)
 	}
 	if err != nil {
 		return exitUsage, err
 	}
-	defer j.Close()
-	kept, setsLeft := execute.Resume(p, resumed, only != nil)
-	if nothingToRetry && setsLeft == 0 {
+	defer s.Close()
+	kept, objectsLeft := resumeCounts(p, s.Resumed, only != nil)
+	if nothingToRetry && objectsLeft == 0 {
 		fmt.Fprintf(e.stderr, "Nothing to retry: every row of %s went through (none is failed, partial or not attempted), and every people set and group. Nothing was changed.\n", o.OnlyFailed)
 		return exitOK, nil
 	}
@@ -273,57 +256,34 @@ func cmdApply(ctx context.Context, e *env, args []string) (int, error) {
 		only = map[int]bool{} // no row: the people sets and groups left
 	}
 	switch {
-	case len(resumed) > 0 && kept == 0:
-		fmt.Fprintf(e.stderr, "Resuming from %s: no op it records is finished; those that were in flight are checked first.\n", journalPath)
-	case len(resumed) > 0:
+	case len(s.Resumed) > 0 && kept == 0:
+		fmt.Fprintf(e.stderr, "Resuming from %s: no change it records is finished; those that were in flight are checked first.\n", out.journal)
+	case len(s.Resumed) > 0:
 		verb := "are"
 		if kept == 1 {
 			verb = "is"
 		}
-		fmt.Fprintf(e.stderr, "Resuming from %s: %s already recorded %s not repeated.\n", journalPath, plural(kept, "op", "ops"), verb)
+		fmt.Fprintf(e.stderr, "Resuming from %s: %s already recorded %s not repeated.\n", out.journal, plural(kept, "change", "changes"), verb)
 	}
 	abort, cancelAbort := context.WithCancel(context.Background())
 	defer cancelAbort()
 	go secondInterrupt(ctx, abort, cancelAbort, e)
-	if sc, isSCIM := client.(*scim.Client); isSCIM {
-		pins := map[string]string{}
-		for _, op := range p.Ops {
-			if op.Version != "" {
-				pins[op.AccountID] = op.Version
-			}
-		}
-		sc.PinVersions(pins)
+	caps, err := tgt.Capabilities(ctx)
+	if err != nil {
+		return exitFatal, o.apiFailure(err)
 	}
 	if o.Bulk {
-		sc, isSCIM := client.(*scim.Client)
-		if !isSCIM {
-			return exitUsage, usageErr("--bulk is for SCIM services (--api scim); Graph's batch requests are not used for writes")
-		}
-		on, err := sc.EnableBulk(ctx)
-		if err != nil {
-			return exitFatal, o.apiFailure(err)
-		}
-		defer sc.Close()
-		if on {
-			if !o.concurrencySet {
-				o.Concurrency = min(2*sc.BulkSize(), 2000)
-			}
-			fmt.Fprintf(e.stderr, "Bulk: creates and updates go in /Bulk requests of at most %d operations.\n", sc.BulkSize())
+		if !caps.Bulk {
+			fmt.Fprintf(e.stderr, "Note: %s takes no /Bulk requests (its discovery says so, or it has none): one request per change.\n", caps.Service)
 		} else {
-			fmt.Fprintf(e.stderr, "Note: the service does not support /Bulk (its /ServiceProviderConfig says so, or it has none): one request per account.\n")
+			if !o.concurrencySet {
+				o.Concurrency = min(2*caps.BulkMax, 2000)
+			}
+			fmt.Fprintf(e.stderr, "Bulk: creates and updates go in /Bulk requests of at most %d operations.\n", caps.BulkMax)
 		}
 	}
-	fmt.Fprintf(e.stderr, "Applying %d ops to %s at up to %g calls/s, %d at a time…\n", len(p.Ops), p.APIURL, o.Rate, o.Concurrency)
-	started := time.Now()
-	if err := j.StartRun(version); err != nil {
-		return exitUsage, err
-	}
-	result, runErr := execute.Run(ctx, client, layer, p, execute.Options{Concurrency: o.Concurrency, Journal: j, Resumed: resumed,
-		RetryFailed: only != nil, Only: only, Hooks: progressFor(e, layer), Abort: abort})
-	if result == nil {
-		return exitUsage, runErr
-	}
-	j.EndRun(result.Calls, result.Throttles)
+	fmt.Fprintf(e.stderr, "Applying %s to %s at up to %g calls/s, %d at a time…\n", plural(runnable(p, only), "change", "changes"), p.APIURL, o.Rate,
+		min(o.Concurrency, max(runnable(p, only), 1)))
 	rerun := "wpimport apply " + o.Plan + " --only-failed " + out.results
 	again := "wpimport apply " + o.Plan
 	if o.OnlyFailed != "" {
@@ -336,19 +296,56 @@ func cmdApply(ctx context.Context, e *env, args []string) (int, error) {
 		rerun = "wpimport apply " + o.Roster + " --yes"
 		again = rerun
 	}
-	run := report.Run{Plan: p, Roster: res, Result: result, Rate: o.Rate, Concurrency: o.Concurrency, Rerun: rerun,
-		PlanPath: out.plan, Digest: digest, Version: version, Earlier: j.Runs(), Started: started}
-	if runErr != nil {
-		run.Stopped = o.apiFailure(runErr).Error()
+	result, runErr := s.Apply(ctx, session.Run{Target: tgt, Layer: layer, Concurrency: o.Concurrency, Rate: o.Rate, Only: only,
+		RetryFailed: only != nil, Hooks: progressFor(e, layer), Abort: abort, Results: out.results, Roster: res, PlanPath: out.plan,
+		Version: version, Rerun: rerun, Stopped: func(err error) string { return o.apiFailure(err).Error() }})
+	if result == nil {
+		return exitUsage, runErr
 	}
-	if err := report.Write(out.results, report.FromResults(run)); err != nil {
-		return exitUsage, fmt.Errorf("write results: %w (the journal %s still holds every outcome)", err, journalPath)
+	if runErr != nil && !isStop(runErr) {
+		return exitUsage, runErr // the results could not be written: the journal holds every outcome
 	}
 	code, t := printResults(e, p, result, closing{results: out.results, rerun: rerun, again: again, failure: o.apiFailure}, runErr)
 	if e.applied != nil {
 		*e.applied = t
 	}
 	return code, nil
+}
+
+// isStop reports an error that stopped a run (the results were written).
+func isStop(err error) bool {
+	var ue *target.Unreachable
+	return target.IsFatal(err) || errors.As(err, &ue) || target.As(err) != nil
+}
+
+// runnable counts the changes an apply has to do (of only, if set).
+func runnable(p *plan.Plan, only map[int]bool) int {
+	n := 0
+	for i := range p.Changes {
+		c := &p.Changes[i]
+		if c.Runs() && (only == nil || only[c.ID] || c.Kind != plan.KindAccount) {
+			n++
+		}
+	}
+	return n
+}
+
+// resumeCounts says what the journal holds: how many changes it finished,
+// and how many people sets and groups are still to do (a failed, partial
+// or not attempted one is done again, --only-failed or not).
+func resumeCounts(p *plan.Plan, resumed map[int]*execute.OpState, onlyFailed bool) (kept, objectsLeft int) {
+	for i := range p.Changes {
+		c := &p.Changes[i]
+		st := resumed[c.ID]
+		done := st != nil && st.Done != nil
+		if done && (!onlyFailed || !plan.Status(st.Done.Status).Retryable()) {
+			kept++
+		}
+		if c.Kind != plan.KindAccount && c.Runs() && (!done || plan.Status(st.Done.Status).Retryable()) {
+			objectsLeft++
+		}
+	}
+	return kept, objectsLeft
 }
 
 // rosterFor re-reads the plan's roster for the original cells, if it is
@@ -383,14 +380,14 @@ func onlyFailed(path string, p *plan.Plan) (map[int]bool, error) {
 	}
 	failed := map[string]bool{}
 	for _, r := range rows {
-		if r.Status == execute.StatusFailed || r.Status == execute.StatusNotAttempted || r.Status == execute.StatusPartial {
+		if plan.Status(r.Status).Retryable() {
 			failed[fmt.Sprint(r.Row, "\x00", r.Key)] = true
 		}
 	}
 	only := map[int]bool{}
 	for _, r := range p.Rows {
-		if r.Op > 0 && failed[fmt.Sprint(r.Row, "\x00", r.Key)] {
-			only[r.Op] = true
+		if r.Change > 0 && failed[fmt.Sprint(r.Row, "\x00", r.Key)] {
+			only[r.Change] = true
 		}
 	}
 	if len(only) == 0 {
@@ -422,7 +419,7 @@ func secondInterrupt(ctx, abort context.Context, cancel context.CancelFunc, e *e
 
 // progressFor picks the renderer: a bar on a terminal, plain lines
 // otherwise. It shows the layer's throttled calls and retry reasons.
-func progressFor(e *env, layer *execute.Layer) execute.Hooks {
+func progressFor(e *env, layer *pace.Layer) execute.Hooks {
 	throttles := func() int { _, n := layer.Pacer.Counts(); return n }
 	var h execute.Hooks
 	if f, ok := e.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
@@ -436,16 +433,16 @@ func progressFor(e *env, layer *execute.Layer) execute.Hooks {
 
 // retryReason is a short reason a call is retried.
 func retryReason(err error) string {
-	var te *workplace.TransportError
-	if errors.As(err, &te) {
-		return "no answer (" + te.Err.Error() + ")"
-	}
-	if workplace.IsThrottle(err) {
+	te := target.As(err)
+	switch {
+	case te == nil:
+		return err.Error()
+	case te.Kind == target.Throttled:
 		return "throttled by the server"
+	case te.Status == 0 && te.Err != nil:
+		return "no answer (" + te.Err.Error() + ")"
+	case te.Status == 0:
+		return "no answer"
 	}
-	var ae *workplace.APIError
-	if errors.As(err, &ae) {
-		return fmt.Sprintf("server error (HTTP %d)", ae.HTTPStatus)
-	}
-	return err.Error()
+	return fmt.Sprintf("server error (HTTP %d)", te.Status)
 }

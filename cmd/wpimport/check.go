@@ -5,17 +5,19 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
-	"github.com/wpimport/wpimport/internal/execute"
-	"github.com/wpimport/wpimport/internal/scim"
-	"github.com/wpimport/wpimport/internal/workplace"
+	"github.com/wpimport/wpimport/internal/pace"
+	"github.com/wpimport/wpimport/internal/roster"
+	"github.com/wpimport/wpimport/internal/target"
 )
 
 // check says, without writing anything, whether the target answers,
-// accepts the token, and what it supports.
+// accepts the token, and what it supports, with where each capability
+// came from.
 func cmdCheck(ctx context.Context, e *env, args []string) (int, error) {
 	var o targetOptions
 	fs := newFlagSet(e, "check", "[--api graph|scim] [--api-url URL] [--token-file F]",
@@ -28,60 +30,54 @@ func cmdCheck(ctx context.Context, e *env, args []string) (int, error) {
 	if len(pos) > 0 {
 		return exitUsage, usageErr("unexpected arguments: %v", pos)
 	}
-	retry := execute.DefaultRetry
+	retry := pace.DefaultRetry
 	retry.Tries = 2
-	layer := execute.NewLayer(2, retry)
-	layer.SetUnreachableAfter(5 * time.Second)
-	client, err := o.client(e, layer)
+	tgt, layer, err := o.open(e, 2, retry)
 	if err != nil {
 		return exitUsage, err
 	}
+	defer tgt.Close()
+	layer.SetUnreachableAfter(5 * time.Second)
 	w := e.stdout
-	fmt.Fprintf(w, "Target:      %s API at %s\n", o.API, client.BaseURL())
-	switch c := client.(type) {
-	case *scim.Client:
-		err = checkSCIM(ctx, w, c)
-	case *workplace.Client:
-		err = checkGraph(ctx, w, c)
-	}
-	if err != nil {
+	fmt.Fprintf(w, "Target:      %s API at %s\n", o.API, tgt.URL())
+	if err := checkTarget(ctx, w, tgt); err != nil {
 		fmt.Fprintf(w, "Result:      NOT READY\n")
 		return exitFatal, o.apiFailure(err)
 	}
-	fmt.Fprintf(w, "Result:      ready (nothing was written; API calls: %d)\n", client.Calls())
+	fmt.Fprintf(w, "Result:      ready (nothing was written; API calls: %d)\n", tgt.Calls())
 	return exitOK, nil
 }
 
 func reachLine(w io.Writer, err error) {
-	var te *workplace.TransportError
-	var ue *execute.UnreachableError
+	var ue *target.Unreachable
+	te := target.As(err)
 	switch {
 	case err == nil:
 		fmt.Fprintf(w, "Reachable:   yes\nToken:       accepted\n")
-	case errors.As(err, &te) || errors.As(err, &ue):
+	case errors.As(err, &ue) || te != nil && te.Kind == target.UnknownOutcome && te.Status == 0:
 		fmt.Fprintf(w, "Reachable:   NO\n")
-	case workplace.IsFatal(err):
+	case target.IsFatal(err):
 		fmt.Fprintf(w, "Reachable:   yes\nToken:       REFUSED\n")
 	default:
 		fmt.Fprintf(w, "Reachable:   yes\n")
 	}
 }
 
-func checkSCIM(ctx context.Context, w io.Writer, c *scim.Client) error {
-	caps, err := c.Discover(ctx)
+// checkTarget asks the target what it can do, and what it sees of the
+// service, writing nothing.
+func checkTarget(ctx context.Context, w io.Writer, t target.Target) error {
+	caps, err := t.Capabilities(ctx)
 	if err != nil {
 		reachLine(w, err)
 		return err
 	}
-	probe, err := c.Probe(ctx)
+	var facts []target.Fact
+	if pr, ok := t.(target.Prober); ok {
+		facts, err = pr.Probe(ctx)
+	}
 	reachLine(w, err)
 	if err != nil {
 		return err
-	}
-	if caps.Discovered {
-		fmt.Fprintf(w, "Discovery:   /ServiceProviderConfig answered\n")
-	} else {
-		fmt.Fprintf(w, "Discovery:   none (404): safe defaults, as for Meta's service\n")
 	}
 	yn := func(b bool) string {
 		if b {
@@ -89,79 +85,99 @@ func checkSCIM(ctx context.Context, w io.Writer, c *scim.Client) error {
 		}
 		return "no"
 	}
-	fmt.Fprintf(w, "PATCH:       %s%s\n", yn(caps.Patch), map[bool]string{false: " (updates are GET, change, PUT)", true: ""}[caps.Patch])
-	fmt.Fprintf(w, "ETags:       %s%s\n", yn(caps.ETag), map[bool]string{false: " (changes since the plan are caught by re-reading before apply)", true: " (updates send If-Match)"}[caps.ETag])
+	from := func(name string) string {
+		if o := caps.Origin(name); o != "" {
+			return "  [" + o + "]"
+		}
+		return ""
+	}
+	line := func(name, value, origin string) { fmt.Fprintf(w, "%-12s %s%s\n", name+":", value, from(origin)) }
+	line("Service", caps.Service, "")
+	var lookup []string
+	for _, k := range caps.LookupBy {
+		lookup = append(lookup, string(k))
+	}
+	batch := "one key a request"
+	if caps.LookupBatch > 1 {
+		batch = fmt.Sprintf("up to %d keys a request", caps.LookupBatch)
+	}
+	line("Look-ups", fmt.Sprintf("by %s; %s", strings.Join(lookup, ", "), batch), "lookup")
+	paging := string(caps.Paging)
+	if !caps.Complete {
+		paging += " (cannot be listed completely: --sync and group removals are refused)"
+	}
+	line("Listing", paging, "paging")
+	line("Versions", yn(caps.Versions)+map[bool]string{false: " (changes since the plan are caught by re-reading before apply)", true: " (updates send If-Match)"}[caps.Versions], "versions")
 	bulk := yn(caps.Bulk)
 	if caps.Bulk {
-		bulk += fmt.Sprintf(" (at most %d operations, %d bytes a request)", caps.BulkMaxOps, caps.BulkMaxPayload)
+		bulk += fmt.Sprintf(" (at most %d operations a request; apply --bulk)", caps.BulkMax)
 	}
-	fmt.Fprintf(w, "Bulk:        %s\n", bulk)
-	filter := yn(caps.Filter)
-	if caps.FilterMax > 0 {
-		filter += fmt.Sprintf(" (at most %d results)", caps.FilterMax)
+	line("Bulk", bulk, "bulk")
+	groups := yn(caps.Groups)
+	if caps.Groups && !caps.GroupMembersRead {
+		groups += " (members cannot be read: no removals)"
 	}
-	fmt.Fprintf(w, "Filters:     %s\nSorting:     %s\nGroups:      %s\n", filter, yn(caps.Sort), yn(caps.Groups))
-	fmt.Fprintf(w, "Extensions:  %s\n", orNone(caps.Extensions))
-	if caps.Discovered {
-		fmt.Fprintf(w, "Auth:        %s\n", orNone(caps.AuthSchemes))
+	line("Groups", groups, "groups")
+	line("People sets", yn(caps.PeopleSets), "people sets")
+	del := string(caps.Delete)
+	if del == "" {
+		del = "none"
 	}
-	fmt.Fprintf(w, "Not carried: %s\n", strings.Join(caps.Uncarried(), ", "))
-	total := "not given (wpimport will not plan deactivations from such a listing)"
-	if probe.Total >= 0 {
-		total = fmt.Sprint(probe.Total)
+	line("Delete", del, "delete")
+	line("Erase", yn(caps.Erase), "erase")
+	line("Reactivate", map[bool]string{true: "clears the manager: plans set it again", false: "keeps the manager"}[caps.ReactivationClearsManager], "reactivation")
+	if caps.InvitesOnCreate {
+		line("Invitations", "sent at once to every account created", "invitations")
 	}
-	fmt.Fprintf(w, "Users:       %s\n", total)
-	paging := "honours startIndex and count"
-	switch {
-	case probe.Total < 2:
-		paging = "cannot be told with fewer than 2 users (wpimport detects a page it did not ask for as it lists)"
-	case !probe.PageHonoured:
-		paging = "IGNORES startIndex or count in the query (wpimport pages by POST /Users/.search instead)"
+	line("Carried", fieldList(caps.Carries), "fields")
+	var unread []string
+	for f := range caps.Carries {
+		if !caps.Reads[f] {
+			unread = append(unread, string(f))
+		}
 	}
-	fmt.Fprintf(w, "Paging:      %s; itemsPerPage sent as %s\n", paging, probe.ItemsPerPage)
-	fmt.Fprintf(w, "Rate:        %s\n", headerList(probe.RateHeaders))
+	sort.Strings(unread)
+	if len(unread) > 0 {
+		line("Not read", strings.Join(unread, ", ")+" (set, never compared)", "fields")
+	}
+	line("Not carried", strings.Join(notCarriedOf(caps), ", "), "fields")
+	if len(caps.Required) > 0 {
+		var req []string
+		for _, f := range caps.Required {
+			req = append(req, string(f))
+		}
+		line("Required", strings.Join(req, ", ")+" (on every new account)", "rules")
+	}
+	for _, r := range caps.Rules {
+		line("Rule", fmt.Sprintf("%s: %s", r.Field, r.Why), "rules")
+	}
+	for _, f := range facts {
+		line(f.Name, f.Value, "")
+	}
 	return nil
 }
 
-func checkGraph(ctx context.Context, w io.Writer, c *workplace.Client) error {
-	errStop := errors.New("stop")
-	pages := 0
-	err := c.ListMembers(ctx, workplace.ListOptions{Fields: []string{"id"}, Limit: 1}, func([]workplace.Account) error {
-		pages++
-		return errStop
-	})
-	if errors.Is(err, errStop) {
-		err = nil
-	}
-	reachLine(w, err)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "Listing:     /community/members answered (cursor paging)\n")
-	fmt.Fprintf(w, "Not carried: %s\n", strings.Join(workplace.Uncarried(), ", "))
-	usage := "X-App-Usage 0% (or not sent): wpimport paces by --rate and slows on throttling"
-	if u := c.Usage(); u > 0 {
-		usage = fmt.Sprintf("X-App-Usage: %d%% of the budget used", u)
-	}
-	fmt.Fprintf(w, "Rate:        %s\n", usage)
-	return nil
-}
-
-func orNone(list []string) string {
-	if len(list) == 0 {
-		return "none"
-	}
-	return strings.Join(list, ", ")
-}
-
-func headerList(h map[string]string) string {
-	if len(h) == 0 {
-		return "no rate headers sent (wpimport paces by --rate and slows on 429)"
-	}
+// notCarriedOf lists the roster fields the target cannot carry, in roster
+// order (the fields only plan reads left out).
+func notCarriedOf(caps *target.Capabilities) []string {
 	var out []string
-	for k, v := range h {
-		out = append(out, k+": "+v)
+	for _, f := range roster.Fields {
+		if !caps.CanCarry(f) && !slices.Contains([]roster.Field{roster.ID, roster.FirstName, roster.LastName, roster.PhoneType, roster.NewEmail}, f) {
+			out = append(out, string(f))
+		}
 	}
-	sort.Strings(out)
-	return strings.Join(out, "; ")
+	return out
+}
+
+func fieldList(m map[roster.Field]bool) string {
+	var out []string
+	for _, f := range roster.Fields {
+		if m[f] {
+			out = append(out, string(f))
+		}
+	}
+	if m[roster.UserName] && !slices.Contains(roster.Fields, roster.UserName) {
+		out = append(out, string(roster.UserName))
+	}
+	return strings.Join(out, ", ")
 }

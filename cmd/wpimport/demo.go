@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/wpimport/wpimport/internal/emulator"
+	"github.com/wpimport/wpimport/internal/report"
 	"github.com/wpimport/wpimport/samples"
 )
 
@@ -110,7 +111,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) (int, error) {
 	}
 
 	step("3. apply the plan (it would normally be signed off first)")
-	var t tally
+	var t report.Tally
 	denv.applied = &t
 	code = runEnv(ctx, []string{"apply", path("plan.json"), "--rate", "30", "--concurrency", "8", "--results", path("results.xlsx")}, &denv)
 	if code == exitInterrupted || code == exitFatal || code == exitUsage || code == exitRefused {
@@ -121,14 +122,14 @@ func cmdDemo(ctx context.Context, e *env, args []string) (int, error) {
 	fmt.Fprintf(e.stderr, "\nThe emulator answered %d calls: %d throttled, %d failed with a 5xx, %d writes lost their answer.\n",
 		st.Calls, st.Throttled, st.Faults, st.Dropped)
 	twice := madeTwice(srv.Snapshot())
-	left := t.unfinished()
+	left := t.Unfinished()
 	switch {
 	case left == 0 && twice == "":
 		fmt.Fprintf(e.stderr, "wpimport retried what was safe to retry and looked up every create whose answer was lost: "+
 			"every row has a status, and no account or people set was made twice.\n")
 	case twice == "":
 		fmt.Fprintf(e.stderr, "NOT everything went through: %s (apply's lines above and the Failures sheet of results.xlsx say why); "+
-			"no account or people set was made twice. Against a real service, the same apply run again would finish it.\n", t.notDoneBeyondSkipped())
+			"no account or people set was made twice. Against a real service, the same apply run again would finish it.\n", notDoneBeyondSkipped(t))
 	default:
 		fmt.Fprintf(e.stderr, "MADE TWICE: %s. This is a bug in wpimport: please report it with the results and the journal.\n", twice)
 	}

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/wpimport/wpimport/internal/execute"
+	"github.com/wpimport/wpimport/internal/pace"
 	"github.com/wpimport/wpimport/internal/parse"
 	"github.com/wpimport/wpimport/internal/plan"
 	"github.com/wpimport/wpimport/internal/report"
@@ -62,9 +62,6 @@ func cmdOffboard(ctx context.Context, e *env, args []string) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
-	if o.API == apiSCIM && o.Erase {
-		return exitUsage, usageErr("--erase is Workplace's remove_profile_information, which SCIM has no form of: deactivate (the default) or --delete-unclaimed")
-	}
 	if o.XLSX, err = planOutputs(func(f *files) { f.reads(o.List) }, o.Out); err != nil {
 		return exitUsage, err
 	}
@@ -101,19 +98,16 @@ func cmdOffboard(ctx context.Context, e *env, args []string) (int, error) {
 	if in.SHA256, err = fileSHA256(o.List); err != nil {
 		return exitUsage, err
 	}
-	client, err := o.client(e, execute.NewLayer(o.Rate, execute.DefaultRetry))
+	tgt, _, err := o.open(e, o.Rate, pace.DefaultRetry)
 	if err != nil {
 		return exitUsage, err
 	}
+	defer tgt.Close()
 	opts := plan.Options{DeleteUnclaimed: o.DeleteUnclaimed, Erase: o.Erase, MaxDeactivate: o.MaxDeactivate}
-	p, err := plan.Offboard(ctx, in, client, opts)
+	p, err := plan.Offboard(ctx, in, tgt, opts)
 	if err != nil {
-		if strings.Contains(err.Error(), "--") {
-			return exitUsage, usageErr("%v", err)
-		}
 		return exitUsage, o.apiFailure(err)
 	}
-	p.API = o.API
 	for _, r := range p.Rows {
 		for _, is := range r.Issues {
 			if is.Severity == roster.Warning {

@@ -13,13 +13,12 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/wpimport/wpimport/internal/execute"
+	"github.com/wpimport/wpimport/internal/pace"
 	"github.com/wpimport/wpimport/internal/plan"
 	"github.com/wpimport/wpimport/internal/report"
 	"github.com/wpimport/wpimport/internal/safefile"
-	"github.com/wpimport/wpimport/internal/scim"
+	"github.com/wpimport/wpimport/internal/target"
 	"github.com/wpimport/wpimport/internal/validate"
-	"github.com/wpimport/wpimport/internal/workplace"
 )
 
 // stringsFlag collects a repeatable flag.
@@ -190,8 +189,8 @@ func fileSHA256(path string) (string, error) {
 }
 
 // makePlan validates the roster and plans it against the target, through
-// client (nil: one is made, paced at o.Rate).
-func makePlan(ctx context.Context, e *env, o *planFlags, client apiClient) (*plan.Plan, *validate.Result, error) {
+// tgt (nil: one is opened, paced at o.Rate).
+func makePlan(ctx context.Context, e *env, o *planFlags, tgt target.Target) (*plan.Plan, *validate.Result, error) {
 	opts, err := o.options()
 	if err != nil {
 		return nil, nil, err
@@ -209,31 +208,18 @@ func makePlan(ctx context.Context, e *env, o *planFlags, client apiClient) (*pla
 	if err != nil {
 		return nil, nil, err
 	}
-	if client == nil {
-		if client, err = o.client(e, execute.NewLayer(o.Rate, execute.DefaultRetry)); err != nil {
+	if tgt == nil {
+		if tgt, _, err = o.open(e, o.Rate, pace.DefaultRetry); err != nil {
 			return nil, nil, err
 		}
-	}
-	if sc, ok := client.(*scim.Client); ok {
-		if sets != nil && len(sets.Sets) > 0 {
-			return nil, nil, usageErr("people sets are Workplace's (Graph) and a SCIM service has none: plan them with --api graph, or leave them out")
-		}
-		caps, err := sc.Discover(ctx)
-		if err != nil {
-			return nil, nil, o.apiFailure(err)
-		}
-		opts.Uncarried, opts.Target = caps.Uncarried(), "the SCIM service"
-		opts.ReadsAuthMethod = caps.Knows(scim.AuthMethod)
-	} else {
-		opts.Uncarried, opts.Target = workplace.Uncarried(), "Workplace's Graph API"
+		defer tgt.Close()
 	}
 	valid, invalid := res.Counts()
-	fmt.Fprintf(e.stderr, "%s: %d rows: %d valid, %d invalid. Reading %s at %s…\n", res.Path, len(res.Rows), valid, invalid, o.target(), client.BaseURL())
-	p, err := plan.Build(ctx, plan.Input{Result: res, SHA256: sum, ToolVersion: version, PeopleSets: sets}, client, opts)
+	fmt.Fprintf(e.stderr, "%s: %d rows: %d valid, %d invalid. Reading %s at %s…\n", res.Path, len(res.Rows), valid, invalid, o.service(), tgt.URL())
+	p, err := plan.Build(ctx, plan.Input{Result: res, SHA256: sum, ToolVersion: version, PeopleSets: sets}, tgt, opts)
 	if err != nil {
 		return nil, nil, o.apiFailure(err)
 	}
-	p.API = o.API
 	return p, res, nil
 }
 
@@ -291,20 +277,8 @@ func printWarnings(w io.Writer, p *plan.Plan) {
 // " (it leaves out 3 invalid rows and 1 conflict: fix them and plan again
 // to include them)", or "".
 func leftOut(p *plan.Plan) string {
-	var invalid, conflict, sets int
-	for _, r := range p.Rows {
-		switch r.Status {
-		case "invalid":
-			invalid++
-		case "conflict":
-			conflict++
-		}
-	}
-	for _, s := range p.PeopleSets {
-		if s.Status == "invalid" {
-			sets++
-		}
-	}
+	_, invalid, conflict := p.RowCounts()
+	sets := invalidSets(p)
 	var parts []string
 	if invalid > 0 {
 		parts = append(parts, plural(invalid, "invalid row", "invalid rows"))
@@ -336,10 +310,11 @@ func printPlan(e *env, p *plan.Plan, out, xlsx string) int {
 			}
 		}
 	}
-	for _, s := range p.PeopleSets {
-		for _, is := range s.Issues {
+	for i := range p.Changes {
+		c := &p.Changes[i]
+		for _, is := range c.Issues {
 			if is.Severity == "error" && shown < 25 {
-				fmt.Fprintf(e.stderr, "people set %q: %s\n", s.Name, is)
+				fmt.Fprintf(e.stderr, "people set %q: %s\n", c.Name, is)
 				shown++
 			}
 		}
@@ -353,16 +328,25 @@ func printPlan(e *env, p *plan.Plan, out, xlsx string) int {
 		return exitRefused
 	}
 	for _, r := range p.Rows {
-		if r.Status != "planned" {
+		if r.Status != plan.Planned {
 			return exitRows
 		}
 	}
-	for _, s := range p.PeopleSets {
-		if s.Status != "planned" {
-			return exitRows
-		}
+	if invalidSets(p) > 0 {
+		return exitRows
 	}
 	return exitOK
+}
+
+// invalidSets counts the people sets whose input has an error.
+func invalidSets(p *plan.Plan) int {
+	n := 0
+	for i := range p.Changes {
+		if c := &p.Changes[i]; c.Kind == plan.KindPeopleSet && c.Status() == plan.Invalid {
+			n++
+		}
+	}
+	return n
 }
 
 // printEmailDiffers shows the rows whose email differs from their account's

@@ -11,6 +11,7 @@ import (
 
 	"github.com/wpimport/wpimport/internal/emulator"
 	"github.com/wpimport/wpimport/internal/parse"
+	"github.com/wpimport/wpimport/internal/report"
 )
 
 // Exit codes, as DESIGN.md fixes them.
@@ -47,7 +48,7 @@ type env struct {
 	getenv func(string) string
 	// applied, if set, receives what apply left undone (the demo's
 	// closing words depend on it).
-	applied *tally
+	applied *report.Tally
 	// demoEmulator, if set, is given the demo's emulator before the
 	// pipeline runs: tests make it refuse a route.
 	demoEmulator func(*emulator.Server)

@@ -8,20 +8,20 @@ import (
 	"runtime"
 	"strings"
 
-	"github.com/wpimport/wpimport/internal/execute"
+	"github.com/wpimport/wpimport/internal/pace"
 	"github.com/wpimport/wpimport/internal/plan"
-	"github.com/wpimport/wpimport/internal/scim"
-	"github.com/wpimport/wpimport/internal/workplace"
+	"github.com/wpimport/wpimport/internal/safefile"
+	"github.com/wpimport/wpimport/internal/target"
+	// The targets register themselves; commands open them by name.
+	_ "github.com/wpimport/wpimport/internal/target/graph"
+	_ "github.com/wpimport/wpimport/internal/target/scim"
 )
 
-// The targets: Workplace's Graph API, or a SCIM 2.0 service.
+// The targets wpimport knows best: Workplace's Graph API, and SCIM 2.0.
 const (
 	apiGraph = "graph"
 	apiSCIM  = "scim"
 )
-
-// DefaultSCIMURL is Meta's SCIM service for managed work accounts.
-const DefaultSCIMURL = "https://scim.workplace.com/"
 
 // targetOptions say which API to talk to and where the token comes from.
 // The token itself is never a flag.
@@ -29,24 +29,10 @@ type targetOptions struct {
 	API       string
 	APIURL    string
 	TokenFile string
-	// tokenFrom says where client found the token ("$WPIMPORT_TOKEN",
+	// tokenFrom says where open found the token ("$WPIMPORT_TOKEN",
 	// "$WORKPLACE_ACCESS_TOKEN", "--token-file PATH"), for messages.
 	tokenFrom string
 }
-
-// apiClient is what plan and apply need of either target's client.
-type apiClient interface {
-	plan.Directory
-	execute.Client
-}
-
-var (
-	_ apiClient = (*workplace.Client)(nil)
-	_ apiClient = (*scim.Client)(nil)
-	// The SCIM client has groups: plan and apply find them by these.
-	_ plan.GroupReader    = (*scim.Client)(nil)
-	_ execute.GroupClient = (*scim.Client)(nil)
-)
 
 func (o *targetOptions) register(fs *flag.FlagSet, e *env) {
 	fs.StringVar(&o.API, "api", defaultAPI(e), "the target: graph (Workplace's Graph API) or scim (a SCIM 2.0 service) (env WPIMPORT_API)")
@@ -62,52 +48,46 @@ func defaultAPI(e *env) string {
 	return apiGraph
 }
 
-// target names the API for messages.
-func (o *targetOptions) target() string {
-	if o.API == apiSCIM {
-		return "the SCIM service"
+// service names the target for people before it is asked anything.
+func (o *targetOptions) service() string {
+	if r, ok := target.Lookup(o.API); ok {
+		return r.Service
 	}
-	return "Workplace"
+	return o.API
 }
 
-// client builds the API client, its calls paced and retried by layer;
-// errors are usage errors (exit 2).
-func (o *targetOptions) client(e *env, layer *execute.Layer) (apiClient, error) {
+// open opens the target, every call of it paced at rate and retried by
+// retry; errors are usage errors (exit 2).
+func (o *targetOptions) open(e *env, rate float64, retry pace.Retry) (target.Target, *pace.Layer, error) {
+	if err := checkAPI(o.API); err != nil {
+		return nil, nil, err
+	}
 	token, err := o.token(e)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	switch o.API {
-	case apiGraph:
-		c, err := workplace.New(workplace.Config{BaseURL: o.APIURL, Token: token, UserAgent: "wpimport/" + version, Wrap: layer.Wrap})
-		if err != nil {
-			return nil, usageErr("%v", err)
-		}
-		layer.Bind(c.Usage, c.BaseURL())
-		return c, nil
-	case apiSCIM:
-		u := o.APIURL
-		if u == "" {
-			u = DefaultSCIMURL
-		}
-		c, err := scim.New(scim.Config{BaseURL: u, Token: token, UserAgent: "wpimport/" + version, Wrap: layer.Wrap})
-		if err != nil {
-			return nil, usageErr("%v", err)
-		}
-		layer.Bind(c.Usage, c.BaseURL())
-		return c, nil
+	t, layer, err := pace.Open(o.API, target.Config{URL: o.APIURL, Token: token, TokenSource: o.tokenFrom, UserAgent: "wpimport/" + version}, rate, retry)
+	if err != nil {
+		return nil, nil, usageErr("%v", err)
 	}
-	return nil, checkAPI(o.API)
+	return t, layer, nil
 }
+
+// maxTokenBytes bounds a token file.
+const maxTokenBytes = 64 << 10
 
 // token finds the access token: --token-file, else $WPIMPORT_TOKEN, else
 // $WORKPLACE_ACCESS_TOKEN, and records where it came from. Both variables
 // set to different tokens is said once: a stale one must not win unseen.
 func (o *targetOptions) token(e *env) (string, error) {
 	if o.TokenFile != "" {
-		t, err := workplace.ReadToken(o.TokenFile)
+		b, err := safefile.ReadFile(o.TokenFile, maxTokenBytes)
 		if err != nil {
-			return "", usageErr("%v", err)
+			return "", usageErr("read token file: %v", err)
+		}
+		t := strings.TrimSpace(string(b))
+		if t == "" {
+			return "", usageErr("token file %s is empty", o.TokenFile)
 		}
 		if st, err := os.Stat(o.TokenFile); err == nil && st.Mode().Perm()&0o077 != 0 && runtime.GOOS != "windows" {
 			fmt.Fprintf(e.stderr, "Warning: the token file %s can be read by other users; restrict it: chmod 600 %s\n", o.TokenFile, o.TokenFile)
@@ -129,13 +109,13 @@ func (o *targetOptions) token(e *env) (string, error) {
 		o.tokenFrom = "$WORKPLACE_ACCESS_TOKEN"
 		return wa, nil
 	}
-	return "", nil // the client says that no token was given
+	return "", nil // the target says that no token was given
 }
 
 // checkAPI refuses an --api that names no target.
 func checkAPI(api string) error {
-	if api != apiGraph && api != apiSCIM {
-		return usageErr("--api must be graph or scim, not %q", api)
+	if !target.Known(api) {
+		return usageErr("--api must be %s, not %q", strings.Join(target.Names(), " or "), api)
 	}
 	return nil
 }
@@ -148,10 +128,18 @@ func planAPI(p *plan.Plan) string {
 	return p.API
 }
 
+// tokenRefused tells a refused token from a missing permission: an HTTP
+// 401, or Graph's token codes 190 and 102 (which Meta's SCIM service
+// answers too).
+func tokenRefused(te *target.Error) bool {
+	code, _, _ := strings.Cut(te.Code, "/")
+	return te.Status == 401 || code == "190" || code == "102"
+}
+
 // apiFailure adds to an error that stops a command what to do about it,
 // naming where the refused token came from (never the token).
 func (o *targetOptions) apiFailure(err error) error {
-	var ue *execute.UnreachableError
+	var ue *target.Unreachable
 	if errors.As(err, &ue) {
 		return &exitError{exitFatal, fmt.Errorf("%w\nCheck the address (--api-url or WPIMPORT_API_URL) and the network; nothing was changed by the calls that got no answer, and running the same command again resumes", err)}
 	}
@@ -159,17 +147,19 @@ func (o *targetOptions) apiFailure(err error) error {
 	if o.tokenFrom != "" {
 		from = "the token from " + o.tokenFrom
 	}
+	te := target.As(err)
 	switch {
-	case workplace.ErrorCode(err) == 190 || workplace.ErrorCode(err) == 102:
+	case te != nil && te.Kind == target.Fatal && tokenRefused(te):
 		return &exitError{exitFatal, fmt.Errorf("%w\nThe API refused %s: it is wrong, expired or revoked. Give the right one "+
 			"(--token-file wins over $WPIMPORT_TOKEN, which wins over $WORKPLACE_ACCESS_TOKEN)", err, from)}
-	case workplace.IsFatal(err):
+	case te != nil && te.Kind == target.Fatal:
 		return &exitError{exitFatal, fmt.Errorf("%w\nThe API refused a permission to %s: grant the integration its permissions "+
 			"(Workplace: Provision User Accounts, Manage Work Profiles; Meta's SCIM: Manage accounts, and its allowed IP addresses), or give the token of one that has them", err, from)}
-	}
-	var ae *workplace.APIError
-	var te *workplace.TransportError
-	if errors.As(err, &ae) || errors.As(err, &te) {
+	case errors.Is(err, plan.ErrIncompleteListing):
+		return &exitError{exitRefused, err}
+	case errors.As(err, new(*plan.OptionError)):
+		return &exitError{exitUsage, err}
+	case te != nil:
 		return &exitError{exitFatal, fmt.Errorf("%w\nThe service kept failing; nothing was changed. Try again later", err)}
 	}
 	return err

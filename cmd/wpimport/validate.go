@@ -9,9 +9,8 @@ import (
 	"github.com/wpimport/wpimport/internal/parse"
 	"github.com/wpimport/wpimport/internal/report"
 	"github.com/wpimport/wpimport/internal/roster"
-	"github.com/wpimport/wpimport/internal/scim"
+	"github.com/wpimport/wpimport/internal/target"
 	"github.com/wpimport/wpimport/internal/validate"
-	"github.com/wpimport/wpimport/internal/workplace"
 )
 
 // inputOptions are the flags every command that reads a roster shares.
@@ -57,22 +56,12 @@ func parseValidate(e *env, args []string) (*validateOptions, error) {
 	return o, nil
 }
 
-// offlineUncarried lists the roster fields that no service of the target
-// can carry, known without asking it, and names the target for messages.
-// plan and check ask the same lists of the target's package.
-func offlineUncarried(api string) (fields []string, target string) {
-	if api == apiSCIM {
-		return scim.NeverCarried(), "a SCIM service"
-	}
-	return workplace.Uncarried(), "Workplace's Graph API"
-}
-
 // notCarried adds a file warning for each column with values that no
-// service of the target can carry.
+// service of the target can carry, known without asking it (plan and
+// check ask the service itself).
 func notCarried(res *validate.Result, sets *validate.PeopleSets, api string) {
-	fields, target := offlineUncarried(api)
-	for _, name := range fields {
-		f := roster.Field(name)
+	reg, _ := target.Lookup(api)
+	for _, f := range reg.NeverCarried {
 		if !res.Header.Has(f) {
 			continue
 		}
@@ -84,12 +73,12 @@ func notCarried(res *validate.Result, sets *validate.PeopleSets, api string) {
 		}
 		if n > 0 {
 			res.FileIssues = append(res.FileIssues, roster.Issue{Severity: roster.Warning, Field: f, Code: "target.not_carried",
-				Message: fmt.Sprintf("%d rows give %s, which %s cannot carry: plan will name it again and send it nowhere", n, f, target)})
+				Message: fmt.Sprintf("%s %s, which %s cannot carry: plan will name it again and send it nowhere", plural(n, "row gives", "rows give"), f, reg.Service)})
 		}
 	}
-	if api == apiSCIM && sets != nil && len(sets.Sets) > 0 {
+	if reg.NoPeopleSets && sets != nil && len(sets.Sets) > 0 {
 		res.FileIssues = append(res.FileIssues, roster.Issue{Severity: roster.Warning, Code: "target.not_carried",
-			Message: "people sets are Workplace's (Graph): a SCIM service has none, and plan --api scim refuses them"})
+			Message: fmt.Sprintf("people sets are Workplace's (Graph): %s has none, and plan --api %s refuses them", reg.Service, api)})
 	}
 }
 

@@ -17,7 +17,7 @@ import (
 
 	"github.com/wpimport/wpimport/internal/emulator"
 	"github.com/wpimport/wpimport/internal/testkit"
-	"github.com/wpimport/wpimport/internal/workplace"
+	"github.com/wpimport/wpimport/internal/target"
 )
 
 const (
@@ -132,7 +132,6 @@ func userNames(r scimResp) []string {
 
 func TestSCIMOneTenantTwoAPIs(t *testing.T) {
 	srv, c := start(t, emulator.Config{})
-	ctx := context.Background()
 	r := scimDo(t, srv, "POST", "/Users", user("Ada@Acme.example", "Ada Lovelace", map[string]any{
 		"externalId": "E-001", "title": "Engineer",
 		"name":      map[string]any{"givenName": "Ada", "familyName": "Lovelace"},
@@ -150,15 +149,15 @@ func TestSCIMOneTenantTwoAPIs(t *testing.T) {
 		t.Fatalf("Location %q", r.header.Get("Location"))
 	}
 	// Graph sees the same account.
-	m, err := c.GetMember(ctx, id, nil)
+	m, err := c.get(id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.Email != "Ada@Acme.example" || m.ExternalID != "E-001" || m.Department != "R&D" || m.WorkLocale != "en_GB" || !*m.Active {
+	if m.Email != "Ada@Acme.example" || m.ExternalID != "E-001" || m.Department != "R&D" || m.Locale != "en_GB" || !m.Active {
 		t.Fatalf("Graph sees %+v", m)
 	}
 	// An account made over Graph is a SCIM User, found by userName in any case.
-	gid, err := c.CreateAccount(ctx, workplace.Fields{"name": "Bob Byte", "email": "bob@acme.example", "external_id": "E-002"})
+	gid, err := c.create("Bob Byte", "bob@acme.example", "E-002", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +175,7 @@ func TestSCIMOneTenantTwoAPIs(t *testing.T) {
 	scimDo(t, srv, "POST", "/Users", user("new@acme.example", "Other", map[string]any{"externalId": "E-001"})).want(t, 409, "uniqueness")
 	// Deactivating over SCIM is Graph's active=false.
 	scimDo(t, srv, "PATCH", "/Users/"+gid, patch(op("replace", "active", false))).want(t, 200, "")
-	if m, _ := c.GetMember(ctx, gid, nil); *m.Active {
+	if m, _ := c.get(gid); m.Active {
 		t.Fatal("deactivated over SCIM, still active over Graph")
 	}
 	// The admin route shows the tenant from either side.
@@ -303,7 +302,7 @@ func TestSCIMPutAndPatch(t *testing.T) {
 		ent["costCenter"] != "CC9" || ent["manager"].(map[string]any)["value"] != mgr || len(r.body["phoneNumbers"].([]any)) != 1 {
 		t.Fatalf("PATCH: %v", r.body) // PUT dropped the first phone
 	}
-	if m, _ := c.GetMember(context.Background(), id, nil); m.Email != "ann.b@a.example" || m.Managers == nil || len(m.Managers.Data) != 1 || m.Managers.Data[0].ID != mgr {
+	if m, _ := c.get(id); m.Email != "ann.b@a.example" || m.ManagerID() != mgr {
 		t.Fatalf("Graph sees %+v", m)
 	}
 	r = scimDo(t, srv, "PATCH", path, patch(op("remove", "title", nil), op("remove", `phoneNumbers[type eq "mobile"]`, nil))).want(t, 200, "")
@@ -497,7 +496,7 @@ func TestSCIMGroupsAndWebhooks(t *testing.T) {
 	hs := httptest.NewServer(recv)
 	defer hs.Close()
 	srv := testkit.Emulator(t, emulator.Config{WebhookURL: hs.URL, AppSecret: "s3cret", SCIMMaxMembers: 3})
-	c, _ := workplace.New(workplace.Config{BaseURL: srv.URL(), Token: srv.Token()})
+	c := graphClient(t, srv)
 	ctx := context.Background()
 	var ids []string
 	for i := range 5 {
@@ -524,7 +523,8 @@ func TestSCIMGroupsAndWebhooks(t *testing.T) {
 		t.Fatalf("groups .search: %v", r.body)
 	}
 	// A dynamic set made over Graph is a group whose members follow its conditions.
-	did, err := c.CreatePeopleSet(ctx, "Sales", []workplace.Condition{{Field: "DEPARTMENT", Operator: "IS", Values: []string{"Sales"}}})
+	didRef, err := c.CreatePeopleSet(ctx, "Sales", []target.Condition{{Field: "DEPARTMENT", Operator: "IS", Values: []string{"Sales"}}})
+	did := didRef.ID
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -534,12 +534,12 @@ func TestSCIMGroupsAndWebhooks(t *testing.T) {
 	}
 	scimDo(t, srv, "PATCH", "/Groups/"+did, patch(op("add", "members", []any{member(ids[4])}))).want(t, 400, "mutability")
 	scimDo(t, srv, "POST", "/Groups", map[string]any{"schemas": []string{"urn:ietf:params:scim:schemas:core:2.0:Group"}, "displayName": "Sales"}).want(t, 409, "uniqueness")
-	if err := c.DeletePeopleSet(ctx, did); err != nil {
+	if err := c.DeletePeopleSet(ctx, didRef); err != nil {
 		t.Fatal(err)
 	}
 	scimDo(t, srv, "DELETE", "/Groups/"+gid, nil).want(t, 204, "")
-	if _, err := c.GetPeopleSet(ctx, gid); err == nil {
-		t.Fatal("Graph still sees the deleted group")
+	if set, err := c.FindPeopleSet(ctx, "Team"); err != nil || set != nil {
+		t.Fatalf("Graph still sees the deleted group: %v %v", set, err)
 	}
 	// Five changes, in order, each signed; the receiver failed twice first.
 	deadline := time.Now().Add(10 * time.Second)

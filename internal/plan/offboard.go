@@ -2,7 +2,6 @@ package plan
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -38,9 +37,9 @@ func Offboard(ctx context.Context, in OffboardInput, dir target.Directory, opts 
 	}
 	switch {
 	case opts.Erase && !caps.Erase:
-		return nil, fmt.Errorf("%w: --erase is Workplace's remove_profile_information, and %s has no form of it: deactivate (the default) or --delete-unclaimed", ErrOption, caps.Service)
+		return nil, optionErr("--erase is Workplace's remove_profile_information, and %s has no form of it: deactivate (the default) or --delete-unclaimed", caps.Service)
 	case opts.DeleteUnclaimed && caps.Delete == target.DeleteNone:
-		return nil, fmt.Errorf("%w: %s offers no way to delete an account: deactivate them (the default)", ErrOption, caps.Service)
+		return nil, optionErr("%s offers no way to delete an account: deactivate them (the default)", caps.Service)
 	}
 	now := in.Now
 	if now.IsZero() {
@@ -128,8 +127,13 @@ func Offboard(ctx context.Context, in OffboardInput, dir target.Directory, opts 
 	return p, nil
 }
 
-// ErrOption is an option the target cannot honour: a usage error.
-var ErrOption = errors.New("option not available")
+// OptionError is an option or input the target cannot honour: a usage
+// error, said before anything is read.
+type OptionError struct{ Msg string }
+
+func (e *OptionError) Error() string { return e.Msg }
+
+func optionErr(format string, args ...any) error { return &OptionError{Msg: fmt.Sprintf(format, args...)} }
 
 // deletionWords says what a DELETE does on the target.
 func deletionWords(caps *target.Capabilities) string {

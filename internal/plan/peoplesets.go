@@ -89,7 +89,7 @@ func (b *builder) planPeopleSets(ctx context.Context, dir target.Directory, in *
 	ps, ok := target.PeopleSetsOf(dir, b.caps)
 	if !ok {
 		if len(in.Sets) > 0 {
-			return fmt.Errorf("people sets are Workplace's (Graph) and %s has none: plan them with --api graph, or leave them out", b.caps.Service)
+			return optionErr("people sets are Workplace's (Graph) and %s has none: plan them with --api graph, or leave them out", b.caps.Service)
 		}
 		return nil
 	}

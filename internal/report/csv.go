@@ -102,11 +102,7 @@ func writeCSV(path string, doc *Document) error {
 			cell(6, string(scratch))
 			cell(7, e.AccountID)
 			cell(8, strconv.Itoa(e.Attempts))
-			code := ""
-			if e.ErrorCode != 0 {
-				code = strconv.Itoa(e.ErrorCode)
-			}
-			cell(9, code)
+			cell(9, e.ErrorCode)
 			cell(10, e.ErrorMessage)
 			for i, c := range e.Cells {
 				cell(len(fixedHeaders)+i, c)

@@ -8,11 +8,15 @@ import (
 func writeJSON(path string, doc *Document) error {
 	return writeFile(path, func(bw *bufio.Writer) error {
 		head := struct {
-			Kind    string  `json:"kind"`
-			Source  string  `json:"source"`
-			Summary Summary `json:"summary"`
-			Plan    any     `json:"plan,omitempty"`
-		}{doc.Kind, doc.Source, doc.Summary, doc.Raw}
+			FormatVersion int          `json:"format_version,omitempty"`
+			Kind          string       `json:"kind"`
+			Source        string       `json:"source"`
+			Info          *ResultsInfo `json:"info,omitempty"`
+			Summary       Summary      `json:"summary"`
+		}{Kind: doc.Kind, Source: doc.Source, Info: doc.Info, Summary: doc.Summary}
+		if doc.Info != nil {
+			head.FormatVersion = ResultsFormat
+		}
 		b, err := json.MarshalIndent(head, "", " ")
 		if err != nil {
 			return err
@@ -36,7 +40,28 @@ func writeJSON(path string, doc *Document) error {
 			return err
 		}
 		bw.Write(buf)
-		_, err = bw.WriteString("\n ]\n}\n")
+		bw.WriteString("\n ]")
+		if doc.Data != nil {
+			bw.WriteString(",\n \"changes\": [")
+			first := true
+			for c := range doc.Data {
+				line, err := json.Marshal(c)
+				if err != nil {
+					return err
+				}
+				if !first {
+					bw.WriteByte(',')
+				}
+				first = false
+				bw.WriteString("\n  ")
+				bw.Write(line)
+			}
+			if err := doc.cut(); err != nil {
+				return err
+			}
+			bw.WriteString("\n ]")
+		}
+		_, err = bw.WriteString("\n}\n")
 		return err
 	})
 }

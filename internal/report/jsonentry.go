@@ -54,9 +54,9 @@ func appendEntry(b []byte, e *Entry) []byte {
 	}
 	b = append(b, `],"attempts":`...)
 	b = strconv.AppendInt(b, int64(e.Attempts), 10)
-	if e.ErrorCode != 0 {
+	if e.ErrorCode != "" {
 		b = append(b, `,"error_code":`...)
-		b = strconv.AppendInt(b, int64(e.ErrorCode), 10)
+		b = appendString(b, e.ErrorCode)
 	}
 	if e.ErrorMessage != "" {
 		b = append(b, `,"error_message":`...)

@@ -26,7 +26,7 @@ type Entry struct {
 	Changes      map[string]Change `json:"changes"`
 	Issues       []roster.Issue    `json:"issues"`
 	Attempts     int               `json:"attempts"`
-	ErrorCode    int               `json:"error_code,omitempty"`
+	ErrorCode    string            `json:"error_code,omitempty"` // the service's own: "uniqueness", "190", "invalidFilter"
 	ErrorMessage string            `json:"error_message,omitempty"`
 	// Cells are the row's original cells, in the order of Document.Headers.
 	Cells []string `json:"-"`
@@ -68,9 +68,12 @@ type Document struct {
 	Summary Summary
 	Entries iter.Seq[*Entry]
 	Tables  []Table
-	// Raw, if set, is written as the "plan" key of the json form (plan
-	// files embed their ops this way).
-	Raw any
+	// Info and Data are the results as data (results documents only): what
+	// was applied, and every change with its outcome. The json form holds
+	// them as "info" and "changes", the xlsx form in its Data sheet, so
+	// that ReadResults reads either back typed (undo does).
+	Info *ResultsInfo
+	Data iter.Seq[*ChangeResult]
 
 	ctx context.Context // WriteContext's; nil: never cut
 }
@@ -169,11 +172,7 @@ var hiddenFixed = map[string]map[int]bool{
 }
 
 func (e *Entry) fixedCells() []string {
-	code := ""
-	if e.ErrorCode != 0 {
-		code = fmt.Sprint(e.ErrorCode)
-	}
-	return []string{fmt.Sprint(e.Row), e.Name, e.Key, e.Status, e.Action, FormatChanges(e.Changes), FormatIssues(e.Issues), e.AccountID, fmt.Sprint(e.Attempts), code, e.ErrorMessage}
+	return []string{fmt.Sprint(e.Row), e.Name, e.Key, e.Status, e.Action, FormatChanges(e.Changes), FormatIssues(e.Issues), e.AccountID, fmt.Sprint(e.Attempts), e.ErrorCode, e.ErrorMessage}
 }
 
 // FormatChanges renders changes as "field: old → new; …" in field order.

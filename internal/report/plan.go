@@ -19,7 +19,7 @@ func FromPlanCells(p *plan.Plan, cells func(row int) []string) *Document {
 	actions := map[string]int{}
 	issues := map[string]int{}
 	for _, r := range p.Rows {
-		counts[r.Status]++
+		counts[string(r.Status)]++
 		actions[string(r.Action)]++
 		for _, is := range r.Issues {
 			issues[is.Code]++
@@ -36,8 +36,8 @@ func FromPlanCells(p *plan.Plan, cells func(row int) []string) *Document {
 		Summary: Summary{
 			Title:      title,
 			Rows:       len(p.Rows),
-			ByStatus:   CountsOf(counts, []string{"planned", "conflict", "invalid"}),
-			ByAction:   CountsOf(actions, []string{"create", "update", "reactivate", "deactivate", "delete", "erase", "none", "skip"}),
+			ByStatus:   CountsOf(counts, statusNames(plan.PlanOrder)),
+			ByAction:   CountsOf(actions, actionNames(plan.ActionOrder)),
 			ByIssue:    issues,
 			FileIssues: p.FileIssues,
 			Facts:      planFacts(p),
@@ -46,8 +46,8 @@ func FromPlanCells(p *plan.Plan, cells func(row int) []string) *Document {
 	doc.Entries = func(yield func(*Entry) bool) {
 		var e Entry
 		for _, r := range p.Rows {
-			e = Entry{Row: r.Row, Key: r.Key, Name: r.Name, Action: string(r.Action), Status: r.Status, AccountID: r.AccountID,
-				Changes: changesOf(r.Changes), Issues: r.Issues, Cells: cells(r.Row)}
+			e = Entry{Row: r.Row, Key: r.Key, Name: r.Name, Action: string(r.Action), Status: string(r.Status), AccountID: r.AccountID,
+				Changes: changesOf(p.Change(r.Change)), Issues: r.Issues, Cells: cells(r.Row)}
 			if !yield(&e) {
 				return
 			}
@@ -85,23 +85,47 @@ func rowCells(res *validate.Result) func(row int) []string {
 	}
 }
 
-func changesOf(m map[string][2]string) map[string]Change {
-	if len(m) == 0 {
+// changesOf renders a change's diffs as the results schema's changes
+// (field → [old, new]).
+func changesOf(c *plan.Change) map[string]Change {
+	if c == nil {
 		return nil
 	}
-	out := make(map[string]Change, len(m))
-	for k, v := range m {
-		out[k] = Change(v)
+	d := c.Diffs()
+	if len(d) == 0 {
+		return nil
+	}
+	out := make(map[string]Change, len(d))
+	for _, x := range d {
+		out[x.Field] = Change{x.Old, x.New}
 	}
 	return out
 }
 
-// targetName names the API a plan is for.
-func targetName(p *plan.Plan) string {
-	if p.API == "scim" {
-		return "SCIM 2.0 service"
+// statusNames and actionNames are the orders the plan package fixes, as
+// text.
+func statusNames(order []plan.Status) []string {
+	out := make([]string, len(order))
+	for i, s := range order {
+		out[i] = string(s)
 	}
-	return "Workplace Graph API"
+	return out
+}
+
+func actionNames(order []plan.Action) []string {
+	out := make([]string, len(order))
+	for i, a := range order {
+		out[i] = string(a)
+	}
+	return out
+}
+
+// targetName names the service a plan is for.
+func targetName(p *plan.Plan) string {
+	if p.Target.Service != "" {
+		return p.Target.Service
+	}
+	return p.API
 }
 
 func planFacts(p *plan.Plan) Facts {
@@ -126,16 +150,25 @@ func planFacts(p *plan.Plan) Facts {
 	if p.Kind != "offboard" {
 		f = append(f, massUpdateFacts(p)...)
 	}
-	if len(p.Groups) > 0 {
+	if len(p.Counts(plan.KindGroup)) > 0 {
 		removals := 0
-		for _, g := range p.Groups {
-			removals += len(g.Remove)
+		for i := range p.Changes {
+			if g := p.Changes[i].Group; g != nil {
+				removals += len(g.Remove)
+			}
 		}
 		f = append(f, [2]string{"group removal guard", fmt.Sprintf("%d planned, limit %d (--max-group-removals %s of %d members; --sync-groups %v)",
 			removals, plan.LimitOf(o.MaxGroupRemovals, p.GroupMembersRead), o.MaxGroupRemovals, p.GroupMembersRead, o.SyncGroups)})
 	}
 	if len(o.Uncarried) > 0 {
 		f = append(f, [2]string{"not carried by the target", strings.Join(o.Uncarried, ", ")})
+	}
+	if p.Target.InvitesOnCreate && p.Counts(plan.KindAccount)[plan.Create] > 0 {
+		f = append(f, [2]string{"invitations", fmt.Sprintf("%s sends each new account an invitation email at once: applying this plan invites %d people, which cannot be taken back",
+			targetName(p), p.Counts(plan.KindAccount)[plan.Create])})
+	}
+	if p.Target.ReactivationClearsManager && p.Counts(plan.KindAccount)[plan.Reactivate] > 0 {
+		f = append(f, [2]string{"reactivations", targetName(p) + " clears the manager when it reactivates an account: the plan sets it again in the same step"})
 	}
 	if len(o.Scope) > 0 {
 		var s []string
@@ -215,29 +248,37 @@ func massUpdateFacts(p *plan.Plan) Facts {
 }
 
 // planTables are the plan's sheets beside its rows: who loses access (a
-// list a manager reads name by name), and the people sets. What each row
-// changes is on the Plan sheet itself, one line per row in roster order.
+// list a manager reads name by name), and the people sets and groups. What
+// each row changes is on the Plan sheet itself, one line per row in roster
+// order.
 func planTables(p *plan.Plan) []Table {
 	var tables []Table
 	deacts := Table{Name: "Deactivations", Headers: []string{"row", "name", "email", "key", "account_id", "action", "why"},
 		Widths: []float64{6, 24, 30, 14, 18, 11, 60}}
-	for _, op := range p.Ops {
-		switch op.Action {
+	for i := range p.Changes {
+		c := &p.Changes[i]
+		if c.Kind != plan.KindAccount {
+			continue
+		}
+		switch c.Action {
 		case plan.Deactivate, plan.Delete, plan.Erase:
-			row := ""
-			if op.Row > 0 {
-				row = fmt.Sprint(op.Row)
+			row, email := "", ""
+			if c.Row > 0 {
+				row = fmt.Sprint(c.Row)
 			}
-			deacts.Rows = append(deacts.Rows, []string{row, op.Name, op.Email, op.Key, op.AccountID, string(op.Action), op.Reason})
+			if c.Before != nil {
+				email = c.Before.Email
+			}
+			deacts.Rows = append(deacts.Rows, []string{row, c.Name, email, c.Key, c.AccountID, string(c.Action), c.Reason})
 		}
 	}
 	if len(deacts.Rows) > 0 {
 		tables = append(tables, deacts)
 	}
-	if len(p.PeopleSets) > 0 {
+	if len(p.Counts(plan.KindPeopleSet)) > 0 {
 		tables = append(tables, peopleSetTable(p))
 	}
-	if len(p.Groups) > 0 {
+	if len(p.Counts(plan.KindGroup)) > 0 {
 		tables = append(tables, groupTable(p))
 	}
 	return tables
@@ -246,9 +287,12 @@ func planTables(p *plan.Plan) []Table {
 func groupTable(p *plan.Plan) Table {
 	t := Table{Name: "Groups", Headers: []string{"group", "action", "members now", "to add", "to remove", "added (who)", "removed (who)", "rows", "note"},
 		Widths: []float64{26, 10, 10, 8, 9, 50, 50, 14, 50}}
-	for _, g := range p.Groups {
-		t.Rows = append(t.Rows, []string{g.Name, string(g.Action), fmt.Sprint(g.Members), fmt.Sprint(len(g.Add)), fmt.Sprint(len(g.Remove)),
-			memberList(g.Add), memberList(g.Remove), joinInts(g.Rows), g.Reason})
+	for i := range p.Changes {
+		c := &p.Changes[i]
+		if g := c.Group; g != nil {
+			t.Rows = append(t.Rows, []string{c.Name, string(c.Action), fmt.Sprint(g.Members), fmt.Sprint(len(g.Add)), fmt.Sprint(len(g.Remove)),
+				memberList(g.Add), memberList(g.Remove), joinInts(c.Rows), c.Reason})
+		}
 	}
 	return t
 }
@@ -273,19 +317,23 @@ func memberList(ms []plan.MemberRef) string {
 func peopleSetTable(p *plan.Plan) Table {
 	t := Table{Name: "People sets", Headers: []string{"people set", "rows", "action", "status", "conditions now", "conditions planned", "issues"},
 		Widths: []float64{26, 10, 10, 10, 50, 50, 60}}
-	for _, s := range p.PeopleSets {
-		t.Rows = append(t.Rows, []string{s.Name, joinInts(s.Rows), string(s.Action), s.Status, s.Old, s.New, setNote(s)})
+	for i := range p.Changes {
+		c := &p.Changes[i]
+		if s := c.Set; s != nil {
+			t.Rows = append(t.Rows, []string{c.Name, joinInts(c.Rows), string(c.Action), string(c.Status()),
+				plan.RenderConditions(s.Before), plan.RenderConditions(s.Wanted()), setNote(c)})
+		}
 	}
 	return t
 }
 
-func setNote(s plan.SetOp) string {
-	note := FormatIssues(s.Issues)
-	if s.Reason != "" {
+func setNote(c *plan.Change) string {
+	note := FormatIssues(c.Issues)
+	if c.Reason != "" {
 		if note != "" {
 			note += "\n"
 		}
-		note += s.Reason
+		note += c.Reason
 	}
 	return note
 }

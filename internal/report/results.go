@@ -9,6 +9,7 @@ import (
 	"github.com/wpimport/wpimport/internal/execute"
 	"github.com/wpimport/wpimport/internal/plan"
 	"github.com/wpimport/wpimport/internal/roster"
+	"github.com/wpimport/wpimport/internal/target"
 	"github.com/wpimport/wpimport/internal/validate"
 )
 
@@ -68,59 +69,82 @@ func historyFacts(run Run) Facts {
 }
 
 // statusOf is the apply status of one plan row.
-func statusOf(r plan.RowEntry, out map[int]*execute.Outcome) (string, *execute.Outcome) {
+func statusOf(r plan.RowEntry, out map[int]*execute.Outcome) (plan.Status, *execute.Outcome) {
 	switch {
-	case r.Status == "invalid" || r.Status == "conflict":
-		return "skipped", nil
-	case r.Op > 0:
-		if o := out[r.Op]; o != nil {
+	case r.Status == plan.Invalid || r.Status == plan.Conflict:
+		return plan.Skipped, nil
+	case r.Change > 0:
+		if o := out[r.Change]; o != nil {
 			return o.Status, o
 		}
-		return execute.StatusNotAttempted, nil
+		return plan.NotAttempted, nil
 	}
-	return "unchanged", nil
+	return plan.Unchanged, nil
+}
+
+// objectStatus is the apply status of a group or people set change.
+func objectStatus(c *plan.Change, out map[int]*execute.Outcome) (plan.Status, *execute.Outcome) {
+	if o := out[c.ID]; o != nil {
+		return o.Status, o
+	}
+	switch c.Action {
+	case plan.None:
+		return plan.Unchanged, nil
+	case plan.Skip:
+		return plan.Skipped, nil
+	}
+	return plan.NotAttempted, nil
+}
+
+// failureRow is a Failures sheet line.
+func failureRow(row, name, key string, st plan.Status, a plan.Action, o *execute.Outcome, next string) []string {
+	code, msg := "", ""
+	if o != nil {
+		msg = o.Message
+		if e := o.Error; e != nil {
+			code = e.Code
+			if msg == "" {
+				msg = e.Message
+			} else if !strings.Contains(msg, e.Message) {
+				msg += ": " + e.Message
+			}
+		}
+	}
+	return []string{row, name, key, string(st), string(a), code, msg, next}
 }
 
 // FromResults makes the results document of an apply.
 func FromResults(run Run) *Document {
 	p := run.Plan
 	out := run.Result.Outcomes
+	service := targetName(p)
+	tally := TallyOf(p, run.Result)
 	counts := map[string]int{}
+	for st, n := range tally.Rows {
+		counts[string(st)] = n
+	}
 	issues := map[string]int{}
-	partial := 0
+	partial := tally.Rows[plan.Partial]
 	var failures [][]string
 	for _, r := range p.Rows {
 		st, o := statusOf(r, out)
-		counts[st]++
 		for _, is := range r.Issues {
 			issues[is.Code]++
 		}
-		if st == execute.StatusPartial {
-			partial++
-		}
-		if st == execute.StatusFailed || st == execute.StatusStale || st == execute.StatusNotAttempted || st == execute.StatusPartial {
-			code, msg := "", ""
-			if o != nil {
-				msg = o.Message
-				if o.Partial != "" {
-					msg = o.Partial
-				}
-				if o.Code != 0 {
-					code = fmt.Sprint(o.Code)
-				}
-			}
-			failures = append(failures, []string{fmt.Sprint(r.Row), r.Name, r.Key, st, string(r.Action), code, msg, nextStep(st, o, run.Rerun)})
+		if st.Retryable() || st == plan.Stale || st == plan.NotApplied {
+			failures = append(failures, failureRow(fmt.Sprint(r.Row), r.Name, r.Key, st, r.Action, o, nextStep(st, o, run.Rerun, service)))
 		}
 	}
 	res := run.Result
 	facts := append(Facts{
 		{"plan", p.Summary()},
-		{"target", targetName(p)},
+		{"target", service},
 		{"API URL", p.APIURL},
 		{"roster", p.Roster.Path},
 	}, historyFacts(run)...)
 	if partial > 0 {
-		facts = append(facts, [2]string{"partly done", fmt.Sprintf("%d rows: the main change was made but a phone, picture or manager step failed (see Failures); %s redoes just those steps", partial, run.Rerun)})
+		facts = append(facts, [2]string{"partly done", fmt.Sprintf("%s: the main change was made but a phone or picture step failed (see Failures); %s redoes just those steps",
+			plural(partial, "row", "rows"), run.Rerun)})
 	}
 	if res.Interrupted {
 		facts = append(facts, [2]string{"INTERRUPTED", "the run was stopped; run the same apply command again to finish it"})
@@ -135,74 +159,91 @@ func FromResults(run Run) *Document {
 		Summary: Summary{
 			Title:    "wpimport results",
 			Rows:     len(p.Rows),
-			ByStatus: CountsOf(counts, []string{"created", "updated", "reactivated", "deactivated", "deleted", "erased", "unchanged", "partial", "failed", "stale", "skipped", "not_attempted"}),
+			ByStatus: CountsOf(counts, statusNames(plan.StatusOrder)),
 			ByIssue:  issues,
 			Facts:    facts,
 		},
 		Tables: []Table{{Name: "Failures", Headers: []string{"row", "name", "key", "status", "action", "error_code", "error_message", "what to do next"},
-			Widths: []float64{6, 22, 16, 13, 11, 10, 60, 70}, Rows: failures}},
+			Widths: []float64{6, 22, 16, 13, 11, 10, 60, 70}}},
+		Info: resultsInfo(run),
+		Data: resultData(p, out),
 	}
-	if len(p.PeopleSets) > 0 {
-		t := Table{Name: "People sets", Headers: []string{"people set", "action", "status", "set id", "conditions", "message"},
-			Widths: []float64{26, 10, 12, 18, 60, 60}}
-		for _, s := range p.PeopleSets {
-			st, id, msg := "not_attempted", s.SetID, setNote(s)
-			if o := res.Sets[s.ID]; o != nil {
-				st = o.Status
-				if o.SetID != "" {
-					id = o.SetID
-				}
-				if o.Message != "" {
-					msg = o.Message
-				}
-				if notDone(o.Status) {
-					failures = append(failures, []string{"", s.Name, "people set", o.Status, string(s.Action), codeText(o.Code), o.Message, objNextStep(o.Status, run.Rerun)})
-					doc.Tables[0].Rows = failures
-				}
-			}
-			t.Rows = append(t.Rows, []string{s.Name, string(s.Action), st, id, s.New, msg})
+	byAction := map[string]int{}
+	sets := Table{Name: "People sets", Headers: []string{"people set", "action", "status", "set id", "conditions", "message"},
+		Widths: []float64{26, 10, 12, 18, 60, 60}}
+	groups := Table{Name: "Groups", Headers: []string{"group", "action", "status", "group id", "added", "removed", "message"},
+		Widths: []float64{26, 10, 12, 18, 8, 9, 70}}
+	for i := range p.Changes {
+		c := &p.Changes[i]
+		if c.Kind == plan.KindAccount {
+			continue
 		}
-		doc.Tables = append(doc.Tables, t)
-		doc.Summary.ByAction = CountsOf(setCounts(res), nil)
+		st, o := objectStatus(c, out)
+		id, msg, added, removed := "", c.Reason, 0, 0
+		if c.Group != nil {
+			id = c.Group.GroupID
+		}
+		if c.Set != nil {
+			id = c.Set.SetID
+			if n := setNote(c); n != "" {
+				msg = n
+			}
+		}
+		if o != nil {
+			id, added, removed = cmp.Or(o.ObjectID, id), o.Added, o.Removed
+			if o.Message != "" {
+				msg = o.Message
+			} else if o.Error != nil {
+				msg = o.Error.Message
+			}
+		}
+		what := "group"
+		if c.Kind == plan.KindPeopleSet {
+			what = "people set"
+		}
+		byAction[what+" "+string(st)]++
+		if st.Retryable() || st == plan.Stale {
+			failures = append(failures, failureRow("", c.Name, what, st, c.Action, o, objNextStep(st, run.Rerun)))
+		}
+		switch c.Kind {
+		case plan.KindPeopleSet:
+			sets.Rows = append(sets.Rows, []string{c.Name, string(c.Action), string(st), id, plan.RenderConditions(c.Set.Wanted()), msg})
+		case plan.KindGroup:
+			groups.Rows = append(groups.Rows, []string{c.Name, string(c.Action), string(st), id, fmt.Sprint(added), fmt.Sprint(removed), msg})
+		}
 	}
-	if len(p.Groups) > 0 {
-		t := Table{Name: "Groups", Headers: []string{"group", "action", "status", "group id", "added", "removed", "message"},
-			Widths: []float64{26, 10, 12, 18, 8, 9, 70}}
-		for _, g := range p.Groups {
-			st, id, msg, added, removed := "not_attempted", g.GroupID, g.Reason, 0, 0
-			if o := res.Groups[g.ID]; o != nil {
-				st, added, removed = o.Status, o.Added, o.Removed
-				if o.GroupID != "" {
-					id = o.GroupID
-				}
-				if o.Message != "" {
-					msg = o.Message
-				}
-				if notDone(o.Status) {
-					failures = append(failures, []string{"", g.Name, "group", o.Status, string(g.Action), codeText(o.Code), o.Message, objNextStep(o.Status, run.Rerun)})
-					doc.Tables[0].Rows = failures
-				}
-			}
-			t.Rows = append(t.Rows, []string{g.Name, string(g.Action), st, id, fmt.Sprint(added), fmt.Sprint(removed), msg})
-		}
-		doc.Tables = append(doc.Tables, t)
+	doc.Tables[0].Rows = failures
+	if len(sets.Rows) > 0 {
+		doc.Tables = append(doc.Tables, sets)
+	}
+	if len(groups.Rows) > 0 {
+		doc.Tables = append(doc.Tables, groups)
+	}
+	if len(byAction) > 0 {
+		doc.Summary.ByAction = CountsOf(byAction, nil)
 	}
 	cells := rowCells(run.Roster)
 	doc.Entries = func(yield func(*Entry) bool) {
 		var e Entry
 		for _, r := range p.Rows {
 			st, o := statusOf(r, out)
-			e = Entry{Row: r.Row, Key: r.Key, Name: r.Name, Action: string(r.Action), Status: st, AccountID: r.AccountID,
-				Changes: changesOf(r.Changes), Issues: r.Issues, Cells: cells(r.Row)}
+			e = Entry{Row: r.Row, Key: r.Key, Name: r.Name, Action: string(r.Action), Status: string(st), AccountID: r.AccountID,
+				Changes: changesOf(p.Change(r.Change)), Issues: r.Issues, Cells: cells(r.Row)}
 			if o != nil {
 				e.Attempts = o.Attempts
-				if o.AccountID != "" {
-					e.AccountID = o.AccountID
+				if o.ObjectID != "" {
+					e.AccountID = o.ObjectID
 				}
-				e.ErrorCode, e.ErrorMessage = o.Code, o.Message
-				if o.Partial != "" {
+				e.ErrorMessage = o.Message
+				if o.Error != nil {
+					e.ErrorCode = o.Error.Code
+					if e.ErrorMessage == "" {
+						e.ErrorMessage = o.Error.Message
+					}
+				}
+				if o.Status == plan.Partial {
 					e.Issues = append(append([]roster.Issue(nil), r.Issues...), roster.Issue{Row: r.Row, Severity: roster.Warning,
-						Code: "apply.partial", Message: o.Partial})
+						Code: "apply.partial", Message: o.Message})
 				}
 			}
 			if !yield(&e) {
@@ -214,70 +255,60 @@ func FromResults(run Run) *Document {
 }
 
 // nextStep tells an admin what to do about a row that did not succeed;
-// rerun is the command that retries it.
-func nextStep(status string, o *execute.Outcome, rerun string) string {
+// rerun is the command that retries it, service names the target.
+func nextStep(status plan.Status, o *execute.Outcome, rerun, service string) string {
 	if rerun == "" {
 		rerun = "the same apply command"
 	}
 	switch {
-	case status == execute.StatusStale:
+	case status == plan.Stale:
 		return "the account changed after the plan was made: make a new plan and apply it"
-	case status == execute.StatusNotAttempted:
+	case status == plan.NotAttempted:
 		return "run " + rerun + " again: finished rows are not repeated"
-	case status == execute.StatusPartial:
-		return "the account is right except for the step named: run " + rerun + " to redo just that step; if it fails again, correct the value or set it in the Admin Panel"
-	case o == nil:
-		return ""
+	case status == plan.Partial:
+		return "the account is right except for the step named: run " + rerun + " to redo just that step; if it fails again, correct the value or set it by hand in " + service
+	case status == plan.NotApplied:
+		return service + " accepted the change but did not keep it (the message gives both values): set it by hand, or ask the service's support"
+	case o == nil || o.Error == nil:
+		return "run " + rerun + " to retry; if it fails again, check the message"
 	}
-	switch c := o.Code; {
-	case c == 100:
-		return "Workplace refused a value: correct it in the roster (the message names it), plan again, and apply"
-	case c == 190 || c == 102:
-		return "the access token is invalid or expired: get a new one and run " + rerun
-	case c == 10 || c >= 200 && c <= 299:
-		return "the integration lacks a permission: grant it in the Admin Panel, then run " + rerun
-	case c == 4 || c == 17 || c == 32 || c == 613:
-		return "Workplace kept throttling: run " + rerun + " later, or with a lower --rate"
-	case c == 0:
-		return "Workplace did not answer or answered in error: run " + rerun + " to retry these rows"
+	switch o.Error.Kind {
+	case target.Invalid.String():
+		return service + " refused a value: correct it in the roster (the message names it), plan again, and apply"
+	case target.Conflict.String():
+		return service + " already has an account with this value (the message names it): correct the roster, or adopt that account, then plan again"
+	case target.Fatal.String():
+		return service + " refused the token or a permission: fix that (see the STOPPED fact), then run " + rerun
+	case target.Throttled.String():
+		return service + " kept throttling: run " + rerun + " later, or with a lower --rate"
+	case target.NotFound.String():
+		return "the account is gone from " + service + ": make a new plan"
 	}
-	return "run " + rerun + " to retry; if it fails again, check the message with Workplace support"
-}
-
-// notDone reports a people set or group status that is not a success.
-func notDone(status string) bool {
-	return status == execute.StatusFailed || status == execute.StatusStale || status == execute.StatusPartial || status == execute.StatusNotAttempted
-}
-
-func codeText(code int) string {
-	if code == 0 {
-		return ""
-	}
-	return fmt.Sprint(code)
+	return service + " did not answer or answered in error: run " + rerun + " to retry these rows"
 }
 
 // objNextStep tells an admin what to do about a people set or group that
 // did not go through: every rerun does failed, partial and not attempted
 // ones again.
-func objNextStep(status, rerun string) string {
+func objNextStep(status plan.Status, rerun string) string {
 	if rerun == "" {
 		rerun = "the same apply command"
 	}
 	switch status {
-	case execute.StatusStale:
+	case plan.Stale:
 		return "it changed after the plan was made: make a new plan and apply it"
-	case execute.StatusPartial:
+	case plan.Partial:
 		return "run " + rerun + " to finish it"
-	case execute.StatusNotAttempted:
+	case plan.NotAttempted:
 		return "run " + rerun + " (or the same apply again): it is done then, what is finished is not repeated"
 	}
 	return "run " + rerun + " to try it again; if it fails again, correct what the message names and plan again"
 }
 
-func setCounts(res *execute.Result) map[string]int {
-	m := map[string]int{}
-	for _, o := range res.Sets {
-		m["people set "+o.Status]++
+// plural is "1 row" or "2 rows".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
 	}
-	return m
+	return fmt.Sprintf("%d %s", n, many)
 }

@@ -136,6 +136,9 @@ func writeXLSX(path string, doc *Document) error {
 	if err := writeSummary(f, doc, st, made); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
+	if err := writeData(f, doc); err != nil {
+		return fmt.Errorf("write %s: sheet %s: %w", path, dataSheet, err)
+	}
 	f.SetActiveSheet(0)
 	if err := doc.cut(); err != nil {
 		return err
@@ -399,7 +402,7 @@ func writeRows(f *excelize.File, sheet string, doc *Document, st *styles, made t
 		headers:   append(append([]string{}, fixedHeaders...), doc.Headers...),
 		wrap:      map[int]bool{colChanges: true, colIssues: true, colErrMsg: true},
 		hidden:    hiddenFixed[doc.Kind],
-		numeric:   map[int]bool{colRow: true, colAttempts: true, colErrCode: true},
+		numeric:   map[int]bool{colRow: true, colAttempts: true},
 		printCols: nfix,
 		short:     doc.Summary.Rows <= shortSheet,
 		rows: func(yield func([]string, func(int) int) bool) {

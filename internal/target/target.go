@@ -207,6 +207,8 @@ type Registration struct {
 	Service string
 	// NeverCarried are the roster fields no service of this target carries.
 	NeverCarried []roster.Field
+	// NoPeopleSets says no service of this target has people sets.
+	NoPeopleSets bool
 }
 
 var (

@@ -31,6 +31,7 @@ func init() {
 		// SCIM has no frontline status, no picture upload (photos are
 		// URLs) and no location attribute of a User.
 		NeverCarried: []roster.Field{roster.IsFrontline, roster.HasAccess, roster.PictureFile, roster.Location},
+		NoPeopleSets: true,
 	})
 }
 
