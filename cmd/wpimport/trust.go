@@ -174,4 +174,3 @@ func claimPlan(e *env, st *userstate.Store, o *applyOptions, p *plan.Plan, diges
 			"To apply this same plan again on purpose, pass --reapply", planPath, digest, where, why, replan(p, planPath))
 	})
 }
-

@@ -17,9 +17,9 @@ import (
 
 	"github.com/wpimport/wpimport/internal/emulator"
 	"github.com/wpimport/wpimport/internal/roster"
-	"github.com/wpimport/wpimport/internal/testkit"
 	"github.com/wpimport/wpimport/internal/target"
 	"github.com/wpimport/wpimport/internal/target/graph"
+	"github.com/wpimport/wpimport/internal/testkit"
 )
 
 // gc is a Graph client for the emulator's tests (the Graph target's).

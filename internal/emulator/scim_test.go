@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/wpimport/wpimport/internal/emulator"
-	"github.com/wpimport/wpimport/internal/testkit"
 	"github.com/wpimport/wpimport/internal/target"
+	"github.com/wpimport/wpimport/internal/testkit"
 )
 
 const (

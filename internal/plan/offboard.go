@@ -133,7 +133,9 @@ type OptionError struct{ Msg string }
 
 func (e *OptionError) Error() string { return e.Msg }
 
-func optionErr(format string, args ...any) error { return &OptionError{Msg: fmt.Sprintf(format, args...)} }
+func optionErr(format string, args ...any) error {
+	return &OptionError{Msg: fmt.Sprintf(format, args...)}
+}
 
 // deletionWords says what a DELETE does on the target.
 func deletionWords(caps *target.Capabilities) string {
