@@ -10,7 +10,9 @@ import (
 
 	"github.com/wpimport/wpimport/internal/execute"
 	"github.com/wpimport/wpimport/internal/plan"
+	"github.com/wpimport/wpimport/internal/roster"
 	"github.com/wpimport/wpimport/internal/rostergen"
+	"github.com/wpimport/wpimport/internal/target"
 	"github.com/wpimport/wpimport/internal/testkit"
 )
 
@@ -26,14 +28,18 @@ func BenchmarkResultsWorkbook100k(b *testing.B) {
 	p := &plan.Plan{Roster: plan.RosterInfo{Path: path, Header: res.Header.Headers()}}
 	out := map[int]*execute.Outcome{}
 	for i := range res.Rows {
-		op := i + 1
-		p.Rows = append(p.Rows, plan.RowEntry{Row: res.Rows[i].Row, Key: rostergen.ExternalID(i), Name: fmt.Sprint("Person ", i),
-			Action: plan.Create, Status: "planned", Op: op, Changes: map[string][2]string{"title": {"", "Engineer"}}})
-		o := &execute.Outcome{Op: op, Status: execute.StatusCreated, AccountID: fmt.Sprint(100000000000000 + i), Attempts: 1}
+		id := i + 1
+		name := fmt.Sprint("Person ", i)
+		after := &target.Account{Name: target.Name{Formatted: name}, ExternalID: rostergen.ExternalID(i), Title: "Engineer", Active: true}
+		p.Changes = append(p.Changes, plan.Change{ID: id, Kind: plan.KindAccount, Action: plan.Create, Cause: plan.CauseRoster, Row: res.Rows[i].Row,
+			Key: after.ExternalID, Name: name, After: after, Fields: []roster.Field{roster.Name, roster.ExternalID, roster.Title}})
+		p.Rows = append(p.Rows, plan.RowEntry{Row: res.Rows[i].Row, Key: after.ExternalID, Name: name, Action: plan.Create, Status: plan.Planned, Change: id})
+		o := &execute.Outcome{Change: id, Kind: plan.KindAccount, Status: plan.Created, ObjectID: fmt.Sprint(100000000000000 + i), Attempts: 1}
 		if i%100 == 0 {
-			o.Status, o.Code, o.Message = execute.StatusFailed, 100, "(#100) Invalid parameter"
+			o.Status, o.ObjectID = plan.Failed, ""
+			o.Error = &execute.ErrorInfo{Kind: "invalid", Status: 400, Code: "100", Message: "(#100) Invalid parameter", Target: "graph"}
 		}
-		out[op] = o
+		out[id] = o
 	}
 	run := Run{Plan: p, Roster: res, Result: &execute.Result{Outcomes: out, Elapsed: time.Minute}, Rate: 200, Concurrency: 32}
 	dst := filepath.Join(b.TempDir(), "results.xlsx")

@@ -135,6 +135,11 @@ func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
 // outcome. A csv results file, or one an older wpimport wrote, holds no
 // such record: the error says so.
 func ReadResults(path string) (*Results, error) {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".json", ".xlsx":
+	default:
+		return nil, fmt.Errorf("%s: a csv results file holds each row's status but not what the apply changed; give the .json or .xlsx results apply wrote", path)
+	}
 	rows, err := ReadStatuses(path)
 	if err != nil {
 		return nil, err
@@ -169,8 +174,6 @@ func ReadResults(path string) (*Results, error) {
 		if err := readDataSheet(path, r); err != nil {
 			return nil, err
 		}
-	default:
-		return nil, fmt.Errorf("%s: a csv results file holds each row's status but not what the apply changed; give the .json or .xlsx results apply wrote", path)
 	}
 	if r.FormatVersion != ResultsFormat {
 		return nil, fmt.Errorf("%s was written by a wpimport that did not record what each change did (results format %d; this one reads %d): "+

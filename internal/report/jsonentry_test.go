@@ -12,7 +12,7 @@ func TestAppendEntryMatchesMarshal(t *testing.T) {
 	entries := []Entry{
 		{Row: 2, Key: "E1", Action: "create", Status: "planned", Changes: map[string]Change{}, Issues: []roster.Issue{}},
 		{Row: 3, Key: "a<b>&\"\\\n\t\x01\u2028\u2029é\xff", Name: "Zoë", Action: "update", Status: "failed", AccountID: "100",
-			Changes: map[string]Change{"title": {"", "x"}, "email": {"a@b.c", "d@e.f"}}, Attempts: 3, ErrorCode: 100, ErrorMessage: "(#100) bad",
+			Changes: map[string]Change{"title": {"", "x"}, "email": {"a@b.c", "d@e.f"}}, Attempts: 3, ErrorCode: "uniqueness", ErrorMessage: "(#100) bad",
 			Issues: []roster.Issue{{Row: 3, Column: "Email", Field: roster.Email, Severity: roster.Error, Code: "email.invalid", Message: "m <x>"}, {Severity: roster.Warning, Code: "c", Message: ""}}},
 	}
 	for _, e := range entries {

@@ -55,7 +55,9 @@ func ReadStatuses(path string) ([]RowStatus, error) {
 		if err != nil {
 			return nil, err
 		}
-		recs, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+		cr := csv.NewReader(bytes.NewReader(data))
+		cr.FieldsPerRecord = -1 // rows without the roster's cells are shorter
+		recs, err := cr.ReadAll()
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
