@@ -14,8 +14,9 @@ import (
 
 	"github.com/wpimport/wpimport/internal/emulator"
 	"github.com/wpimport/wpimport/internal/plan"
+	rosterpkg "github.com/wpimport/wpimport/internal/roster"
+	"github.com/wpimport/wpimport/internal/target"
 	"github.com/wpimport/wpimport/internal/testkit"
-	"github.com/wpimport/wpimport/internal/workplace"
 )
 
 // fileDigest is the digest of a file, as sign-off approves it.
@@ -239,17 +240,18 @@ func TestBinaryCopiedPlanRefused(t *testing.T) {
 	}
 	// Taken back by hand: Dee's account deleted, Ana's title and Ben's and
 	// Cy's accounts as they were.
-	c, _ := workplace.New(workplace.Config{BaseURL: srv.URL(), Token: srv.Token()})
+	c, _ := target.Open("graph", target.Config{URL: srv.URL(), Token: srv.Token()})
 	ctx := context.Background()
 	for _, a := range srv.Snapshot().Accounts {
 		var err error
+		ref := target.Ref{ID: a.ID}
 		switch a.ExternalID {
 		case "E1":
-			err = c.UpdateAccount(ctx, a.ID, workplace.Fields{"title": "Engineer"})
+			_, err = c.Update(ctx, ref, &target.Account{Title: "Engineer"}, []rosterpkg.Field{rosterpkg.Title})
 		case "E2", "E3":
-			err = c.SetActive(ctx, a.ID, true)
+			_, err = c.SetActive(ctx, ref, true)
 		case "E4":
-			err = c.DeleteAccount(ctx, a.ID)
+			err = c.Remove(ctx, ref, target.RemoveDelete)
 		}
 		if err != nil {
 			t.Fatal(err)

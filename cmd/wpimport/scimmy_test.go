@@ -8,9 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/wpimport/wpimport/internal/scim"
+	"github.com/wpimport/wpimport/internal/target"
 	"github.com/wpimport/wpimport/internal/testkit"
-	"github.com/wpimport/wpimport/internal/workplace"
 )
 
 // The whole pipeline against SCIMMY, a SCIM server wpimport did not write:
@@ -36,10 +35,10 @@ func TestBinarySCIMMYPlanApply(t *testing.T) {
 	all := scimmyAccounts(t, base)
 	mgrs := 0
 	for _, a := range all {
-		if a.Managers != nil {
+		if a.ManagerID() != "" {
 			mgrs++
 		}
-		if a.Department == "" || len(a.PhoneNumbers()) != 1 {
+		if a.Department == "" || len(a.Phones) != 1 {
 			t.Fatalf("%+v lacks what the roster gave", a)
 		}
 	}
@@ -91,7 +90,7 @@ func TestBinarySCIMMYBulk(t *testing.T) {
 	all := scimmyAccounts(t, base)
 	mgrs := 0
 	for _, a := range all {
-		if a.Managers != nil {
+		if a.ManagerID() != "" {
 			mgrs++
 		}
 	}
@@ -123,11 +122,14 @@ func scimmyEnv(base string) []string {
 }
 
 // scimmyAccounts lists every account SCIMMY holds, through our client.
-func scimmyAccounts(t *testing.T, base string) []workplace.Account {
+func scimmyAccounts(t *testing.T, base string) []target.Account {
 	t.Helper()
-	c, _ := scim.New(scim.Config{BaseURL: base, Token: testkit.SCIMMYToken})
-	var all []workplace.Account
-	if err := c.ListMembers(context.Background(), workplace.ListOptions{}, func(p []workplace.Account) error { all = append(all, p...); return nil }); err != nil {
+	c, err := target.Open("scim", target.Config{URL: base, Token: testkit.SCIMMYToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all []target.Account
+	if err := c.ListAll(context.Background(), func(p []target.Account) error { all = append(all, p...); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	return all
