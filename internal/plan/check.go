@@ -144,7 +144,9 @@ func (p *Plan) checkAccount(c *Change) string {
 				return "a reactivation activates a deactivated account"
 			}
 		case Deactivate:
-			if len(c.Fields) != 1 || !c.Sets(roster.Active) || c.After.Active || !c.Before.Active {
+			// An undo's deactivation also sets back what a reactivation
+			// changed (the manager, fields); any other changes only active.
+			if len(c.Fields) != 1 && c.Cause != CauseUndo || !c.Sets(roster.Active) || c.After.Active || !c.Before.Active {
 				return "a deactivation changes nothing but active, of an active account"
 			}
 		case Delete:

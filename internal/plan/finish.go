@@ -48,7 +48,7 @@ func (b *builder) finish() {
 		}
 		p.Changes = append(p.Changes, *c)
 	}
-	p.guardRemovals(b.st.Active(), "check the roster (a missing department? the wrong file?)")
+	p.GuardRemovals(b.st.Active(), "check the roster (a missing department? the wrong file?)")
 	deact := p.Counts(KindAccount)[Deactivate]
 	for _, f := range roster.Fields {
 		if n := b.dropped[f]; n > 0 {

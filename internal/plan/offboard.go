@@ -117,7 +117,7 @@ func Offboard(ctx context.Context, in OffboardInput, dir target.Directory, opts 
 		entry.Action, entry.Change = c.Action, c.ID
 		p.Rows = append(p.Rows, entry)
 	}
-	p.guardRemovals(st.Active(), "check the list")
+	p.GuardRemovals(st.Active(), "check the list")
 	p.guardMassUpdates() // nothing to count, but Check expects them
 	if n := p.Counts(KindAccount)[Erase]; n > 0 {
 		p.Warnings = append(p.Warnings, fmt.Sprintf("IRREVERSIBLE: applying this plan erases the personal data of %s (remove_profile_information). "+
@@ -155,10 +155,10 @@ func graceWords(d time.Duration) string {
 	return d.String()
 }
 
-// guardRemovals computes the --max-deactivate guard from the plan's
+// GuardRemovals computes the --max-deactivate guard from the plan's
 // deactivations and deletions against active accounts, and refuses the
 // plan over it; hint says what to check.
-func (p *Plan) guardRemovals(active int, hint string) {
+func (p *Plan) GuardRemovals(active int, hint string) {
 	c := p.Counts(KindAccount)
 	removed := c[Deactivate] + c[Delete]
 	g := Guard{Spec: p.Options.MaxDeactivate, Limit: LimitOf(p.Options.MaxDeactivate, active), Active: active, Deactivations: removed}
