@@ -68,6 +68,7 @@ func init() {
 		{"plan", "show exactly what would change in Workplace, and save the plan", cmdPlan},
 		{"apply", "execute a signed-off plan (or a roster with --yes) and write the results", cmdApply},
 		{"offboard", "plan deactivation, deletion or erasure of listed accounts", cmdOffboard},
+		{"undo", "plan the taking back of an import, from its results (sign it off and apply it like any plan)", cmdUndo},
 		{"check", "say whether the target answers, takes the token and what it supports; writes nothing", cmdCheck},
 		{"emulator", "run the Workplace API emulator (Graph and SCIM)", cmdEmulator},
 		{"demo", "run validate, plan and apply on samples/ against an embedded emulator", cmdDemo},
