@@ -242,7 +242,7 @@ func (b *builder) diff(c *Change, d validate.Desired, acc *target.Account) {
 			}
 		case f == roster.Email && strings.EqualFold(want, cur):
 			continue
-		case want == cur:
+		case b.caps.Equal(f, want, cur):
 			continue
 		}
 		c.After.Set(f, want)

@@ -103,6 +103,12 @@ type Capabilities struct {
 	// InvitesOnCreate says a create sends the person an invitation at once.
 	InvitesOnCreate bool
 
+	// Same, if set, tells whether a value the roster wants and the one the
+	// service holds are the same for this service (Salesforce lower-cases
+	// userName; GitHub turns it into a handle): plans compare through it,
+	// so that a value the service rewrites is not planned again and again.
+	Same func(f roster.Field, want, have string) bool `json:"-"`
+
 	// Origins say where each capability came from, by name ("paging":
 	// "discovery", "dialect aws", "probe: a second page repeated the
 	// first", "default"), for wpimport check.
@@ -127,6 +133,15 @@ func (c *Capabilities) LookupCalls(k KeyKind, n int) int {
 		return n
 	}
 	return (n + c.LookupBatch - 1) / c.LookupBatch
+}
+
+// Equal reports whether the roster's value want is the service's have,
+// as the service compares (exactly, unless Same says otherwise).
+func (c *Capabilities) Equal(f roster.Field, want, have string) bool {
+	if want == have {
+		return true
+	}
+	return c.Same != nil && c.Same(f, want, have)
 }
 
 // Cleared is what field f reads back as once cleared: its default, or "".

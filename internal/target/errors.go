@@ -163,3 +163,30 @@ func (e *Unreachable) Error() string {
 }
 
 func (e *Unreachable) Unwrap() error { return e.Err }
+
+// NotApplied is a write the service accepted but did not keep: the
+// account it answered (or read back) still holds another value. The target
+// tried the other forms it knows first (a manager as an object, then as a
+// value). Results show the status not_applied with both values.
+type NotApplied struct {
+	Field      string
+	Sent, Kept string
+	Target     string
+}
+
+func (e *NotApplied) Error() string {
+	return fmt.Sprintf("the service accepted %s %q but kept %q", e.Field, e.Sent, cmpEmpty(e.Kept))
+}
+
+func cmpEmpty(s string) string {
+	if s == "" {
+		return "(empty)"
+	}
+	return s
+}
+
+// IsNotApplied reports a write the service accepted but did not keep.
+func IsNotApplied(err error) bool {
+	var na *NotApplied
+	return errors.As(err, &na)
+}
