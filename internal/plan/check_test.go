@@ -198,3 +198,41 @@ func TestCheckGroups(t *testing.T) {
 		})
 	}
 }
+
+// A value in After that the change does not list in Fields is refused: a
+// create sends its After whole, so it would be sent without being shown
+// (Diffs shows Fields only), and no guard would count it. So is an After
+// manager that is not the change's manager reference.
+func TestCheckAfterOutsideFields(t *testing.T) {
+	each(t, func(t *testing.T, k kind) {
+		w := quarterlyWorld(t, k)
+		const mover, joiner = 3, 6
+		for _, tc := range []struct {
+			name, want string
+			edit       func(p *plan.Plan)
+		}{
+			{"a department slipped into a create", "change 3 (row 6, E6): After holds a value of department, which the change does not list in its fields: the file was edited",
+				func(p *plan.Plan) { change(t, p, joiner).After.Department = "Slipped In" }},
+			{"a department slipped into an update", "change 1 (row 3, E2): After holds a value of department, which the change does not list in its fields: the file was edited",
+				func(p *plan.Plan) { change(t, p, mover).After.Department = "Slipped In" }},
+			{"a manager slipped into an update", "After holds a value of manager, which the change does not list in its fields",
+				func(p *plan.Plan) { change(t, p, mover).After.Manager = &target.Ref{ID: "100000000000003"} }},
+			{"phones in After", "After holds a value of phone, which the change does not list in its fields",
+				func(p *plan.Plan) {
+					change(t, p, joiner).After.Phones = []target.Phone{{Number: "+15550100", Primary: true}}
+				}},
+			{"frontline in After", "After holds a value of is_frontline, which the change does not list in its fields",
+				func(p *plan.Plan) { change(t, p, joiner).After.Frontline = &target.Frontline{IsFrontline: true} }},
+			{"another manager in After than the reference", "change 3 (row 6, E6): After's manager (100000000000003) is not the change's manager (100000000000002): the file was edited",
+				func(p *plan.Plan) { change(t, p, joiner).After.Manager = &target.Ref{ID: "100000000000003"} }},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				p := w.plan(t, quarterly, plan.Options{Sync: true, MaxDeactivate: "50%"})
+				tc.edit(p)
+				if why := p.Check(); !strings.Contains(why, tc.want) {
+					t.Errorf("Check = %q, want %q", why, tc.want)
+				}
+			})
+		}
+	})
+}
