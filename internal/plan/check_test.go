@@ -236,3 +236,32 @@ func TestCheckAfterOutsideFields(t *testing.T) {
 		}
 	})
 }
+
+// Every value of Before that a guard counts or the sign-off shows is
+// covered by the fingerprint: a Before edited in any of them (to show an
+// overwrite as a fill, or a wrong old value) is refused by Check.
+func TestCheckEveryBeforeEdit(t *testing.T) {
+	each(t, func(t *testing.T, k kind) {
+		w := quarterlyWorld(t, k)
+		for _, f := range plan.GuardedFields {
+			t.Run(f, func(t *testing.T) {
+				p := w.plan(t, quarterly, plan.Options{Sync: true, MaxDeactivate: "50%"})
+				c := change(t, p, 3)
+				b := c.Before
+				switch f {
+				case "manager":
+					b.Manager = &target.Ref{ID: "100000000000009"}
+				case "frontline":
+					b.Frontline = &target.Frontline{IsFrontline: true, HasAccess: true}
+				case "phone":
+					b.Phones = []target.Phone{{Number: "+15550100", Primary: true}}
+				default:
+					b.Set(roster.Field(f), "Edited")
+				}
+				if why := p.Check(); !strings.Contains(why, "does not have the fingerprint the plan recorded: the file was edited") {
+					t.Errorf("Before's %s edited: Check = %q", f, why)
+				}
+			})
+		}
+	})
+}
