@@ -163,10 +163,12 @@ func (s *State) has(k target.Key) bool {
 	return s.byEmail[strings.ToLower(k.Value)] != nil
 }
 
-// fingerprintFields are the fields whose change makes a change stale.
+// fingerprintFields are the fields whose change makes a change stale:
+// every field a change compares (GuardedFields), so that Check refuses a
+// Before edited in any value a guard counts.
 var fingerprintFields = []roster.Field{roster.Name, roster.FirstName, roster.LastName, roster.Email, roster.UserName, roster.ExternalID, roster.Title,
-	roster.Department, roster.Division, roster.Organization, roster.CostCenter, roster.WorkLocale, roster.StartDate,
-	roster.Manager, roster.Phone, roster.Active, roster.IsFrontline, roster.HasAccess}
+	roster.Department, roster.Division, roster.Organization, roster.CostCenter, roster.WorkLocale, roster.AuthMethod, roster.StartDate,
+	roster.Location, roster.Manager, roster.Phone, roster.Active, roster.IsFrontline, roster.HasAccess}
 
 // Fingerprint summarizes an account's state; "absent" for none.
 func Fingerprint(a *target.Account) string {
