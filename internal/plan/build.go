@@ -79,6 +79,7 @@ func Build(ctx context.Context, in Input, dir target.Directory, opts Options) (*
 		return nil, err
 	}
 	p.ReadMode = st.Mode
+	st.nameManagers()
 	b := &builder{res: res, st: st, caps: caps, opts: p.Options, plan: p, match: make([]*target.Account, len(res.Rows)),
 		state: make([]rowState, len(res.Rows)), chOf: make([]int, len(res.Rows)), dropped: map[roster.Field]int{}}
 	named := b.matchRows()

@@ -69,6 +69,20 @@ func (s *State) Find(ref string) *target.Account {
 	return s.byExt[ref]
 }
 
+// nameManagers names, for people, the managers a target gives by id only
+// (SCIM's manager.value): by the account read, where the plan has it, so
+// that the sign-off shows the old manager as it shows the new one.
+func (s *State) nameManagers() {
+	for _, a := range s.byID {
+		if a.ManagerKey != "" || a.Manager == nil {
+			continue
+		}
+		if m := s.byID[a.Manager.ID]; m != nil {
+			a.ManagerKey = m.Describe()
+		}
+	}
+}
+
 // ByID returns the account with this id, or nil.
 func (s *State) ByID(id string) *target.Account { return s.byID[id] }
 
