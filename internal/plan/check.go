@@ -197,6 +197,11 @@ func (p *Plan) checkAccount(c *Change) string {
 	if why := checkAfter(c); why != "" {
 		return why
 	}
+	for _, f := range c.Unread {
+		if !c.Sets(f) || c.Before == nil || c.Before.Get(f) != "" {
+			return fmt.Sprintf("it shows %s as unreadable, but does not write it or read a value of it: the file was edited", f)
+		}
+	}
 	for _, ph := range c.Phones {
 		if _, why := validate.Phone(ph.Number); why != "" {
 			return fmt.Sprintf("phone %q: %s", ph.Number, why)

@@ -240,6 +240,7 @@ func (b *builder) diff(c *Change, d validate.Desired, acc *target.Account) {
 				b.notCompared++
 				continue
 			}
+			c.Unread = append(c.Unread, f)
 		case f == roster.Email && strings.EqualFold(want, cur):
 			continue
 		case want == cur:
