@@ -213,7 +213,8 @@ func TestNoExternalIDLookups(t *testing.T) {
 }
 
 // --sync deactivates the accounts no row names, so it needs every one: a
-// target that cannot list completely is refused, before any read.
+// target that cannot list completely is refused, before any read. Without
+// --sync, such a target is read by look-ups (Capabilities.Complete).
 func TestSyncNeedsCompleteListing(t *testing.T) {
 	each(t, func(t *testing.T, k kind) {
 		w := quarterlyWorld(t, k)
@@ -227,9 +228,18 @@ func TestSyncNeedsCompleteListing(t *testing.T) {
 		if st := w.srv.Stats(); st.Calls != 0 {
 			t.Errorf("read before refusing: %v", st.ByRoute)
 		}
-		// Without --sync it plans.
-		if _, err := plan.Build(ctx, plan.Input{Result: testkit.ValidateCSV(t, quarterly), ToolVersion: "test"}, dir, plan.Options{}); err != nil {
-			t.Errorf("without --sync: %v", err)
+		// Without --sync it plans, looking each row up: a listing it cannot
+		// know complete would take an account it missed for absent.
+		p, err := plan.Build(ctx, plan.Input{Result: testkit.ValidateCSV(t, quarterly), ToolVersion: "test"}, dir, plan.Options{})
+		if err != nil {
+			t.Fatalf("without --sync: %v", err)
+		}
+		if p.ReadMode != "lookup" || renderChanges(p) != renderChanges(w.plan(t, quarterly, plan.Options{})) {
+			t.Errorf("read %s: %s", p.ReadMode, render(p))
+		}
+		_, err = plan.Build(ctx, plan.Input{Result: testkit.ValidateCSV(t, quarterly), ToolVersion: "test"}, dir, plan.Options{Read: "list"})
+		if !errors.Is(err, plan.ErrIncompleteListing) || !strings.Contains(err.Error(), "--read list") {
+			t.Errorf("--read list: %v", err)
 		}
 	})
 }
