@@ -56,7 +56,7 @@ func (p *Plan) Check() string {
 	if why := p.checkGroups(); why != "" {
 		return why
 	}
-	return checkRemovals(p.Counts(KindPeopleSet)[Delete], "deletes", "people sets", p.Options.SyncPeopleSets || p.Kind == "undo", "--sync-people-sets",
+	return checkRemovals(p.setSyncDeletes(), "deletes", "people sets", p.Options.SyncPeopleSets || p.Kind == "undo", "--sync-people-sets",
 		"--max-delete-people-sets", p.Options.MaxDeletePeopleSets, p.PeopleSetsRead, "sets")
 }
 
@@ -81,8 +81,13 @@ func (p *Plan) checkChange(c *Change) string {
 	switch c.Cause {
 	case CauseRoster:
 	case CauseSync:
-		if !p.Options.Sync {
-			return "a --sync deactivation in a plan not made with --sync"
+		switch {
+		case c.Kind == KindAccount && (!p.Options.Sync || c.Action != Deactivate):
+			return "a --sync deactivation in a plan not made with --sync, or a --sync change that is not a deactivation"
+		case c.Kind == KindPeopleSet && (!p.Options.SyncPeopleSets || c.Action != Delete):
+			return "a --sync-people-sets deletion in a plan not made with --sync-people-sets, or such a change that is not a deletion"
+		case c.Kind == KindGroup:
+			return "a group change made by --sync: groups have none"
 		}
 	case CauseOffboard:
 		if p.Kind != "offboard" {

@@ -138,6 +138,14 @@ func TestPeopleSets(t *testing.T) {
 	if why := q.Check(); !strings.Contains(why, "over its limit of 0 (--max-delete-people-sets 0 of 4 sets)") {
 		t.Errorf("over the limit: %q", why)
 	}
+	// A sync delete passed off as one the input asks for, to escape
+	// the guard.
+	q = *p
+	q.Changes = append([]plan.Change(nil), p.Changes...)
+	q.Changes[len(q.Changes)-1].Cause = plan.CauseRoster
+	if why := q.Check(); !strings.Contains(why, `people_set "Old"): a delete that no row of the input asks for, and not made by --sync-people-sets`) {
+		t.Errorf("a sync delete as the input's: %q", why)
+	}
 	q = *p
 	q.Changes = append([]plan.Change(nil), p.Changes...)
 	q.Changes[len(q.Changes)-1].Set.After = []plan.SetCondition{{Field: "SHOE_SIZE", Operator: "IS", Values: []plan.SetValue{{Value: "9"}}}}
