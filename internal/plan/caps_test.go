@@ -38,6 +38,7 @@ func TestReactivationManager(t *testing.T) {
 				{"the same manager", "name,email,external_id,manager\nReturner,returner@acme.example,E5,E1\n", "boss@acme.example → E1", "100000000000001"},
 				{"another manager", "name,email,external_id,manager\nReturner,returner@acme.example,E5,E2\n", "boss@acme.example → E2", "100000000000002"},
 				{"no manager column", "name,email,external_id\nReturner,returner@acme.example,E5\n", "boss@acme.example → boss@acme.example", "100000000000001"},
+				{"an empty manager cell", "name,email,external_id,manager\nReturner,returner@acme.example,E5,\n", "boss@acme.example → boss@acme.example", "100000000000001"},
 			} {
 				t.Run(rc.name, func(t *testing.T) {
 					p := w.plan(t, rc.csv, plan.Options{})
@@ -73,6 +74,16 @@ func TestReactivationManager(t *testing.T) {
 					}
 				})
 			}
+			// --empty clear and an empty manager cell: the manager is
+			// cleared, wherever reactivation would keep or restore it.
+			t.Run("manager cleared", func(t *testing.T) {
+				p := w.plan(t, "name,email,external_id,manager\nReturner,returner@acme.example,E5,\n", plan.Options{Empty: "clear"})
+				c := change(t, p, 2)
+				if c.Action != plan.Reactivate || !c.Sets(roster.Manager) || c.Manager != nil || c.After.Manager != nil ||
+					diffOf(c, "manager") != "boss@acme.example → " || len(c.Notes) != 0 || p.Check() != "" {
+					t.Errorf("%s (check %q)", render(p), p.Check())
+				}
+			})
 		})
 	}
 }

@@ -299,3 +299,22 @@ func TestEmptyClear(t *testing.T) {
 		}
 	})
 }
+
+// The stale message names what changed: the first three fields, then how
+// many more.
+func TestStaleNamesWhatChanged(t *testing.T) {
+	each(t, func(t *testing.T, k kind) {
+		w := quarterlyWorld(t, k)
+		p := w.plan(t, quarterly, plan.Options{})
+		to := &target.Account{Title: "Intern", Department: "Ops", Division: "East", Organization: "Acme", CostCenter: "42"}
+		fields := []roster.Field{roster.Title, roster.Department, roster.Division, roster.Organization, roster.CostCenter}
+		if _, err := w.tgt.Update(ctx, target.Ref{ID: "100000000000002"}, to, fields); err != nil {
+			t.Fatal(err)
+		}
+		stale, err := plan.StaleChanges(ctx, w.tgt, pointers(p), nil)
+		want := "account 100000000000002 changed since the plan was made (title: Engineer → Intern; department: (empty) → Ops; division: (empty) → East; and 2 more)"
+		if err != nil || len(stale) != 1 || stale[change(t, p, 3).ID] != want {
+			t.Errorf("stale = %v, %v; want %q", stale, err, want)
+		}
+	})
+}
