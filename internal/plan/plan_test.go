@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wpimport/wpimport/internal/emulator"
 	"github.com/wpimport/wpimport/internal/plan"
 	"github.com/wpimport/wpimport/internal/roster"
 	"github.com/wpimport/wpimport/internal/target"
@@ -315,6 +316,38 @@ func TestStaleNamesWhatChanged(t *testing.T) {
 		want := "account 100000000000002 changed since the plan was made (title: Engineer → Intern; department: (empty) → Ops; division: (empty) → East; and 2 more)"
 		if err != nil || len(stale) != 1 || stale[change(t, p, 3).ID] != want {
 			t.Errorf("stale = %v, %v; want %q", stale, err, want)
+		}
+	})
+}
+
+// Phones are added after the main call, the first one primary; a number
+// the account has is not added again, and replacing the primary counts as
+// an overwrite. A picture goes to new accounts, and to matched ones with
+// --pictures all.
+func TestPhonesAndPictures(t *testing.T) {
+	each(t, func(t *testing.T, k kind) {
+		ann := acct("100000000000001", "Ann", "ann@acme.example", "E1", "", "", true)
+		ann.Phones = []emulator.Phone{{Number: "+15550100", Type: "work", Primary: true}}
+		w := newWorld(t, k, ann)
+		csv := "name,email,external_id,phone,picture_url\n" +
+			"Ann,ann@acme.example,E1,+1 555 0100,https://pics.example/ann.jpg\n" +
+			"Bob,bob@acme.example,E2,+15550199,https://pics.example/bob.jpg\n"
+		p := w.plan(t, csv, plan.Options{})
+		if len(p.Changes) != 1 {
+			t.Fatalf("the phone Ann has, or her picture, planned: %s", render(p))
+		}
+		bob := change(t, p, 3)
+		if len(bob.Phones) != 1 || bob.Phones[0] != (target.Phone{Number: "+15550199", Type: "work", Primary: true}) || bob.Picture == nil ||
+			bob.Picture.URL != "https://pics.example/bob.jpg" || bob.Calls() != 3 || diffOf(bob, "phone") != " → +15550199" {
+			t.Errorf("Bob: %s", render(p))
+		}
+		p = w.plan(t, strings.Replace(csv, "+1 555 0100", "+15550111", 1), plan.Options{Pictures: "all"})
+		a := change(t, p, 2)
+		if len(a.Phones) != 1 || diffOf(a, "phone") != "+15550100 → +15550111" || a.Picture == nil || a.Calls() != 3 || a.Action != plan.Update {
+			t.Errorf("Ann: %s", render(p))
+		}
+		if p.FieldChanges()["phone"] != 1 || p.Check() != "" {
+			t.Errorf("field changes %v, check %q", p.FieldChanges(), p.Check())
 		}
 	})
 }
