@@ -9,6 +9,7 @@ import (
 	"github.com/wpimport/wpimport/internal/emulator"
 	"github.com/wpimport/wpimport/internal/plan"
 	"github.com/wpimport/wpimport/internal/roster"
+	"github.com/wpimport/wpimport/internal/target"
 )
 
 var offNow = time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
@@ -170,5 +171,39 @@ func TestOffboardErase(t *testing.T) {
 	s := offboardWorld(t, scimT)
 	if _, err := s.offboard(t, plan.Options{Erase: true}); !errors.Is(err, plan.ErrOption) || !strings.Contains(err.Error(), "has no form of it") {
 		t.Errorf("scim --erase: %v", err)
+	}
+}
+
+// Only an account read as never claimed is deleted: Check refuses a
+// deletion edited in for an account the plan read as claimed (or whose
+// claim the target does not tell), and an account claimed since the plan
+// was made is stale.
+func TestDeleteOnlyUnclaimed(t *testing.T) {
+	each(t, func(t *testing.T, k kind) {
+		w := offboardWorld(t, k)
+		p, err := w.offboard(t, plan.Options{DeleteUnclaimed: true, MaxDeactivate: "2"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ann := change(t, p, 2)
+		ann.Action, ann.Fields, ann.After = plan.Delete, nil, nil
+		if why := p.Check(); !strings.Contains(why, "change 1 (row 2, ann@acme.example): a delete of an account the plan read as claimed, or whose claim the target does not tell") {
+			t.Errorf("Check = %q", why)
+		}
+	})
+	// The emulator cannot claim an account while it runs: an in-memory
+	// directory stands for the target (StaleChanges' rule is the plan's).
+	dir := &memDir{caps: strictCaps(), accounts: []target.Account{
+		{ID: "1", Name: target.Name{Formatted: "Ben"}, Email: "ben@acme.example", ExternalID: "E2", Active: true, Claim: target.Unclaimed},
+	}}
+	dir.caps.Delete = target.DeleteRemoves
+	p, err := plan.Offboard(ctx, plan.OffboardInput{Entries: []plan.OffboardEntry{{Row: 2, Key: "E2"}}, Now: offNow}, dir, plan.Options{DeleteUnclaimed: true, MaxDeactivate: "1"})
+	if err != nil || len(p.Changes) != 1 || p.Changes[0].Action != plan.Delete {
+		t.Fatalf("%v: %s", err, render(p))
+	}
+	dir.accounts[0].Claim = target.Claimed
+	stale, err := plan.StaleChanges(ctx, dir, pointers(p), nil)
+	if want := "account 1 was claimed since the plan was made: it is not deleted; deactivate it, or plan again"; err != nil || stale[1] != want {
+		t.Errorf("stale = %v, %v; want %q", stale, err, want)
 	}
 }
