@@ -158,6 +158,9 @@ func (p *Plan) checkAccount(c *Change) string {
 			if (c.Cause != CauseOffboard || !p.Options.DeleteUnclaimed) && (c.Cause != CauseUndo || !p.Options.DeleteCreated) {
 				return "a delete in a plan not made with --delete-unclaimed (offboard) or --delete-created (undo)"
 			}
+			if c.Before.IsClaimed() {
+				return "a delete of an account the plan read as claimed, or whose claim the target does not tell: only accounts never claimed are deleted"
+			}
 		case Erase:
 			if c.Cause != CauseOffboard || !p.Options.Erase {
 				return "an erasure in a plan not made with --erase"
