@@ -7,11 +7,11 @@ import (
 	"testing"
 
 	"github.com/wpimport/wpimport/internal/emulator"
-	"github.com/wpimport/wpimport/internal/execute"
+	"github.com/wpimport/wpimport/internal/pace"
 	"github.com/wpimport/wpimport/internal/plan"
 	"github.com/wpimport/wpimport/internal/rostergen"
+	"github.com/wpimport/wpimport/internal/target"
 	"github.com/wpimport/wpimport/internal/testkit"
-	"github.com/wpimport/wpimport/internal/workplace"
 )
 
 const cols = 12 // rostergen's columns up to start_date: no phone
@@ -33,7 +33,8 @@ func community(n int) *emulator.State {
 }
 
 // BenchmarkPlanQuarterly100k plans a quarterly roster (1% movers, 500
-// joiners, 500 leavers, --sync) against a 100k-account emulator.
+// joiners, 500 leavers, --sync) against a 100k-account emulator, through
+// the Graph target behind a pace layer, as plan does.
 func BenchmarkPlanQuarterly100k(b *testing.B) {
 	const n = 100_000
 	srv := testkit.Emulator(b, emulator.Config{State: community(n)})
@@ -53,16 +54,18 @@ func BenchmarkPlanQuarterly100k(b *testing.B) {
 	for b.Loop() {
 		var p *plan.Plan
 		peak := testkit.PeakHeapMB(func() {
-			layer := execute.NewLayer(100_000, execute.DefaultRetry)
-			c, _ := workplace.New(workplace.Config{BaseURL: srv.URL(), Token: srv.Token(), Wrap: layer.Wrap})
-			var err error
+			tgt, _, err := pace.Open("graph", target.Config{URL: srv.URL(), Token: srv.Token(), UserAgent: "wpimport/bench"}, 100_000, pace.DefaultRetry)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer tgt.Close()
 			res := testkit.Validate(b, path)
-			p, err = plan.Build(ctx, plan.Input{Result: res}, c, plan.Options{Sync: true})
+			p, err = plan.Build(ctx, plan.Input{Result: res}, tgt, plan.Options{Sync: true})
 			if err != nil {
 				b.Fatal(err)
 			}
 		})
-		c := p.Counts()
+		c := p.Counts(plan.KindAccount)
 		if c[plan.Create] != 500 || c[plan.Deactivate] != 500 || c[plan.Update] != 995 {
 			b.Fatalf("plan = %s", p.Summary())
 		}

@@ -79,6 +79,7 @@ func Build(ctx context.Context, in Input, dir target.Directory, opts Options) (*
 		return nil, err
 	}
 	p.ReadMode = st.Mode
+	st.nameManagers()
 	b := &builder{res: res, st: st, caps: caps, opts: p.Options, plan: p, match: make([]*target.Account, len(res.Rows)),
 		state: make([]rowState, len(res.Rows)), chOf: make([]int, len(res.Rows)), dropped: map[roster.Field]int{}}
 	named := b.matchRows()
@@ -148,10 +149,21 @@ var sendable = func() map[roster.Field]bool {
 // that is likely cheaper than looking up each named account: it tries a
 // listing within the look-ups' estimated cost, and falls back to look-ups
 // only when the population turns out larger. A target that cannot look
-// accounts up by external id is listed.
+// accounts up by external id is listed; one that cannot list completely
+// is looked up (--sync is refused before).
 func readState(ctx context.Context, res *validate.Result, dir target.Directory, caps *target.Capabilities, opts Options, sets *validate.PeopleSets) (*State, error) {
-	if opts.Read == "list" || opts.Sync || !caps.CanLookUp(target.ByExternalID) {
+	listOnly := opts.Read == "list" || !caps.CanLookUp(target.ByExternalID)
+	switch {
+	case !caps.Complete && opts.Read == "list":
+		return nil, fmt.Errorf("--read list reads every account, and %s cannot be listed completely (%s): %w; plan with --read lookup",
+			caps.Service, caps.Origin("paging"), ErrIncompleteListing)
+	case !caps.Complete && listOnly:
+		return nil, fmt.Errorf("%s can neither look accounts up by external id nor be listed completely (%s): %w; wpimport cannot tell which rows have an account there",
+			caps.Service, caps.Origin("paging"), ErrIncompleteListing)
+	case opts.Sync || listOnly:
 		return ListAll(ctx, dir)
+	case !caps.Complete:
+		opts.Read = "lookup"
 	}
 	h := &res.Header
 	var first, second []target.Key // by external id and id; then by email

@@ -51,6 +51,10 @@ type Change struct {
 	Before *target.Account `json:"before,omitempty"`
 	After  *target.Account `json:"after,omitempty"`
 	Fields []roster.Field  `json:"fields,omitempty"`
+	// Unread are the fields among Fields the target sets but cannot read
+	// back (auth_method on Graph, sent with --auth-method all): Before has
+	// nothing of them, and Diffs shows "(cannot be read)".
+	Unread []roster.Field `json:"unread,omitempty"`
 	// Manager is the manager the change sets (manager in Fields): an
 	// existing account, or the one a create of this plan makes.
 	Manager *ManagerRef    `json:"manager,omitempty"`

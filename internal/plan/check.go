@@ -14,9 +14,11 @@ import (
 // changes, changing values) cannot make it do what nobody signed off: the
 // guards are counted again from the changes' own before and after values
 // against the plan's own limits, every value passes the roster's field
-// rules again, every Before still has the fingerprint recorded (so an
-// edited Before is refused here, and an edited fingerprint is stale at
-// apply), and each action needs the cause and options that allow it.
+// rules again, After holds no value outside the fields a change lists (a
+// create sends After whole), every Before still has the fingerprint
+// recorded (so an edited Before is refused here, and an edited
+// fingerprint is stale at apply), and each action needs the cause and
+// options that allow it.
 func (p *Plan) Check() string {
 	if p.Refused != "" {
 		return "it was refused when planned: " + p.Refused
@@ -54,7 +56,7 @@ func (p *Plan) Check() string {
 	if why := p.checkGroups(); why != "" {
 		return why
 	}
-	return checkRemovals(p.Counts(KindPeopleSet)[Delete], "deletes", "people sets", p.Options.SyncPeopleSets || p.Kind == "undo", "--sync-people-sets",
+	return checkRemovals(p.setSyncDeletes(), "deletes", "people sets", p.Options.SyncPeopleSets || p.Kind == "undo", "--sync-people-sets",
 		"--max-delete-people-sets", p.Options.MaxDeletePeopleSets, p.PeopleSetsRead, "sets")
 }
 
@@ -79,8 +81,13 @@ func (p *Plan) checkChange(c *Change) string {
 	switch c.Cause {
 	case CauseRoster:
 	case CauseSync:
-		if !p.Options.Sync {
-			return "a --sync deactivation in a plan not made with --sync"
+		switch {
+		case c.Kind == KindAccount && (!p.Options.Sync || c.Action != Deactivate):
+			return "a --sync deactivation in a plan not made with --sync, or a --sync change that is not a deactivation"
+		case c.Kind == KindPeopleSet && (!p.Options.SyncPeopleSets || c.Action != Delete):
+			return "a --sync-people-sets deletion in a plan not made with --sync-people-sets, or such a change that is not a deletion"
+		case c.Kind == KindGroup:
+			return "a group change made by --sync: groups have none"
 		}
 	case CauseOffboard:
 		if p.Kind != "offboard" {
@@ -153,6 +160,9 @@ func (p *Plan) checkAccount(c *Change) string {
 			if (c.Cause != CauseOffboard || !p.Options.DeleteUnclaimed) && (c.Cause != CauseUndo || !p.Options.DeleteCreated) {
 				return "a delete in a plan not made with --delete-unclaimed (offboard) or --delete-created (undo)"
 			}
+			if c.Before.IsClaimed() {
+				return "a delete of an account the plan read as claimed, or whose claim the target does not tell: only accounts never claimed are deleted"
+			}
 		case Erase:
 			if c.Cause != CauseOffboard || !p.Options.Erase {
 				return "an erasure in a plan not made with --erase"
@@ -194,6 +204,14 @@ func (p *Plan) checkAccount(c *Change) string {
 	} else if c.Manager != nil {
 		return "it names a manager but does not set one"
 	}
+	if why := checkAfter(c); why != "" {
+		return why
+	}
+	for _, f := range c.Unread {
+		if !c.Sets(f) || c.Before == nil || c.Before.Get(f) != "" {
+			return fmt.Sprintf("it shows %s as unreadable, but does not write it or read a value of it: the file was edited", f)
+		}
+	}
 	for _, ph := range c.Phones {
 		if _, why := validate.Phone(ph.Number); why != "" {
 			return fmt.Sprintf("phone %q: %s", ph.Number, why)
@@ -215,6 +233,51 @@ func (p *Plan) checkAccount(c *Change) string {
 	}
 	return ""
 }
+
+// checkAfter checks that After holds values only of the fields the change
+// lists (and whether the account is active): a create sends its After
+// whole, while Diffs, the sign-off workbook and the guards see Fields
+// only, so a value outside them would be written unseen. After's manager
+// is the change's manager reference.
+func checkAfter(c *Change) string {
+	a := c.After
+	if a == nil {
+		return ""
+	}
+	for _, f := range afterFields {
+		if f == roster.HasAccess && c.Sets(roster.IsFrontline) || f == roster.IsFrontline && c.Sets(roster.HasAccess) {
+			continue // frontline status is one value
+		}
+		if !c.Sets(f) && a.Get(f) != "" {
+			return fmt.Sprintf("After holds a value of %s, which the change does not list in its fields: the file was edited", f)
+		}
+	}
+	if a.ManagerKey != "" || a.Claim != "" || a.DeactivatedAt != "" || a.Version != "" {
+		return "After holds what only a service can say of an account (its manager's name, claim, deactivation date or version): the file was edited"
+	}
+	if c.Sets(roster.Manager) {
+		want := ""
+		if c.Manager != nil {
+			want = c.Manager.AccountID
+		}
+		if a.ManagerID() != want {
+			return fmt.Sprintf("After's manager (%s) is not the change's manager (%s): the file was edited", cmpEmpty(a.ManagerID()), cmpEmpty(want))
+		}
+	}
+	return ""
+}
+
+// afterFields are the fields checkAfter looks at: every field After may
+// hold but active, which every change's After says.
+var afterFields = func() []roster.Field {
+	out := []roster.Field{roster.UserName}
+	for _, f := range roster.Fields {
+		if f != roster.Active {
+			out = append(out, f)
+		}
+	}
+	return out
+}()
 
 var knownField = func() map[roster.Field]bool {
 	m := map[roster.Field]bool{roster.UserName: true}

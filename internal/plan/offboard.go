@@ -87,7 +87,7 @@ func Offboard(ctx context.Context, in OffboardInput, dir target.Directory, opts 
 		case opts.DeleteUnclaimed && !a.IsClaimed():
 			c.Action, c.Reason = Delete, "never claimed: "+deletionWords(caps)+" (--delete-unclaimed)"
 			if caps.Delete != target.DeleteDeactivates {
-				c.Irreversible = append(c.Irreversible, "the account is deleted: "+deletionWords(caps))
+				c.Irreversible = append(c.Irreversible, "the account is deleted: "+caps.Service+" cannot restore it")
 			}
 		case opts.Erase && !a.Active && !deactivatedAt.IsZero() && !now.Before(deactivatedAt.Add(caps.EraseGrace)):
 			c.Action, c.Reason = Erase, "deactivated on "+deactivatedAt.UTC().Format("2006-01-02")+": personal data erased, IRREVERSIBLY"

@@ -164,7 +164,7 @@ func (b *builder) planPeopleSets(ctx context.Context, dir target.Directory, in *
 	for _, s := range existing {
 		if !named[s.Name] {
 			gone++
-			b.addSetChange(Change{Key: s.Name, Name: s.Name, Action: Delete, Reason: "--sync-people-sets: absent from the input",
+			b.addSetChange(Change{Key: s.Name, Name: s.Name, Action: Delete, Cause: CauseSync, Reason: "--sync-people-sets: absent from the input",
 				Set: &SetChange{SetID: s.ID, Before: s.Conditions, Fingerprint: SetFingerprint(s.Conditions)}})
 		}
 	}
@@ -174,6 +174,18 @@ func (b *builder) planPeopleSets(ctx context.Context, dir target.Directory, in *
 			"check the input, or raise the limit for this run with --max-delete-people-sets %d", gone, limit, b.opts.MaxDeletePeopleSets, len(existing), gone)
 	}
 	return nil
+}
+
+// setSyncDeletes counts the people set deletions the input does not ask
+// for: --sync-people-sets' (and undo's), which its guard limits.
+func (p *Plan) setSyncDeletes() int {
+	n := 0
+	for i := range p.Changes {
+		if c := &p.Changes[i]; c.Kind == KindPeopleSet && c.Action == Delete && c.Cause != CauseRoster {
+			n++
+		}
+	}
+	return n
 }
 
 // checkSet checks one people set change (Plan.Check).
@@ -194,6 +206,9 @@ func (p *Plan) checkSet(c *Change) string {
 	case Delete:
 		if s.SetID == "" || len(s.After) > 0 {
 			return "a set delete names no set"
+		}
+		if c.Cause == CauseRoster && len(c.Rows) == 0 {
+			return "a delete that no row of the input asks for, and not made by --sync-people-sets"
 		}
 	case None, Skip:
 	default:

@@ -113,8 +113,10 @@ type Plan struct {
 	// Refused says why apply must not run this plan ("" if it may).
 	Refused  string   `json:"refused,omitempty"`
 	Warnings []string `json:"warnings,omitempty"`
-	// Changes are every change, accounts first (creates by level, then the
-	// rest), then groups, then people sets; a change's ID is its position.
+	// Changes are every change: accounts first (the roster's rows in order
+	// of management depth, so that a create follows its manager's, then
+	// --sync's deactivations), then groups, then people sets; a change's ID
+	// is its position. Apply runs them by phase (creates by Level first).
 	Changes []Change   `json:"changes"`
 	Rows    []RowEntry `json:"rows"`
 	// PeopleSetsRead is how many people sets existed when planned: the base

@@ -1,125 +1,46 @@
 package plan_test
 
 import (
-	"context"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/wpimport/wpimport/internal/emulator"
 	"github.com/wpimport/wpimport/internal/plan"
-	"github.com/wpimport/wpimport/internal/testkit"
-	"github.com/wpimport/wpimport/internal/workplace"
+	"github.com/wpimport/wpimport/internal/roster"
+	"github.com/wpimport/wpimport/internal/target"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files")
-
-var ctx = context.Background()
-
-// world is an emulator with accounts, and a client for it.
-type world struct {
-	srv    *emulator.Server
-	client *workplace.Client
-}
-
-func newWorld(t *testing.T, accounts ...*emulator.Account) *world {
-	t.Helper()
-	srv := testkit.Emulator(t, emulator.Config{State: &emulator.State{Accounts: accounts}, PageCap: 25})
-	c, err := workplace.New(workplace.Config{BaseURL: srv.URL(), Token: srv.Token()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &world{srv, c}
-}
-
-func (w *world) plan(t *testing.T, csv string, opts plan.Options) *plan.Plan {
-	t.Helper()
-	p, err := plan.Build(ctx, plan.Input{Result: testkit.ValidateCSV(t, csv), ToolVersion: "test"}, w.client, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-// render is a stable text form of a plan for golden files.
-func render(p *plan.Plan) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s\nread: %s\nguard: %+v\n", p.Summary(), p.ReadMode, p.Guard)
-	for _, g := range p.ChangeGuards {
-		fmt.Fprintf(&b, "change guard: %+v\n", g)
-	}
-	fmt.Fprintf(&b, "refused: %s\n\nops:\n", p.Refused)
-	for _, op := range p.Ops {
-		mgr := "-"
-		if op.Manager != nil {
-			mgr = op.Manager.Ref
-			if op.Manager.CreateOp > 0 {
-				mgr += fmt.Sprintf(" (op %d)", op.Manager.CreateOp)
+// A first import: every row a create, one call each, managers first (a
+// manager later in the file, or named by email, is made before its
+// reports and referenced by its create).
+func TestFreshMigration(t *testing.T) {
+	each(t, func(t *testing.T, k kind) {
+		w := newWorld(t, k)
+		p := w.plan(t, "name,email,external_id,title,manager\n"+
+			"Rep,rep@acme.example,E3,Engineer,E2\n"+ // its manager comes later in the file
+			"Boss,boss@acme.example,E1,CEO,\n"+
+			"Mid,mid@acme.example,E2,VP,boss@acme.example\n", plan.Options{})
+		golden(t, "fresh."+k.name, render(p))
+		for _, c := range p.Changes {
+			if c.Action != plan.Create || c.Calls() != 1 || c.Before != nil || c.Fingerprint != "absent" {
+				t.Errorf("change %+v: want one create call", c)
 			}
 		}
-		var ch []string
-		for k, v := range op.Changes {
-			ch = append(ch, fmt.Sprintf("%s: %q→%q", k, v[0], v[1]))
+		if rep := change(t, p, 2); rep.Manager == nil || rep.Manager.CreateOp != change(t, p, 4).ID || rep.Level != 2 {
+			t.Errorf("Rep's manager is not Mid's create: %+v", rep.Manager)
 		}
-		sort.Strings(ch)
-		fmt.Fprintf(&b, "  #%d row %d %s %s level=%d manager=%s\n", op.ID, op.Row, op.Key, op.Action, op.Level, mgr)
-		for _, c := range ch {
-			fmt.Fprintf(&b, "      %s\n", c)
+		if len(writes(w.srv)) != 0 {
+			t.Errorf("planning wrote: %v", writes(w.srv))
 		}
-	}
-	b.WriteString("\nrows:\n")
-	for _, r := range p.Rows {
-		var codes []string
-		for _, is := range r.Issues {
-			codes = append(codes, is.Code)
-		}
-		fmt.Fprintf(&b, "  row %d %s %s %s %v\n", r.Row, r.Key, r.Action, r.Status, codes)
-	}
-	return b.String()
+	})
 }
 
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		os.MkdirAll("testdata", 0o755)
-		os.WriteFile(path, []byte(got), 0o644)
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./internal/plan -update)", err)
-	}
-	if got != string(want) {
-		t.Errorf("plan differs from %s (go test ./internal/plan -update, then review the diff):\n%s", path, got)
-	}
-}
-
-func acct(id, name, email, ext, title, mgr string, active bool) *emulator.Account {
-	return &emulator.Account{ID: id, Name: name, Email: email, ExternalID: ext, Title: title, Manager: mgr, Active: active,
-		WorkLocale: "en_US", DeactivateAt: time.Time{}}
-}
-
-func TestFreshMigration(t *testing.T) {
-	w := newWorld(t)
-	p := w.plan(t, "name,email,external_id,title,manager\n"+
-		"Rep,rep@acme.example,E3,Engineer,E2\n"+ // its manager comes later in the file
-		"Boss,boss@acme.example,E1,CEO,\n"+
-		"Mid,mid@acme.example,E2,VP,boss@acme.example\n", plan.Options{})
-	golden(t, "fresh", render(p))
-	for _, op := range p.Ops {
-		if op.Action != plan.Create || op.Calls() != 1 {
-			t.Errorf("op %+v: want one create call", op)
-		}
-	}
-}
-
-func quarterlyWorld(t *testing.T) *world {
-	return newWorld(t,
+func quarterlyWorld(t *testing.T, k kind) *world {
+	return newWorld(t, k,
 		acct("100000000000001", "Boss", "boss@acme.example", "E1", "CEO", "", true),
 		acct("100000000000002", "Mover", "mover@acme.example", "E2", "Engineer", "100000000000001", true),
 		acct("100000000000003", "Stayer", "stayer@acme.example", "E3", "Analyst", "100000000000001", true),
@@ -133,278 +54,300 @@ const quarterly = "name,email,external_id,title,manager\n" +
 	"Boss,boss@acme.example,E1,CEO,\n" +
 	"Mover,mover@acme.example,E2,Engineering Manager,E1\n" + // mover: new title
 	"Stayer,stayer@acme.example,E3,Analyst,E1\n" + // unchanged
-	"Returner,returner@acme.example,E5,Clerk,E1\n" + // deactivated: reactivate, manager again
+	"Returner,returner@acme.example,E5,Clerk,E1\n" + // deactivated: reactivate
 	"Joiner,joiner@acme.example,E6,Engineer,E2\n" // joiner under an existing manager
 
+// A quarterly update with --sync: a mover, a stayer, a returner, a joiner
+// and a leaver; the account without an external_id is out of scope.
 func TestQuarterly(t *testing.T) {
-	w := quarterlyWorld(t)
-	p := w.plan(t, quarterly, plan.Options{Sync: true, MaxDeactivate: "50%"})
-	golden(t, "quarterly", render(p))
+	each(t, func(t *testing.T, k kind) {
+		w := quarterlyWorld(t, k)
+		p := w.plan(t, quarterly, plan.Options{Sync: true, MaxDeactivate: "50%"})
+		golden(t, "quarterly."+k.name, render(p))
+		c := p.Counts(plan.KindAccount)
+		if c[plan.Create] != 1 || c[plan.Update] != 1 || c[plan.Reactivate] != 1 || c[plan.Deactivate] != 1 || len(p.Changes) != 4 {
+			t.Errorf("counts %v", c)
+		}
+		leaver := change(t, p, 0)
+		if leaver.Action != plan.Deactivate || leaver.Cause != plan.CauseSync || leaver.AccountID != "100000000000004" || p.Check() != "" {
+			t.Errorf("leaver %+v, check %q", leaver, p.Check())
+		}
+		if j := change(t, p, 6); j.Manager == nil || j.Manager.AccountID != "100000000000002" || j.After.ManagerID() != "100000000000002" {
+			t.Errorf("joiner's manager: %+v", j.Manager)
+		}
+	})
 }
 
 func TestSyncGuard(t *testing.T) {
-	w := quarterlyWorld(t)
-	// Default 5% of 5 active accounts is 0: the leaver trips it.
-	p := w.plan(t, quarterly, plan.Options{Sync: true})
-	if !p.Guard.Tripped || p.Refused == "" || !strings.Contains(p.Refused, "deactivates 1 accounts, over the limit of 0") {
-		t.Errorf("guard = %+v refused %q", p.Guard, p.Refused)
-	}
-	if st := w.srv.Stats(); st.ByRoute["POST /{id}"] != 0 || st.ByRoute["POST /community/accounts"] != 0 {
-		t.Errorf("planning made write calls: %v", st.ByRoute)
-	}
-	// Raised for this run: recorded.
-	p = w.plan(t, quarterly, plan.Options{Sync: true, MaxDeactivate: "1"})
-	if p.Guard.Tripped || !p.Guard.Raised {
-		t.Errorf("raised guard = %+v", p.Guard)
-	}
-	// Scope and protect narrow the deactivations.
-	p = w.plan(t, quarterly, plan.Options{Sync: true, Protect: []string{"leaver@acme.example"}})
-	if p.Refused != "" || p.Counts()[plan.Deactivate] != 0 {
-		t.Errorf("protected leaver: %s", render(p))
-	}
-	p = w.plan(t, quarterly, plan.Options{Sync: true, Scope: []plan.ScopeRule{{Field: "title", Value: "engineer"}}})
-	if p.Counts()[plan.Deactivate] != 0 {
-		t.Errorf("out-of-scope leaver deactivated: %s", render(p))
-	}
-	// An invalid row still names its account: never deactivated.
-	typo := strings.Replace(quarterly, "Stayer,stayer@acme.example,E3,Analyst,E1", "Stayer,stayer@acme,E3,Analyst,E1", 1)
-	p = w.plan(t, typo, plan.Options{Sync: true, MaxDeactivate: "100%"})
-	for _, op := range p.Ops {
-		if op.Action == plan.Deactivate && op.Key == "E3" {
-			t.Error("an account named by an invalid row was deactivated")
+	each(t, func(t *testing.T, k kind) {
+		w := quarterlyWorld(t, k)
+		// Default 5% of 5 active accounts is 0: the leaver trips it.
+		p := w.plan(t, quarterly, plan.Options{Sync: true})
+		if !p.Guard.Tripped || p.Refused == "" || !strings.Contains(p.Refused, "deactivates 1 accounts, over the limit of 0") {
+			t.Errorf("guard = %+v refused %q", p.Guard, p.Refused)
 		}
-	}
+		if why := p.Check(); !strings.Contains(why, "refused when planned") {
+			t.Errorf("Check of the refused plan: %q", why)
+		}
+		if ws := writes(w.srv); len(ws) != 0 {
+			t.Errorf("planning made write calls: %v", ws)
+		}
+		// Raised for this run: recorded.
+		p = w.plan(t, quarterly, plan.Options{Sync: true, MaxDeactivate: "1"})
+		if p.Guard.Tripped || !p.Guard.Raised || p.Check() != "" {
+			t.Errorf("raised guard = %+v, check %q", p.Guard, p.Check())
+		}
+		// Scope and protect narrow the deactivations.
+		p = w.plan(t, quarterly, plan.Options{Sync: true, Protect: []string{"leaver@acme.example"}})
+		if p.Refused != "" || p.Counts(plan.KindAccount)[plan.Deactivate] != 0 {
+			t.Errorf("protected leaver: %s", render(p))
+		}
+		p = w.plan(t, quarterly, plan.Options{Sync: true, Scope: []plan.ScopeRule{{Field: "title", Value: "engineer"}}})
+		if p.Counts(plan.KindAccount)[plan.Deactivate] != 0 {
+			t.Errorf("out-of-scope leaver deactivated: %s", render(p))
+		}
+		p = w.plan(t, quarterly, plan.Options{Sync: true, Scope: []plan.ScopeRule{{Field: "title", Value: "CLERK"}}})
+		if c := p.Counts(plan.KindAccount); c[plan.Deactivate] != 1 || p.Refused == "" {
+			t.Errorf("in-scope leaver (any case) not deactivated: %s", render(p))
+		}
+		// An invalid row still names its account: never deactivated.
+		typo := strings.Replace(quarterly, "Stayer,stayer@acme.example,E3,Analyst,E1", "Stayer,stayer@acme,E3,Analyst,E1", 1)
+		p = w.plan(t, typo, plan.Options{Sync: true, MaxDeactivate: "100%"})
+		for _, c := range p.Changes {
+			if c.Action == plan.Deactivate && c.AccountID == "100000000000003" {
+				t.Error("an account named by an invalid row was deactivated")
+			}
+		}
+		if p.Counts(plan.KindAccount)[plan.Deactivate] != 1 {
+			t.Errorf("the leaver is not deactivated: %s", render(p))
+		}
+	})
 }
 
 func TestConflicts(t *testing.T) {
-	w := newWorld(t,
-		acct("100000000000001", "Ann", "ann@acme.example", "E1", "", "", true),
-		acct("100000000000002", "Ben", "ben@acme.example", "E2", "", "", true),
-		acct("100000000000003", "Cat", "cat@acme.example", "E3", "", "", true),
-	)
-	p := w.plan(t, "name,email,external_id,manager\n"+
-		"Ann,ben@acme.example,E1,\n"+ // E1 is Ann but the email is Ben's: conflict
-		"Cat,cat@acme.example,E9,\n"+ // Cat's email, but Cat has E3: conflict
-		"Dan,dan@acme.example,E4,ghost@acme.example\n"+ // manager nowhere
-		"Eve,eve@acme.example,E5,E1\n", // manager row is a conflict
-		plan.Options{})
-	golden(t, "conflicts", render(p))
+	each(t, func(t *testing.T, k kind) {
+		w := newWorld(t, k,
+			acct("100000000000001", "Ann", "ann@acme.example", "E1", "", "", true),
+			acct("100000000000002", "Ben", "ben@acme.example", "E2", "", "", true),
+			acct("100000000000003", "Cat", "cat@acme.example", "E3", "", "", true),
+		)
+		p := w.plan(t, "name,email,external_id,manager\n"+
+			"Ann,ben@acme.example,E1,\n"+ // E1 is Ann but the email is Ben's: conflict
+			"Cat,cat@acme.example,E9,\n"+ // Cat's email, but Cat has E3: conflict
+			"Dan,dan@acme.example,E4,ghost@acme.example\n"+ // manager nowhere
+			"Eve,eve@acme.example,E5,E1\n", // manager row is a conflict
+			plan.Options{})
+		golden(t, "conflicts."+k.name, render(p))
+		msgs := map[int]string{}
+		for _, r := range p.Rows {
+			if len(r.Issues) == 1 {
+				msgs[r.Row] = r.Issues[0].Message
+			}
+		}
+		for row, want := range map[int]string{
+			2: "the external_id E1 is account 100000000000001 (Ann) but the email ben@acme.example is account 100000000000002 (Ben)",
+			3: "the email cat@acme.example is account 100000000000003, whose external_id is E3, not E9",
+			4: `the manager "ghost@acme.example" is neither in this file nor in ` + map[string]string{"graph": "Workplace (Graph API)", "scim": "the SCIM service at"}[k.name],
+			5: `the manager "E1" is row 2, which is conflict; fix that row first`,
+		} {
+			if !strings.Contains(msgs[row], want) {
+				t.Errorf("row %d: %q, want %q", row, msgs[row], want)
+			}
+		}
+	})
 }
 
+// Creates are levelled by management depth, whatever the file's order.
 func TestDeepChain(t *testing.T) {
-	w := newWorld(t, acct("100000000000001", "Root", "root@acme.example", "R", "", "", true))
-	var b strings.Builder
-	b.WriteString("name,external_id,manager\n")
-	for i := 10; i >= 1; i-- { // deepest first in the file
-		mgr := fmt.Sprint("L", i-1)
-		if i == 1 {
-			mgr = "root@acme.example"
+	each(t, func(t *testing.T, k kind) {
+		w := newWorld(t, k, acct("100000000000001", "Root", "root@acme.example", "R", "", "", true))
+		var b strings.Builder
+		b.WriteString("name,external_id,manager\n")
+		for i := 10; i >= 1; i-- { // deepest first in the file
+			mgr := fmt.Sprint("L", i-1)
+			if i == 1 {
+				mgr = "root@acme.example"
+			}
+			fmt.Fprintf(&b, "Level %d,L%d,%s\n", i, i, mgr)
 		}
-		fmt.Fprintf(&b, "Level %d,L%d,%s\n", i, i, mgr)
-	}
-	p := w.plan(t, b.String(), plan.Options{})
-	levels := map[string]int{}
-	for _, op := range p.Ops {
-		levels[op.Key] = op.Level
-		if op.Action != plan.Create || op.Calls() != 1 {
-			t.Errorf("op %+v: want one create call", op)
+		p := w.plan(t, b.String(), plan.Options{})
+		levels := map[string]int{}
+		for _, c := range p.Changes {
+			levels[c.Key] = c.Level
+			if c.Action != plan.Create || c.Calls() != 1 {
+				t.Errorf("change %+v: want one create call", c)
+			}
+			if c.Manager == nil || (c.Key == "L1") != (c.Manager.AccountID == "100000000000001") {
+				t.Errorf("%s: manager %+v", c.Key, c.Manager)
+			}
+			if m := c.Manager; m != nil && m.CreateOp != 0 && p.Change(m.CreateOp).ID >= c.ID {
+				t.Errorf("%s is planned before its manager's create", c.Key)
+			}
 		}
-	}
-	// L1 reports to an existing account: level 0; each report one deeper.
-	for i := 1; i <= 10; i++ {
-		if got := levels[fmt.Sprint("L", i)]; got != i-1 {
-			t.Errorf("L%d level %d, want %d", i, got, i-1)
+		// L1 reports to an existing account: level 0; each report one deeper.
+		for i := 1; i <= 10; i++ {
+			if got := levels[fmt.Sprint("L", i)]; got != i-1 {
+				t.Errorf("L%d level %d, want %d", i, got, i-1)
+			}
 		}
-	}
+	})
 }
 
+// A plan saved and loaded is the same plan, holds no token, and is not
+// stale until someone changes an account it read or makes one it creates.
 func TestRoundTripAndStale(t *testing.T) {
-	w := quarterlyWorld(t)
-	p := w.plan(t, quarterly, plan.Options{Sync: true, MaxDeactivate: "50%"})
-	path := filepath.Join(t.TempDir(), "plan.json")
-	if _, err := p.Save(path, nil); err != nil {
-		t.Fatal(err)
-	}
-	q, err := plan.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if render(q) != render(p) || q.Roster.Rows != p.Roster.Rows || q.APIURL != p.APIURL {
-		t.Fatal("plan changed in the round trip")
-	}
-	data, _ := os.ReadFile(path)
-	if strings.Contains(string(data), w.srv.Token()) {
-		t.Error("the plan holds the token")
-	}
-	stale, err := plan.Stale(ctx, w.client, q.Ops, nil)
-	if err != nil || len(stale) != 0 {
-		t.Fatalf("fresh plan: stale %v, %v", stale, err)
-	}
-	// Someone edits the mover in the Admin Panel, and creates the joiner.
-	w.client.UpdateAccount(ctx, "100000000000002", workplace.Fields{"department": "Sales"})
-	w.client.CreateAccount(ctx, workplace.Fields{"name": "Joiner", "email": "joiner@acme.example"})
-	stale, _ = plan.Stale(ctx, w.client, q.Ops, nil)
-	var keys []string
-	for _, op := range q.Ops {
-		if stale[op.ID] != "" {
-			keys = append(keys, op.Key)
+	each(t, func(t *testing.T, k kind) {
+		w := quarterlyWorld(t, k)
+		p := w.plan(t, quarterly, plan.Options{Sync: true, MaxDeactivate: "50%"})
+		path := filepath.Join(t.TempDir(), "plan.json")
+		if _, err := p.Save(path, nil); err != nil {
+			t.Fatal(err)
 		}
-	}
-	sort.Strings(keys)
-	if strings.Join(keys, ",") != "E2,E6" {
-		t.Errorf("stale ops = %v (%v), want the mover and the joiner", keys, stale)
-	}
-	// Another version is refused.
-	os.WriteFile(path, []byte(strings.Replace(string(data), `"format_version": 1`, `"format_version": 99`, 1)), 0o644)
-	if _, err := plan.Load(path); err == nil || !strings.Contains(err.Error(), "format 99") {
-		t.Errorf("Load of version 99: %v", err)
-	}
+		q, err := plan.Load(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if render(q) != render(p) || q.Roster.Rows != p.Roster.Rows || q.APIURL != p.APIURL || q.API != k.target || q.Check() != "" {
+			t.Fatalf("plan changed in the round trip:\n%s\n%s", render(p), render(q))
+		}
+		data, _ := os.ReadFile(path)
+		if strings.Contains(string(data), w.srv.Token()) {
+			t.Error("the plan holds the token")
+		}
+		all := pointers(q)
+		stale, err := plan.StaleChanges(ctx, w.tgt, all, nil)
+		if err != nil || len(stale) != 0 {
+			t.Fatalf("fresh plan: stale %v, %v", stale, err)
+		}
+		// Someone edits the mover, creates the joiner and deletes the
+		// leaver.
+		if _, err := w.tgt.Update(ctx, target.Ref{ID: "100000000000002"}, &target.Account{Department: "Sales"}, []roster.Field{roster.Department}); err != nil {
+			t.Fatal(err)
+		}
+		joiner, err := w.tgt.Create(ctx, &target.Account{Name: target.Name{Formatted: "Joiner"}, Email: "joiner@acme.example", Active: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.tgt.Remove(ctx, target.Ref{ID: "100000000000004"}, target.RemoveDelete); err != nil {
+			t.Fatal(err)
+		}
+		stale, err = plan.StaleChanges(ctx, w.tgt, all, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, c := range q.Changes {
+			if stale[c.ID] != "" {
+				got[c.Key] = stale[c.ID]
+			}
+		}
+		want := map[string]string{
+			"E2": "account 100000000000002 changed since the plan was made (department: (empty) → Sales)",
+			"E6": fmt.Sprintf("an account with the email joiner@acme.example (%s) exists now", joiner.ID),
+			"E4": "account 100000000000004 no longer exists",
+		}
+		if len(got) != len(want) {
+			t.Errorf("stale = %v, want the mover, the joiner and the leaver", got)
+		}
+		for key, msg := range want {
+			if got[key] != msg {
+				t.Errorf("stale %s: %q, want %q", key, got[key], msg)
+			}
+		}
+		// Changes skipped are not checked.
+		skip := map[int]bool{change(t, q, 3).ID: true}
+		if stale, _ = plan.StaleChanges(ctx, w.tgt, all, skip); len(stale) != 2 || stale[change(t, q, 3).ID] != "" {
+			t.Errorf("with the mover skipped: %v", stale)
+		}
+		// Another version is refused, with a word to plan again.
+		for _, v := range []string{"99", "1"} {
+			os.WriteFile(path, []byte(strings.Replace(string(data), `"format_version": 2`, `"format_version": `+v, 1)), 0o644)
+			if _, err := plan.Load(path); err == nil || !strings.Contains(err.Error(), "a plan of format "+v) || !strings.Contains(err.Error(), "make the plan again") {
+				t.Errorf("Load of version %s: %v", v, err)
+			}
+		}
+	})
 }
 
+// pointers lists a plan's changes, as StaleChanges takes them.
+func pointers(p *plan.Plan) []*plan.Change {
+	out := make([]*plan.Change, len(p.Changes))
+	for i := range p.Changes {
+		out[i] = &p.Changes[i]
+	}
+	return out
+}
+
+// Empty cells leave fields alone, unless --empty clear; a name or an
+// email is never cleared.
 func TestEmptyClear(t *testing.T) {
-	w := newWorld(t, acct("100000000000001", "Ann", "ann@acme.example", "E1", "Boss", "", true))
-	keep := w.plan(t, "name,email,external_id,title\nAnn,,E1,\n", plan.Options{})
-	if keep.Counts()[plan.Update] != 0 {
-		t.Errorf("empty cells changed something by default: %s", render(keep))
-	}
-	clear := w.plan(t, "name,email,external_id,title\nAnn,,E1,\n", plan.Options{Empty: "clear"})
-	ops := clear.Ops
-	if len(ops) != 1 || ops[0].Fields["title"] != "" || ops[0].Changes["title"] != [2]string{"Boss", ""} {
-		t.Errorf("clear: %s", render(clear))
-	}
-	if _, ok := ops[0].Fields["email"]; ok {
-		t.Error("email cleared")
-	}
-}
-
-func TestLookupCalls(t *testing.T) {
-	w := quarterlyWorld(t)
-	w.srv.ResetStats()
-	p := w.plan(t, quarterly, plan.Options{Read: "lookup"})
-	if p.ReadMode != "lookup" || p.ReadCalls > 3 {
-		t.Errorf("read %s with %d calls", p.ReadMode, p.ReadCalls)
-	}
-	if p.Counts()[plan.Reactivate] != 1 {
-		t.Errorf("lookup mode missed the deactivated returner: %s", render(p))
-	}
-	// auto: a small community is cheaper to list than to look up.
-	auto := w.plan(t, quarterly, plan.Options{})
-	if auto.ReadMode != "list" || auto.ReadCalls != 2 {
-		t.Errorf("auto read %s with %d calls", auto.ReadMode, auto.ReadCalls)
-	}
-}
-
-func TestAutoFallsBackToLookups(t *testing.T) {
-	var accounts []*emulator.Account
-	for i := 0; i < 200; i++ {
-		accounts = append(accounts, acct(fmt.Sprint(100000000000100+i), fmt.Sprint("P", i), fmt.Sprintf("p%d@acme.example", i), fmt.Sprint("E", i), "Old", "", true))
-	}
-	w := newWorld(t, accounts...) // 25 per page: 8 pages to list
-	p := w.plan(t, "name,email,external_id,title\nP190,p190@acme.example,E190,New\nP195,p195@acme.example,E195,New\n", plan.Options{})
-	if p.ReadMode != "list, then lookup" || p.ReadCalls > 6 {
-		t.Errorf("read %s with %d calls", p.ReadMode, p.ReadCalls)
-	}
-	if p.Counts()[plan.Update] != 2 {
-		t.Errorf("fallback lost the matches: %s", render(p))
-	}
-}
-
-// auth_method can be set but not read: sent to new accounts, said so for
-// matched ones, and sent to them only with --auth-method all.
-func TestAuthMethodNotCompared(t *testing.T) {
-	w := newWorld(t, &emulator.Account{ID: "100000000000001", Name: "Ada", Email: "ada@acme.example", ExternalID: "E1", Active: true})
-	csv := "name,email,external_id,auth_method\nAda,ada@acme.example,E1,sso\nBob,bob@acme.example,E2,password\n"
-	p := w.plan(t, csv, plan.Options{})
-	if len(p.Ops) != 1 || p.Ops[0].Action != plan.Create || p.Ops[0].Fields["auth_method"] != "password" {
-		t.Fatalf("ops: %+v", p.Ops)
-	}
-	if len(p.Warnings) != 1 || !strings.Contains(p.Warnings[0], "1 matched rows give an auth_method") || !strings.Contains(p.Warnings[0], "--auth-method all") {
-		t.Errorf("warnings: %q", p.Warnings)
-	}
-	p = w.plan(t, csv, plan.Options{AuthMethod: "all"})
-	if len(p.Ops) != 2 || p.Ops[0].Action != plan.Update || p.Ops[0].Changes["auth_method"] != [2]string{"(cannot be read)", "sso"} {
-		t.Errorf("ops with --auth-method all: %+v", p.Ops)
-	}
-}
-
-// An edited plan that removes group members without --sync-groups, beyond
-// its limit, or adds a member made by an op that is not a create, is refused.
-func TestCheckGroups(t *testing.T) {
-	base := func() *plan.Plan {
-		p := &plan.Plan{Options: plan.Options{MaxDeactivate: "5%", MaxGroupRemovals: "1"}, Guard: plan.Guard{Spec: "5%"}, GroupMembersRead: 10,
-			Ops: []plan.Op{{ID: 1, Action: plan.Create, Fields: map[string]string{"name": "A", "email": "a@x.example"},
-				Changes: map[string][2]string{"name": {"", "A"}, "email": {"", "a@x.example"}}, Lookup: &plan.Lookup{Email: "a@x.example"}}}}
-		p.Options.Normalize()
-		p.ChangeGuards = p.MassUpdateGuards()
-		p.Groups = []plan.GroupOp{{ID: 1, Name: "G", Action: plan.Update, GroupID: "9",
-			Add: []plan.MemberRef{{CreateOp: 1, Ref: "a"}}, Remove: []plan.MemberRef{{AccountID: "5", Ref: "e"}}}}
-		return p
-	}
-	p := base()
-	if why := p.Check(); !strings.Contains(why, "not made with --sync-groups") {
-		t.Fatalf("removals without --sync-groups: %q", why)
-	}
-	p.Options.SyncGroups = true
-	if why := p.Check(); why != "" {
-		t.Fatalf("a sound plan refused: %q", why)
-	}
-	p.Groups[0].Remove = append(p.Groups[0].Remove, plan.MemberRef{AccountID: "6", Ref: "f"})
-	if why := p.Check(); !strings.Contains(why, "over its limit of 1") {
-		t.Fatalf("over the limit: %q", why)
-	}
-	p = base()
-	p.Options.SyncGroups = true
-	p.Groups[0].Add[0].CreateOp = 7
-	if why := p.Check(); !strings.Contains(why, "not a create") {
-		t.Fatalf("a member of no create: %q", why)
-	}
-}
-
-// A row matched by external_id whose email differs from the account's does
-// not change the login: a warning names new_email, the rest is planned. An
-// account with no email gets the roster's; new_email still changes a login.
-func TestEmailDiffers(t *testing.T) {
-	w := newWorld(t,
-		acct("100000000000001", "Tom Walsh", "tom.walsh@acme.example", "E1", "Clerk", "", true),
-		acct("100000000000002", "Ann", "", "E2", "", "", true),
-		acct("100000000000003", "Cat", "cat@acme.example", "E3", "", "", true),
-	)
-	p := w.plan(t, "name,email,external_id,title\n"+
-		"Tom Walsh,tom.wlash@acme.example,E1,Manager\n"+ // a typo in the email
-		"Ann,ann@acme.example,E2,\n"+ // no email yet: filled
-		"Cat,CAT@acme.example,E3,\n", // another case: the same email
-		plan.Options{})
-	if len(p.Ops) != 2 {
-		t.Fatalf("ops: %s", render(p))
-	}
-	tom, ann := p.Ops[0], p.Ops[1]
-	if _, ok := tom.Fields["email"]; ok || tom.Changes["email"] != [2]string{} || tom.Changes["title"] != [2]string{"Clerk", "Manager"} {
-		t.Errorf("Tom's login email planned to change: %+v", tom)
-	}
-	if ann.Fields["email"] != "ann@acme.example" || ann.Changes["email"] != [2]string{"", "ann@acme.example"} {
-		t.Errorf("Ann's missing email not filled: %+v", ann)
-	}
-	row := p.Rows[0]
-	if row.Status != "planned" || row.Action != plan.Update || len(row.Issues) != 1 {
-		t.Fatalf("Tom's row: %+v", row)
-	}
-	is := row.Issues[0]
-	for _, s := range []string{"tom.wlash@acme.example", "tom.walsh@acme.example", "not changed", "new_email"} {
-		if !strings.Contains(is.Message, s) {
-			t.Errorf("message lacks %q: %s", s, is.Message)
+	each(t, func(t *testing.T, k kind) {
+		w := newWorld(t, k, acct("100000000000001", "Ann", "ann@acme.example", "E1", "Boss", "", true))
+		keep := w.plan(t, "name,email,external_id,title\nAnn,,E1,\n", plan.Options{})
+		if len(keep.Changes) != 0 || keep.Rows[0].Action != plan.None {
+			t.Errorf("empty cells changed something by default: %s", render(keep))
 		}
-	}
-	if is.Code != "email.differs" || is.Severity != "warning" || is.Row != 2 || is.Column != "email" {
-		t.Errorf("issue: %+v", is)
-	}
-	for _, r := range p.Rows[1:] {
-		if len(r.Issues) != 0 {
-			t.Errorf("row %d: %+v", r.Row, r.Issues)
+		clear := w.plan(t, "name,email,external_id,title\nAnn,,E1,\n", plan.Options{Empty: "clear"})
+		if len(clear.Changes) != 1 {
+			t.Fatalf("clear: %s", render(clear))
 		}
-	}
-	// new_email is how a login changes.
-	p = w.plan(t, "name,email,external_id,new_email\nTom Walsh,tom.walsh@acme.example,E1,thomas.walsh@acme.example\n", plan.Options{})
-	if len(p.Ops) != 1 || p.Ops[0].Changes["email"] != [2]string{"tom.walsh@acme.example", "thomas.walsh@acme.example"} || len(p.Rows[0].Issues) != 0 {
-		t.Errorf("new_email: %s", render(p))
-	}
+		c := &clear.Changes[0]
+		if !slices.Equal(c.Fields, []roster.Field{roster.Title}) || c.After.Title != "" || diffOf(c, "title") != "Boss → " {
+			t.Errorf("clear: %s", render(clear))
+		}
+		if clear.Check() != "" {
+			t.Errorf("check: %q", clear.Check())
+		}
+	})
+}
+
+// The stale message names what changed: the first three fields, then how
+// many more.
+func TestStaleNamesWhatChanged(t *testing.T) {
+	each(t, func(t *testing.T, k kind) {
+		w := quarterlyWorld(t, k)
+		p := w.plan(t, quarterly, plan.Options{})
+		to := &target.Account{Title: "Intern", Department: "Ops", Division: "East", Organization: "Acme", CostCenter: "42"}
+		fields := []roster.Field{roster.Title, roster.Department, roster.Division, roster.Organization, roster.CostCenter}
+		if _, err := w.tgt.Update(ctx, target.Ref{ID: "100000000000002"}, to, fields); err != nil {
+			t.Fatal(err)
+		}
+		stale, err := plan.StaleChanges(ctx, w.tgt, pointers(p), nil)
+		want := "account 100000000000002 changed since the plan was made (title: Engineer → Intern; department: (empty) → Ops; division: (empty) → East; and 2 more)"
+		if err != nil || len(stale) != 1 || stale[change(t, p, 3).ID] != want {
+			t.Errorf("stale = %v, %v; want %q", stale, err, want)
+		}
+	})
+}
+
+// Phones are added after the main call, the first one primary; a number
+// the account has is not added again, and replacing the primary counts as
+// an overwrite. A picture goes to new accounts, and to matched ones with
+// --pictures all.
+func TestPhonesAndPictures(t *testing.T) {
+	each(t, func(t *testing.T, k kind) {
+		ann := acct("100000000000001", "Ann", "ann@acme.example", "E1", "", "", true)
+		ann.Phones = []emulator.Phone{{Number: "+15550100", Type: "work", Primary: true}}
+		w := newWorld(t, k, ann)
+		csv := "name,email,external_id,phone,picture_url\n" +
+			"Ann,ann@acme.example,E1,+1 555 0100,https://pics.example/ann.jpg\n" +
+			"Bob,bob@acme.example,E2,+15550199,https://pics.example/bob.jpg\n"
+		p := w.plan(t, csv, plan.Options{})
+		if len(p.Changes) != 1 {
+			t.Fatalf("the phone Ann has, or her picture, planned: %s", render(p))
+		}
+		bob := change(t, p, 3)
+		if len(bob.Phones) != 1 || bob.Phones[0] != (target.Phone{Number: "+15550199", Type: "work", Primary: true}) || bob.Picture == nil ||
+			bob.Picture.URL != "https://pics.example/bob.jpg" || bob.Calls() != 3 || diffOf(bob, "phone") != " → +15550199" {
+			t.Errorf("Bob: %s", render(p))
+		}
+		p = w.plan(t, strings.Replace(csv, "+1 555 0100", "+15550111", 1), plan.Options{Pictures: "all"})
+		a := change(t, p, 2)
+		if len(a.Phones) != 1 || diffOf(a, "phone") != "+15550100 → +15550111" || a.Picture == nil || a.Calls() != 3 || a.Action != plan.Update {
+			t.Errorf("Ann: %s", render(p))
+		}
+		if p.FieldChanges()["phone"] != 1 || p.Check() != "" {
+			t.Errorf("field changes %v, check %q", p.FieldChanges(), p.Check())
+		}
+	})
 }

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/wpimport/wpimport/internal/roster"
@@ -76,7 +77,11 @@ func (c *Change) Diffs() []Diff {
 			}
 			add(string(f), old, strconv.FormatBool(c.After.Active))
 		default:
-			add(string(f), get(f), c.After.Get(f))
+			old := get(f)
+			if slices.Contains(c.Unread, f) {
+				old = "(cannot be read)"
+			}
+			add(string(f), old, c.After.Get(f))
 		}
 	}
 	for i, ph := range c.Phones {

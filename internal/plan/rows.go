@@ -79,16 +79,20 @@ func (b *builder) planRow(i int) {
 		return
 	}
 	oldMgr := acc.ManagerID()
+	// clearMgr: an empty manager cell with --empty clear.
+	clearMgr := mgr == nil && b.opts.Empty == "clear" && h.Has(roster.Manager) && oldMgr != "" && b.caps.CanCarry(roster.Manager)
 	switch {
 	case !acc.Active:
 		c.Action, c.Reason = Reactivate, "the account is deactivated and the roster lists the person"
 		c.Fields = append(c.Fields, roster.Active)
 		c.After.Active = true
 		want := mgr
-		if want == nil && oldMgr != "" {
+		if want == nil && oldMgr != "" && !clearMgr {
 			want = &ManagerRef{AccountID: oldMgr, Ref: b.describe(oldMgr)}
 		}
 		switch {
+		case clearMgr:
+			c.setManager(nil)
 		case b.caps.ReactivationClearsManager && want != nil:
 			// The service clears the manager on reactivation: set it again.
 			c.setManager(want)
@@ -98,7 +102,7 @@ func (b *builder) planRow(i int) {
 		}
 	case mgr != nil && (mgr.AccountID == "" || mgr.AccountID != oldMgr):
 		c.setManager(mgr)
-	case mgr == nil && b.opts.Empty == "clear" && h.Has(roster.Manager) && oldMgr != "" && b.caps.CanCarry(roster.Manager):
+	case clearMgr:
 		c.setManager(nil)
 	}
 	b.extras(c, d, acc)
@@ -240,6 +244,7 @@ func (b *builder) diff(c *Change, d validate.Desired, acc *target.Account) {
 				b.notCompared++
 				continue
 			}
+			c.Unread = append(c.Unread, f)
 		case f == roster.Email && strings.EqualFold(want, cur):
 			continue
 		case b.caps.Equal(f, want, cur):

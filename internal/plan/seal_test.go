@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/wpimport/wpimport/internal/plan"
+	"github.com/wpimport/wpimport/internal/roster"
+	"github.com/wpimport/wpimport/internal/target"
 )
 
 // A sealed plan checks out under its key only, byte for byte.
@@ -16,9 +18,10 @@ func TestSeal(t *testing.T) {
 	key := bytes.Repeat([]byte{7}, 32)
 	other := bytes.Repeat([]byte{8}, 32)
 	p := &plan.Plan{FormatVersion: plan.FormatVersion, CreatedAt: time.Now().UTC(), Kind: "roster",
-		Ops: []plan.Op{{ID: 1, Row: 2, Key: "E1", Name: "Ada", Action: plan.Create,
+		Changes: []plan.Change{{ID: 1, Kind: plan.KindAccount, Cause: plan.CauseRoster, Row: 2, Key: "E1", Name: "Ada", Action: plan.Create,
 			// A value that holds the placeholder, as a roster cell may.
-			Fields: map[string]string{"name": "Ada", "title": plan.MACPlaceholder}}}}
+			After:  &target.Account{Name: target.Name{Formatted: "Ada"}, Title: plan.MACPlaceholder, Active: true},
+			Fields: []roster.Field{roster.Name, roster.Title}}}}
 	path := filepath.Join(t.TempDir(), "plan.json")
 	digest, err := p.Save(path, key)
 	if err != nil {

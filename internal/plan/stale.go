@@ -7,11 +7,12 @@ import (
 	"github.com/wpimport/wpimport/internal/target"
 )
 
-// StaleChanges re-reads the accounts of account changes and returns, by change
-// ID, why a change no longer matches what it was planned against: its
-// account is gone or changed since (its fingerprint differs from the one
-// recorded, which Check holds to the Before the plan shows), or an account
-// to create exists already. Changes in skip are not checked.
+// StaleChanges re-reads the accounts of account changes and returns, by
+// change ID, why a change no longer matches what it was planned against:
+// its account is gone or changed since (its fingerprint differs from the
+// one recorded, which Check holds to the Before the plan shows), an
+// account to delete was claimed since, or an account to create exists
+// already. Changes in skip are not checked.
 func StaleChanges(ctx context.Context, dir target.Directory, changes []*Change, skip map[int]bool) (map[int]string, error) {
 	var keys []target.Key
 	for _, c := range changes {
@@ -44,6 +45,8 @@ func StaleChanges(ctx context.Context, dir target.Directory, changes []*Change, 
 				out[c.ID] = fmt.Sprintf("account %s no longer exists", c.AccountID)
 			case Fingerprint(a) != c.Fingerprint:
 				out[c.ID] = fmt.Sprintf("account %s changed since the plan was made%s", c.AccountID, whatChanged(c.Before, a))
+			case c.Action == Delete && a.IsClaimed():
+				out[c.ID] = fmt.Sprintf("account %s was claimed since the plan was made: it is not deleted; deactivate it, or plan again", c.AccountID)
 			}
 			continue
 		}

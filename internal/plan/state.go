@@ -69,6 +69,20 @@ func (s *State) Find(ref string) *target.Account {
 	return s.byExt[ref]
 }
 
+// nameManagers names, for people, the managers a target gives by id only
+// (SCIM's manager.value): by the account read, where the plan has it, so
+// that the sign-off shows the old manager as it shows the new one.
+func (s *State) nameManagers() {
+	for _, a := range s.byID {
+		if a.ManagerKey != "" || a.Manager == nil {
+			continue
+		}
+		if m := s.byID[a.Manager.ID]; m != nil {
+			a.ManagerKey = m.Describe()
+		}
+	}
+}
+
 // ByID returns the account with this id, or nil.
 func (s *State) ByID(id string) *target.Account { return s.byID[id] }
 
@@ -163,10 +177,12 @@ func (s *State) has(k target.Key) bool {
 	return s.byEmail[strings.ToLower(k.Value)] != nil
 }
 
-// fingerprintFields are the fields whose change makes a change stale.
+// fingerprintFields are the fields whose change makes a change stale:
+// every field a change compares (GuardedFields), so that Check refuses a
+// Before edited in any value a guard counts.
 var fingerprintFields = []roster.Field{roster.Name, roster.FirstName, roster.LastName, roster.Email, roster.UserName, roster.ExternalID, roster.Title,
-	roster.Department, roster.Division, roster.Organization, roster.CostCenter, roster.WorkLocale, roster.StartDate,
-	roster.Manager, roster.Phone, roster.Active, roster.IsFrontline, roster.HasAccess}
+	roster.Department, roster.Division, roster.Organization, roster.CostCenter, roster.WorkLocale, roster.AuthMethod, roster.StartDate,
+	roster.Location, roster.Manager, roster.Phone, roster.Active, roster.IsFrontline, roster.HasAccess}
 
 // Fingerprint summarizes an account's state; "absent" for none.
 func Fingerprint(a *target.Account) string {

@@ -64,6 +64,8 @@ var Codes = map[string]string{
 	"groups.invalid":                 "a group name in the groups column is longer than 256 characters",
 	"groups.duplicate":               "warning: the same group twice in a groups cell; it is kept once",
 	"target.not_carried":             "warning, validate --api: the roster has a column the target cannot carry; plan names it again and sends it nowhere",
+	"target.required":                "plan: the target requires a field on every new account (given and family names on some SCIM services) and the row has none; a name is never split by guessing",
+	"target.rule":                    "plan: a value breaks a limit the target documents (a length, a character it refuses, a field it never changes once set)",
 }
 
 // CodeList returns the codes in order.
