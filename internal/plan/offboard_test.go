@@ -169,7 +169,7 @@ func TestOffboardErase(t *testing.T) {
 		t.Errorf("Check: %q", why)
 	}
 	s := offboardWorld(t, scimT)
-	if _, err := s.offboard(t, plan.Options{Erase: true}); !errors.Is(err, plan.ErrOption) || !strings.Contains(err.Error(), "has no form of it") {
+	if _, err := s.offboard(t, plan.Options{Erase: true}); !errors.As(err, new(*plan.OptionError)) || !strings.Contains(err.Error(), "has no form of it") {
 		t.Errorf("scim --erase: %v", err)
 	}
 }
