@@ -178,31 +178,31 @@ func loadPlan(e *env, o *applyOptions, st *userstate.Store) (*plan.Plan, string,
 	return p, digest, nil
 }
 
-func cmdApply(ctx context.Context, e *env, args []string) (int, error) {
+func cmdApply(ctx context.Context, e *env, args []string) error {
 	o, err := parseApply(e, args)
 	if err != nil {
-		return exitUsage, err
+		return err
 	}
 	st, err := openState(e)
 	if err != nil {
-		return exitUsage, err
+		return err
 	}
 	var p *plan.Plan
 	digest := ""
 	if o.Plan != "" {
 		if p, digest, err = loadPlan(e, o, st); err != nil {
-			return exitUsage, err
+			return err
 		}
 	}
 	out, err := o.outputs(p)
 	if err != nil {
-		return exitUsage, err
+		return err
 	}
 	retry := pace.DefaultRetry
 	retry.Tries = o.MaxTries
 	tgt, layer, err := o.open(e, o.Rate, retry)
 	if err != nil {
-		return exitUsage, err
+		return err
 	}
 	defer tgt.Close()
 	var res *validate.Result
@@ -210,47 +210,47 @@ func cmdApply(ctx context.Context, e *env, args []string) (int, error) {
 		res = rosterFor(ctx, e, p)
 	} else {
 		if p, res, err = makePlan(ctx, e, &o.planFlags, tgt); err != nil {
-			return exitUsage, err
+			return err
 		}
 		// The journal belongs to the saved plan file, as with any plan:
 		// "apply RESULTS-plan.json" resumes this run. A second --yes
 		// re-plans from the current state: a new plan, a new journal.
 		if digest, err = p.Save(out.plan, st.Key()); err != nil {
-			return exitUsage, err
+			return err
 		}
 		fmt.Fprintf(e.stderr, "%s\n", p.Summary())
 		printWarnings(e.stderr, p)
 		fmt.Fprintf(e.stderr, "Plan saved to %s (digest %s)\n", out.plan, digest)
 		if p.Refused != "" {
-			return exitRefused, refused("the plan was refused and will not be applied: %s", p.Refused)
+			return refused("the plan was refused and will not be applied: %s", p.Refused)
 		}
 	}
 	if planAPI(p) != o.API {
-		return exitRefused, refused("the plan was made for the %s API, not %s: apply it with --api %s, or make a new plan", planAPI(p), o.API, planAPI(p))
+		return refused("the plan was made for the %s API, not %s: apply it with --api %s, or make a new plan", planAPI(p), o.API, planAPI(p))
 	}
 	if strings.TrimRight(tgt.URL(), "/") != strings.TrimRight(p.APIURL, "/") {
-		return exitRefused, refused("the plan was made against %s, not %s: apply it there (--api-url %s) or make a new plan", p.APIURL, tgt.URL(), p.APIURL)
+		return refused("the plan was made against %s, not %s: apply it there (--api-url %s) or make a new plan", p.APIURL, tgt.URL(), p.APIURL)
 	}
 	only, err := onlyFailed(o.OnlyFailed, p)
 	nothingToRetry := errors.Is(err, errNothingToRetry)
 	if err != nil && !nothingToRetry {
-		return exitUsage, err
+		return err
 	}
 	if err := claimPlan(e, st, o, p, digest, out.plan, out.journal); err != nil {
-		return exitUsage, err
+		return err
 	}
 	s, err := session.Open(p, digest, out.lock, out.journal, func(msg string) { fmt.Fprintf(e.stderr, "Note: %s\n", msg) })
 	if errors.Is(err, session.ErrBusy) {
-		return exitRefused, refused("%v", err)
+		return refused("%v", err)
 	}
 	if err != nil {
-		return exitUsage, err
+		return err
 	}
 	defer s.Close()
 	kept, objectsLeft := resumeCounts(p, s.Resumed, only != nil)
 	if nothingToRetry && objectsLeft == 0 {
 		fmt.Fprintf(e.stderr, "Nothing to retry: every row of %s went through (none is failed, partial or not attempted), and every people set and group. Nothing was changed.\n", o.OnlyFailed)
-		return exitOK, nil
+		return exitCode(exitOK)
 	}
 	if nothingToRetry {
 		only = map[int]bool{} // no row: the people sets and groups left
@@ -270,7 +270,7 @@ func cmdApply(ctx context.Context, e *env, args []string) (int, error) {
 	go secondInterrupt(ctx, abort, cancelAbort, e)
 	caps, err := tgt.Capabilities(ctx)
 	if err != nil {
-		return exitFatal, o.apiFailure(err)
+		return o.apiFailure(err)
 	}
 	if o.Bulk {
 		if !caps.Bulk {
@@ -300,16 +300,16 @@ func cmdApply(ctx context.Context, e *env, args []string) (int, error) {
 		RetryFailed: only != nil, Hooks: progressFor(e, layer), Abort: abort, Results: out.results, Roster: res, PlanPath: out.plan,
 		Version: version, Rerun: rerun, Stopped: func(err error) string { return o.apiFailure(err).Error() }})
 	if result == nil {
-		return exitUsage, runErr
+		return runErr
 	}
 	if runErr != nil && !isStop(runErr) {
-		return exitUsage, runErr // the results could not be written: the journal holds every outcome
+		return runErr // the results could not be written: the journal holds every outcome
 	}
 	code, t := printResults(e, p, result, closing{results: out.results, rerun: rerun, again: again, failure: o.apiFailure}, runErr)
 	if e.applied != nil {
 		*e.applied = t
 	}
-	return code, nil
+	return exitCode(code)
 }
 
 // isStop reports an error that stopped a run (the results were written).

@@ -18,23 +18,23 @@ import (
 // check says, without writing anything, whether the target answers,
 // accepts the token, and what it supports, with where each capability
 // came from.
-func cmdCheck(ctx context.Context, e *env, args []string) (int, error) {
+func cmdCheck(ctx context.Context, e *env, args []string) error {
 	var o targetOptions
 	fs := newFlagSet(e, "check", "[--api graph|scim] [--api-url URL] [--token-file F]",
 		"WPIMPORT_TOKEN=… wpimport check --api scim --api-url https://scim.workplace.com/")
 	o.register(fs, e)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
-		return exitUsage, err
+		return err
 	}
 	if len(pos) > 0 {
-		return exitUsage, usageErr("unexpected arguments: %v", pos)
+		return usageErr("unexpected arguments: %v", pos)
 	}
 	retry := pace.DefaultRetry
 	retry.Tries = 2
 	tgt, layer, err := o.open(e, 2, retry)
 	if err != nil {
-		return exitUsage, err
+		return err
 	}
 	defer tgt.Close()
 	layer.SetUnreachableAfter(5 * time.Second)
@@ -42,10 +42,10 @@ func cmdCheck(ctx context.Context, e *env, args []string) (int, error) {
 	fmt.Fprintf(w, "Target:      %s API at %s\n", o.API, tgt.URL())
 	if err := checkTarget(ctx, w, tgt); err != nil {
 		fmt.Fprintf(w, "Result:      NOT READY\n")
-		return exitFatal, o.apiFailure(err)
+		return o.apiFailure(err)
 	}
 	fmt.Fprintf(w, "Result:      ready (nothing was written; API calls: %d)\n", tgt.Calls())
-	return exitOK, nil
+	return exitCode(exitOK)
 }
 
 func reachLine(w io.Writer, err error) {

@@ -41,20 +41,20 @@ func parseDemo(e *env, args []string) (*demoOptions, error) {
 
 // cmdDemo runs the whole pipeline on the samples against an embedded
 // emulator that already holds a few accounts.
-func cmdDemo(ctx context.Context, e *env, args []string) (int, error) {
+func cmdDemo(ctx context.Context, e *env, args []string) error {
 	o, err := parseDemo(e, args)
 	if err != nil {
-		return exitUsage, err
+		return err
 	}
 	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
-		return exitUsage, err
+		return err
 	}
 	if err := samples.WriteTo(o.Dir); err != nil {
-		return exitUsage, err
+		return err
 	}
 	state, err := emulator.LoadStateFile(filepath.Join(o.Dir, "workplace-state.json"))
 	if err != nil {
-		return exitUsage, err
+		return err
 	}
 	cfg := emulator.Config{State: state, Rate: 40, Latency: 40 * time.Millisecond, Jitter: 60 * time.Millisecond,
 		FailRate: 0.10, DropRate: 0.10, Seed: 42}
@@ -63,11 +63,11 @@ func cmdDemo(ctx context.Context, e *env, args []string) (int, error) {
 	}
 	srv, err := emulator.New(cfg)
 	if err != nil {
-		return exitUsage, err
+		return err
 	}
 	url, err := srv.Start("127.0.0.1:0")
 	if err != nil {
-		return exitUsage, err
+		return err
 	}
 	defer srv.Close()
 	if e.demoEmulator != nil {
@@ -107,7 +107,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) (int, error) {
 	}
 	code := runEnv(ctx, planArgs, &denv)
 	if code == exitRefused || code == exitUsage || code == exitFatal {
-		return code, nil
+		return exitCode(code)
 	}
 
 	step("3. apply the plan (it would normally be signed off first)")
@@ -115,7 +115,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) (int, error) {
 	denv.applied = &t
 	code = runEnv(ctx, []string{"apply", path("plan.json"), "--rate", "30", "--concurrency", "8", "--results", path("results.xlsx")}, &denv)
 	if code == exitInterrupted || code == exitFatal || code == exitUsage || code == exitRefused {
-		return code, nil
+		return exitCode(code)
 	}
 	st := srv.Stats()
 	abs, _ := filepath.Abs(o.Dir)
@@ -138,9 +138,9 @@ func cmdDemo(ctx context.Context, e *env, args []string) (int, error) {
 	if left > 0 || twice != "" {
 		// The roster's deliberate mistakes (invalid rows, skipped) are the
 		// demo's point; anything else that did not go through is not.
-		return max(code, exitRows), nil
+		return exitCode(max(code, exitRows))
 	}
-	return exitOK, nil
+	return exitCode(exitOK)
 }
 
 // madeTwice names the accounts (by email or external id) and people sets

@@ -72,10 +72,10 @@ func parseEmulator(e *env, args []string) (*emulatorOptions, error) {
 	return o, nil
 }
 
-func cmdEmulator(ctx context.Context, e *env, args []string) (int, error) {
+func cmdEmulator(ctx context.Context, e *env, args []string) error {
 	o, err := parseEmulator(e, args)
 	if err != nil {
-		return exitUsage, err
+		return err
 	}
 	cfg := emulator.Config{Token: o.Token, Rate: o.Rate, Latency: o.Latency, FailRate: o.FailRate, DropRate: o.DropRate,
 		Seed: o.Seed, PageCap: o.PageCap, SCIMProfile: o.Profile, WebhookURL: o.Webhook, AppSecret: o.Secret}
@@ -83,18 +83,18 @@ func cmdEmulator(ctx context.Context, e *env, args []string) (int, error) {
 		if _, err := os.Stat(o.State); err == nil {
 			st, err := emulator.LoadStateFile(o.State)
 			if err != nil {
-				return exitUsage, usageErr("%v", err)
+				return usageErr("%v", err)
 			}
 			cfg.State = st
 		}
 	}
 	srv, err := emulator.New(cfg)
 	if err != nil {
-		return exitUsage, usageErr("%v", err)
+		return usageErr("%v", err)
 	}
 	url, err := srv.Start(o.Addr)
 	if err != nil {
-		return exitUsage, usageErr("listen on %s: %v", o.Addr, err)
+		return usageErr("listen on %s: %v", o.Addr, err)
 	}
 	url = usableURL(url)
 	fmt.Fprintf(e.stdout, "WPIMPORT_API_URL=%s\nWORKPLACE_ACCESS_TOKEN=%s\n", url, o.Token)
@@ -116,11 +116,11 @@ func cmdEmulator(ctx context.Context, e *env, args []string) (int, error) {
 	}
 	if o.State != "" {
 		if err := srv.SaveStateFile(o.State); err != nil {
-			return exitUsage, fmt.Errorf("save state: %w", err)
+			return fmt.Errorf("save state: %w", err)
 		}
 		fmt.Fprintf(e.stderr, "State saved to %s\n", o.State)
 	}
-	return exitOK, nil
+	return exitCode(exitOK)
 }
 
 // profileHelp lists the SCIM profiles, a line each, indented as the

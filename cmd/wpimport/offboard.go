@@ -57,29 +57,29 @@ func requireKey(path string, h *roster.Header) error {
 		strings.Join(h.Headers(), ", ")}
 }
 
-func cmdOffboard(ctx context.Context, e *env, args []string) (int, error) {
+func cmdOffboard(ctx context.Context, e *env, args []string) error {
 	o, err := parseOffboard(e, args)
 	if err != nil {
-		return exitUsage, err
+		return err
 	}
 	if o.XLSX, err = planOutputs(func(f *files) { f.reads(o.List) }, o.Out); err != nil {
-		return exitUsage, err
+		return err
 	}
 	st, err := openState(e)
 	if err != nil {
-		return exitUsage, err
+		return err
 	}
 	var mapping map[string]roster.Field
 	if o.Mapping != "" {
 		if mapping, err = parse.LoadMapping(o.Mapping); err != nil {
-			return exitUsage, usageErr("%v", err)
+			return usageErr("%v", err)
 		}
 	}
 	// A list as admins have it: a header naming one key column, or no
 	// header at all, one email or id a line.
 	rd, err := parse.Open(o.List, parse.Options{Sheet: o.Sheet, Mapping: mapping, Require: requireKey, MinKnown: 1, Headerless: "id"})
 	if err != nil {
-		return exitUsage, err
+		return err
 	}
 	cells := map[int][]string{} // the list's own columns, for the workbook
 	in := plan.OffboardInput{Path: o.List, Sheet: rd.Sheet, ToolVersion: version, Header: rd.Header.Headers(), FileIssues: rd.FileIssues}
@@ -93,20 +93,20 @@ func cmdOffboard(ctx context.Context, e *env, args []string) (int, error) {
 	}
 	rd.Close()
 	if err := rd.Err(); err != nil {
-		return exitUsage, err
+		return err
 	}
 	if in.SHA256, err = fileSHA256(o.List); err != nil {
-		return exitUsage, err
+		return err
 	}
 	tgt, _, err := o.open(e, o.Rate, pace.DefaultRetry)
 	if err != nil {
-		return exitUsage, err
+		return err
 	}
 	defer tgt.Close()
 	opts := plan.Options{DeleteUnclaimed: o.DeleteUnclaimed, Erase: o.Erase, MaxDeactivate: o.MaxDeactivate}
 	p, err := plan.Offboard(ctx, in, tgt, opts)
 	if err != nil {
-		return exitUsage, o.apiFailure(err)
+		return o.apiFailure(err)
 	}
 	for _, r := range p.Rows {
 		for _, is := range r.Issues {

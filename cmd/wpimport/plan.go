@@ -227,42 +227,42 @@ func planXLSXPath(out string) string {
 	return strings.TrimSuffix(out, filepath.Ext(out)) + ".xlsx"
 }
 
-func cmdPlan(ctx context.Context, e *env, args []string) (int, error) {
+func cmdPlan(ctx context.Context, e *env, args []string) error {
 	o, err := parsePlan(e, args)
 	if err != nil {
-		return exitUsage, err
+		return err
 	}
 	if o.XLSX, err = planOutputs(o.reads, o.Out); err != nil {
-		return exitUsage, err
+		return err
 	}
 	st, err := openState(e)
 	if err != nil {
-		return exitUsage, err
+		return err
 	}
 	p, res, err := makePlan(ctx, e, &o.planFlags, nil)
 	if err != nil {
-		return exitUsage, err
+		return err
 	}
 	return savePlan(e, p, report.FromPlan(p, res), o.Out, o.XLSX, st.Key())
 }
 
 // savePlan writes plan.json, sealed with this user's key, and its sign-off
 // workbook, prints the digest and returns the exit code.
-func savePlan(e *env, p *plan.Plan, doc *report.Document, out, xlsx string, key []byte) (int, error) {
+func savePlan(e *env, p *plan.Plan, doc *report.Document, out, xlsx string, key []byte) error {
 	digest, err := p.Save(out, key)
 	if err != nil {
-		return exitUsage, err
+		return err
 	}
 	report.SignOff(doc, out, digest)
 	if err := report.Write(xlsx, doc); err != nil {
-		return exitUsage, err
+		return err
 	}
 	code := printPlan(e, p, out, xlsx)
 	fmt.Fprintf(e.stderr, "Plan digest: %s\n", digest)
 	if p.Refused == "" {
 		fmt.Fprintf(e.stderr, "To apply exactly this plan once it is signed off: wpimport apply %s --approved %s%s\n", out, digest, leftOut(p))
 	}
-	return code, nil
+	return exitCode(code)
 }
 
 // printWarnings writes the plan's warnings (what the target cannot carry,

@@ -27,14 +27,30 @@ const (
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "dev"
 
-// exitError carries an exit code up to run.
+// exitError carries an exit code up to run: every command returns its
+// outcome as an error, nil for exit 0. An exitError without err ends the
+// command with its code and no further word (the command said what
+// happened).
 type exitError struct {
 	code int
 	err  error
 }
 
-func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
 func (e *exitError) Unwrap() error { return e.err }
+
+// exitCode ends a command with code, having said what happened (nil for 0).
+func exitCode(code int) error {
+	if code == exitOK {
+		return nil
+	}
+	return &exitError{code: code}
+}
 
 func usageErr(format string, args ...any) error {
 	return &exitError{exitUsage, fmt.Errorf(format, args...)}
@@ -57,7 +73,7 @@ type env struct {
 type command struct {
 	name    string
 	summary string
-	run     func(ctx context.Context, e *env, args []string) (int, error)
+	run     func(ctx context.Context, e *env, args []string) error
 }
 
 var commands []command
@@ -72,9 +88,9 @@ func init() {
 		{"check", "say whether the target answers, takes the token and what it supports; writes nothing", cmdCheck},
 		{"emulator", "run the Workplace API emulator (Graph and SCIM)", cmdEmulator},
 		{"demo", "run validate, plan and apply on samples/ against an embedded emulator", cmdDemo},
-		{"version", "print the version", func(ctx context.Context, e *env, args []string) (int, error) {
+		{"version", "print the version", func(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintln(e.stdout, "wpimport", version)
-			return exitOK, nil
+			return exitCode(exitOK)
 		}},
 	}
 }
@@ -102,9 +118,12 @@ func runEnv(ctx context.Context, args []string, e *env) int {
 		if c.name != args[0] {
 			continue
 		}
-		code, err := c.run(ctx, e, args[1:])
+		err := c.run(ctx, e, args[1:])
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
+		}
+		if ee, ok := err.(*exitError); ok && ee.err == nil {
+			return ee.code // said already
 		}
 		if err != nil && ctx.Err() != nil && errors.Is(err, context.Canceled) {
 			fmt.Fprintf(e.stderr, "wpimport %s: interrupted; stopped before it was done, and left no partial output\n", c.name)
@@ -124,7 +143,7 @@ func runEnv(ctx context.Context, args []string, e *env) int {
 			}
 			return exitUsage
 		}
-		return code
+		return exitOK
 	}
 	fmt.Fprintf(e.stderr, "wpimport: unknown command %q\n\n", args[0])
 	usage(e.stderr)

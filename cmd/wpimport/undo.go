@@ -48,17 +48,17 @@ func parseUndo(e *env, args []string) (*undoOptions, error) {
 // cmdUndo plans the taking back of an import from its results: a plan
 // like any, sealed, with its sign-off workbook and digest, which apply
 // runs.
-func cmdUndo(ctx context.Context, e *env, args []string) (int, error) {
+func cmdUndo(ctx context.Context, e *env, args []string) error {
 	o, err := parseUndo(e, args)
 	if err != nil {
-		return exitUsage, err
+		return err
 	}
 	if o.XLSX, err = planOutputs(func(f *files) { f.reads(o.Results) }, o.Out); err != nil {
-		return exitUsage, err
+		return err
 	}
 	r, err := report.ReadResults(o.Results)
 	if err != nil {
-		return exitUsage, usageErr("%v", err)
+		return usageErr("%v", err)
 	}
 	// The target the results were applied to, unless said otherwise.
 	if !flagGiven(args, "api") {
@@ -69,26 +69,26 @@ func cmdUndo(ctx context.Context, e *env, args []string) (int, error) {
 	}
 	st, err := openState(e)
 	if err != nil {
-		return exitUsage, err
+		return err
 	}
 	sum, err := fileSHA256(o.Results)
 	if err != nil {
-		return exitUsage, err
+		return err
 	}
 	tgt, _, err := o.open(e, o.Rate, pace.DefaultRetry)
 	if err != nil {
-		return exitUsage, err
+		return err
 	}
 	defer tgt.Close()
 	if strings.TrimRight(tgt.URL(), "/") != strings.TrimRight(r.Info.APIURL, "/") {
-		return exitRefused, refused("%s records an apply to %s, not %s: undo it there (--api-url %s)", o.Results, r.Info.APIURL, tgt.URL(), r.Info.APIURL)
+		return refused("%s records an apply to %s, not %s: undo it there (--api-url %s)", o.Results, r.Info.APIURL, tgt.URL(), r.Info.APIURL)
 	}
 	fmt.Fprintf(e.stderr, "%s: the results of %s (%s), %s. Reading %s at %s…\n", o.Results, r.Info.PlanPath, r.Info.Digest,
 		plural(len(r.Changes), "change", "changes"), o.service(), tgt.URL())
 	p, err := undo.Build(ctx, undo.Input{Results: r, Path: o.Results, SHA256: sum, ToolVersion: version}, tgt,
 		undo.Options{DeleteCreated: o.DeleteCreated, MaxDeactivate: o.MaxDeactivate, MaxDeletePeopleSets: o.MaxDeletePeopleSets, MaxGroupRemovals: o.MaxGroupRemovals})
 	if err != nil {
-		return exitUsage, o.apiFailure(err)
+		return o.apiFailure(err)
 	}
 	res := rosterFor(ctx, e, p)
 	return savePlan(e, p, report.FromPlan(p, res), o.Out, o.XLSX, st.Key())

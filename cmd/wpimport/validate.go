@@ -100,28 +100,28 @@ func readRoster(ctx context.Context, o inputOptions) (*validate.Result, error) {
 	return validate.ValidateContext(ctx, rd)
 }
 
-func cmdValidate(ctx context.Context, e *env, args []string) (int, error) {
+func cmdValidate(ctx context.Context, e *env, args []string) error {
 	o, err := parseValidate(e, args)
 	if err != nil {
-		return exitUsage, err
+		return err
 	}
 	var f files
 	f.reads(o.Roster, o.Mapping, o.PeopleSets)
 	if o.Out != "" {
 		if err := f.output("--out", o.Out); err != nil {
-			return exitUsage, err
+			return err
 		}
 	}
 	if err := f.check(); err != nil {
-		return exitUsage, err
+		return err
 	}
 	res, err := readRoster(ctx, o.inputOptions)
 	if err != nil {
-		return exitUsage, err
+		return err
 	}
 	sets, err := readPeopleSets(o.Roster, o.PeopleSets)
 	if err != nil {
-		return exitUsage, err
+		return err
 	}
 	notCarried(res, sets, o.API)
 	printValidation(e.stderr, res, 20)
@@ -131,14 +131,14 @@ func cmdValidate(ctx context.Context, e *env, args []string) (int, error) {
 		doc := report.FromValidation(res)
 		report.AddPeopleSets(doc, sets)
 		if err := report.WriteContext(ctx, o.Out, doc); err != nil {
-			return exitUsage, err
+			return err
 		}
 		fmt.Fprintf(e.stderr, "Report written to %s\n", o.Out)
 	}
 	if _, invalid := res.Counts(); invalid > 0 || badSets > 0 {
-		return exitRows, nil
+		return exitCode(exitRows)
 	}
-	return exitOK, nil
+	return exitCode(exitOK)
 }
 
 // printValidation writes a short summary and the first issues to w.

@@ -52,13 +52,6 @@ var Fields = []Field{
 	PictureFile, NewEmail, Groups,
 }
 
-// ProfileFields are the fields a create or update call sends as plain
-// parameters and that plan diffs against the account's current values.
-var ProfileFields = []Field{
-	Name, Email, ExternalID, Title, Department, Organization, Division, CostCenter,
-	WorkLocale, AuthMethod, Location, StartDate,
-}
-
 // aliases maps a normalized header (see NormalizeHeader) to its field. It holds
 // the Graph names, the Admin Panel import template and export headers, Meta's
 // SCIM sample header and common HR spellings.
