@@ -44,7 +44,7 @@ func (r *runner) steps(c *plan.Change, w *counted, pic []byte, only map[string]b
 		if only != nil && !only[name] {
 			continue
 		}
-		_, err := r.once(w.ctx, w.ctx, intent{obj: "phone", unknown: unknown || only != nil,
+		_, err := r.once(w.ctx, w.ctx, intent{obj: "phone", unknown: unknown,
 			try:  func(ctx context.Context) error { return r.t.AddPhone(ctx, ref, ph) },
 			find: func(ctx context.Context) (seen, error) { return r.hasPhone(ctx, ref.ID, ph.Number) }})
 		step(name, "adding the phone "+ph.Number, err)
