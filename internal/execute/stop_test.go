@@ -317,3 +317,51 @@ func TestPeopleSetJournalErrorStops(t *testing.T) {
 		t.Errorf("%d sets made with no journal record", n)
 	}
 }
+
+// Ctrl-C stops new work and lets the calls in flight finish: every account
+// made has its outcome; a second Ctrl-C (Abort) cancels the calls in
+// flight too, and those changes are left for the next run to check.
+func TestInterruptAndAbort(t *testing.T) {
+	forEach(t, bothTargets, func(t *testing.T, f flavor) {
+		w := newWorld(t, f, emulator.Config{Latency: 300 * time.Millisecond})
+		p := w.plan(t, generated(t, 20, false, 0), plan.Options{})
+		ctx, cancel := context.WithCancel(context.Background())
+		r, err := w.run(ctx, p, execute.Options{Concurrency: 4, Hooks: &cancelAfter{n: 1, cancel: cancel}})
+		if err != nil || !r.Interrupted {
+			t.Fatalf("err = %v, interrupted %v", err, r.Interrupted)
+		}
+		s := statuses(r)
+		if s[plan.Created] == 0 || s[plan.Created]+s[plan.NotAttempted] != 20 || s[plan.Created] != len(w.srv.Snapshot().Accounts) {
+			t.Errorf("statuses %v, %d accounts made: want every call in flight finished and reported", s, len(w.srv.Snapshot().Accounts))
+		}
+		for _, o := range r.Outcomes {
+			if o.Status == plan.NotAttempted && !strings.Contains(o.Message, "interrupted; run the same apply again") {
+				t.Errorf("change %d: %q", o.Change, o.Message)
+			}
+		}
+
+		p2 := w.plan(t, generated(t, 20, false, 0), plan.Options{})
+		left := p2.Counts(plan.KindAccount)[plan.Create]
+		ctx, cancel = context.WithCancel(context.Background())
+		abort, cancelAbort := context.WithCancel(context.Background())
+		time.AfterFunc(20*time.Millisecond, cancel)
+		time.AfterFunc(60*time.Millisecond, cancelAbort)
+		start := time.Now()
+		r2, _ := w.run(ctx, p2, execute.Options{Concurrency: 4, Abort: abort})
+		if el := time.Since(start); el >= 280*time.Millisecond {
+			t.Errorf("the run took %v after Abort: the calls in flight (300 ms each) were not cancelled", el)
+		}
+		inFlight := 0
+		for _, o := range r2.Outcomes {
+			switch {
+			case o.Status != plan.NotAttempted:
+				t.Errorf("change %d: %s after Abort", o.Change, o.Status)
+			case strings.Contains(o.Message, "interrupted in flight; the next run checks this account first"):
+				inFlight++
+			}
+		}
+		if inFlight == 0 || len(r2.Outcomes) != left || len(w.srv.Snapshot().Accounts) != s[plan.Created] {
+			t.Errorf("%d changes cut off in flight of %d outcomes (%d creates planned): want the calls in flight cancelled", inFlight, len(r2.Outcomes), left)
+		}
+	})
+}
