@@ -74,12 +74,20 @@ func Run(ctx context.Context, t target.Target, layer *pace.Layer, p *plan.Plan, 
 	} else {
 		r.caps = caps
 	}
-
 	todo := r.given()
 	opts.Hooks.Start(len(todo))
 	defer opts.Hooks.Finish()
+	r.apply(todo)
+	res := r.result(start)
+	return res, res.Fatal
+}
+
+// apply runs the changes: those the journal finished are kept, the
+// accounts are re-read, then account changes run phase by phase, then
+// groups, then people sets. Whatever the run's stop left is not_attempted.
+func (r *runner) apply(todo []*plan.Change) {
 	fresh, recheck := r.resume(todo)
-	opts.Hooks.Phase(PhaseChecking)
+	r.opts.Hooks.Phase(PhaseChecking)
 	r.markStale(fresh, recheck)
 	var accounts, groups, sets []*plan.Change
 	for _, c := range fresh {
@@ -95,7 +103,7 @@ func Run(ctx context.Context, t target.Target, layer *pace.Layer, p *plan.Plan, 
 			accounts = append(accounts, c)
 		}
 	}
-	opts.Hooks.Phase(PhaseApplying)
+	r.opts.Hooks.Phase(PhaseApplying)
 	for _, phase := range phases(accounts) {
 		if r.stopped() {
 			break
@@ -105,11 +113,11 @@ func Run(ctx context.Context, t target.Target, layer *pace.Layer, p *plan.Plan, 
 	// Groups and people sets come after every account change: their
 	// members and MANAGER values may be accounts made in this run.
 	if len(groups) > 0 {
-		opts.Hooks.Phase(PhaseGroups)
+		r.opts.Hooks.Phase(PhaseGroups)
 		r.oneByOne(groups, r.runGroup)
 	}
 	if len(sets) > 0 {
-		opts.Hooks.Phase(PhasePeopleSets)
+		r.opts.Hooks.Phase(PhasePeopleSets)
 		r.oneByOne(sets, r.runSet)
 	}
 	for _, c := range todo {
@@ -117,8 +125,6 @@ func Run(ctx context.Context, t target.Target, layer *pace.Layer, p *plan.Plan, 
 			r.finish(&Outcome{Change: c.ID, Kind: c.Kind, Status: plan.NotAttempted, ObjectID: objectID(c), Message: r.notAttemptedWhy()}, false)
 		}
 	}
-	res := r.result(start)
-	return res, res.Fatal
 }
 
 // given returns the changes this run is given (Options.Only); those
