@@ -8,6 +8,7 @@ import (
 
 	"github.com/wpimport/wpimport/internal/emulator"
 	"github.com/wpimport/wpimport/internal/execute"
+	"github.com/wpimport/wpimport/internal/pace"
 	"github.com/wpimport/wpimport/internal/plan"
 )
 
@@ -16,8 +17,8 @@ import (
 func benchCreates(b *testing.B, cfg emulator.Config, n int, rate float64, conc int) {
 	for b.Loop() {
 		b.StopTimer()
-		w := newWorld(b, cfg)
-		w.setLayer(b, rate, execute.DefaultRetry, w.srv.Token())
+		w := newWorld(b, graphT, cfg)
+		w.open(b, rate, pace.DefaultRetry, w.srv.Token())
 		p := w.plan(b, generated(b, n, false, 0), plan.Options{})
 		w.srv.ResetStats()
 		b.StartTimer()
@@ -31,9 +32,9 @@ func benchCreates(b *testing.B, cfg emulator.Config, n int, rate float64, conc i
 		created, failed := 0, 0
 		for _, o := range r.Outcomes {
 			switch o.Status {
-			case "created":
+			case plan.Created:
 				created++
-			case "failed":
+			case plan.Failed:
 				failed++
 			}
 		}
@@ -71,8 +72,8 @@ func BenchmarkPacing(b *testing.B) {
 					cfg := emulator.Config{Latency: 50 * time.Millisecond, Rate: limit, Burst: bucket, NoUsage: true}
 					for b.Loop() {
 						b.StopTimer()
-						w := newWorld(b, cfg)
-						w.setLayer(b, limit*guess, execute.DefaultRetry, w.srv.Token())
+						w := newWorld(b, graphT, cfg)
+						w.open(b, limit*guess, pace.DefaultRetry, w.srv.Token())
 						p := w.plan(b, generated(b, n, false, 0), plan.Options{})
 						time.Sleep(time.Second) // the bucket refills after planning
 						w.srv.ResetStats()
@@ -86,7 +87,7 @@ func BenchmarkPacing(b *testing.B) {
 						st := w.srv.Stats()
 						failed := 0
 						for _, o := range r.Outcomes {
-							if o.Status != execute.StatusCreated {
+							if o.Status != plan.Created {
 								failed++
 							}
 						}

@@ -8,20 +8,20 @@ import (
 	"os"
 	"sync"
 	"time"
+
+	"github.com/wpimport/wpimport/internal/plan"
 )
 
-// Record is one line of the journal.
+// Record is one line of the journal. Intent and done records name their
+// change by kind and ID; a done record holds the change's whole Outcome,
+// so that results can be rebuilt from the journal alone.
 type Record struct {
-	Event     string    `json:"e"` // start, run, intent, done, end
-	Op        int       `json:"op,omitempty"`
-	Plan      string    `json:"plan,omitempty"` // start: the plan's identity
-	Status    string    `json:"status,omitempty"`
-	AccountID string    `json:"account_id,omitempty"`
-	Attempts  int       `json:"attempts,omitempty"`
-	Code      int       `json:"code,omitempty"`
-	Message   string    `json:"message,omitempty"`
-	Partial   string    `json:"partial,omitempty"`
-	Steps     []string  `json:"steps,omitempty"`
+	Event  string    `json:"e"`            // start, run, intent, done, end
+	Kind   plan.Kind `json:"k,omitempty"`  // intent, done: the change's kind
+	Change int       `json:"op,omitempty"` // intent, done: the change's ID
+	Plan   string    `json:"plan,omitempty"`
+	// Outcome is a done record's outcome.
+	Outcome   *Outcome  `json:"outcome,omitempty"`
 	Version   string    `json:"version,omitempty"`   // run: the tool's version
 	Calls     int       `json:"calls,omitempty"`     // end: API calls of the run
 	Throttles int       `json:"throttles,omitempty"` // end: throttled calls of the run
@@ -35,7 +35,119 @@ type RunInfo struct {
 	Calls, Throttles int
 }
 
-// Journal is an append-only, fsynced log of op intents and outcomes.
+// OpState is what the journal knows of one change: its intent was
+// recorded (a write may have been sent), and its outcome, if it finished.
+type OpState struct {
+	Intent bool
+	Done   *Outcome
+}
+
+// JournalView is a journal as read, without opening it for writing.
+type JournalView struct {
+	Plan string    // the identity of the plan it was written for (its digest)
+	Runs []RunInfo // the runs it recorded, oldest first
+	// Done are the outcomes of the finished changes, by change ID (the
+	// last one recorded), each marked Resumed.
+	Done map[int]*Outcome
+	// Intents are the changes whose intent was recorded, finished or not.
+	Intents map[int]bool
+}
+
+// States returns what the journal knows of each change, by change ID.
+func (v *JournalView) States() map[int]*OpState {
+	out := map[int]*OpState{}
+	st := func(id int) *OpState {
+		if out[id] == nil {
+			out[id] = &OpState{}
+		}
+		return out[id]
+	}
+	for id := range v.Intents {
+		st(id).Intent = true
+	}
+	for id, o := range v.Done {
+		st(id).Done = o
+	}
+	return out
+}
+
+// ErrJournalMismatch means the journal belongs to another plan.
+var ErrJournalMismatch = errors.New("journal belongs to another plan")
+
+// JournalPlan returns the identity of the plan the journal at path was
+// written for, from its first record, without changing it. A missing
+// journal is an error wrapping os.ErrNotExist.
+func JournalPlan(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	line, _ := bufio.NewReaderSize(f, 64<<10).ReadSlice('\n')
+	var r Record
+	if json.Unmarshal(line, &r) != nil || r.Event != "start" {
+		return "", fmt.Errorf("%s is not a wpimport journal (its first line names no plan)", path)
+	}
+	return r.Plan, nil
+}
+
+// ReadJournal reads the journal at path without creating, changing or
+// locking it: for undo, and for tests. A missing journal is an error
+// wrapping os.ErrNotExist; a torn last line (a crash while writing) is
+// skipped.
+func ReadJournal(path string) (*JournalView, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	v := &JournalView{Done: map[int]*Outcome{}, Intents: map[int]bool{}}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	first := true
+	for sc.Scan() {
+		var r Record
+		if json.Unmarshal(sc.Bytes(), &r) != nil {
+			continue
+		}
+		if first {
+			first = false
+			if r.Event != "start" {
+				return nil, fmt.Errorf("%s is not a wpimport journal (its first line names no plan)", path)
+			}
+			v.Plan = r.Plan
+			continue
+		}
+		switch r.Event {
+		case "run":
+			v.Runs = append(v.Runs, RunInfo{Start: r.Time, Version: r.Version})
+		case "end":
+			if n := len(v.Runs); n > 0 {
+				v.Runs[n-1].End, v.Runs[n-1].Calls, v.Runs[n-1].Throttles = r.Time, r.Calls, r.Throttles
+			}
+		case "intent":
+			v.Intents[r.Change] = true
+		case "done":
+			if r.Outcome != nil {
+				o := *r.Outcome
+				o.Change, o.Resumed = r.Change, true
+				if o.Kind == "" {
+					o.Kind = r.Kind
+				}
+				v.Done[r.Change] = &o
+			}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read journal %s: %w", path, err)
+	}
+	if first {
+		return nil, fmt.Errorf("%s is not a wpimport journal (it is empty)", path)
+	}
+	return v, nil
+}
+
+// Journal is an append-only, fsynced log of change intents and outcomes.
 // Writers wait until their record is on disk; one fsync covers every
 // record written meanwhile (group commit).
 type Journal struct {
@@ -62,78 +174,22 @@ func (j *Journal) EndRun(calls, throttles int) error {
 	return j.Write(Record{Event: "end", Calls: calls, Throttles: throttles})
 }
 
-// OpState is what the journal knows of one op.
-type OpState struct {
-	Intent bool
-	Done   *Record
-}
-
-// ErrJournalMismatch means the journal belongs to another plan.
-var ErrJournalMismatch = errors.New("journal belongs to another plan")
-
-// JournalPlan returns the identity of the plan the journal at path was
-// written for, from its first record, without changing it. A missing
-// journal is an error wrapping os.ErrNotExist.
-func JournalPlan(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	line, _ := bufio.NewReaderSize(f, 64<<10).ReadSlice('\n')
-	var r Record
-	if json.Unmarshal(line, &r) != nil || r.Event != "start" {
-		return "", fmt.Errorf("%s is not a wpimport journal (its first line names no plan)", path)
-	}
-	return r.Plan, nil
-}
-
 // OpenJournal opens (or creates) the journal at path for the plan with this
-// identity and returns what it already holds.
+// identity and returns what it already holds, by change ID. A journal of
+// another plan (or a file that is no journal) is refused with an error
+// wrapping ErrJournalMismatch.
 func OpenJournal(path, planID string) (*Journal, map[int]*OpState, error) {
 	states := map[int]*OpState{}
 	var runs []RunInfo
-	if f, err := os.Open(path); err == nil {
-		sc := bufio.NewScanner(f)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		first := true
-		for sc.Scan() {
-			var r Record
-			if json.Unmarshal(sc.Bytes(), &r) != nil {
-				continue // a torn last line after a crash
-			}
-			if first {
-				first = false
-				if r.Event != "start" || r.Plan != planID {
-					f.Close()
-					return nil, nil, fmt.Errorf("%s: %w (it was written for plan %q)", path, ErrJournalMismatch, r.Plan)
-				}
-				continue
-			}
-			switch r.Event {
-			case "run":
-				runs = append(runs, RunInfo{Start: r.Time, Version: r.Version})
-				continue
-			case "end":
-				if n := len(runs); n > 0 {
-					runs[n-1].End, runs[n-1].Calls, runs[n-1].Throttles = r.Time, r.Calls, r.Throttles
-				}
-				continue
-			}
-			st := states[r.Op]
-			if st == nil {
-				st = &OpState{}
-				states[r.Op] = st
-			}
-			switch r.Event {
-			case "intent":
-				st.Intent = true
-			case "done":
-				rec := r
-				st.Done = &rec
-			}
+	if fi, err := os.Stat(path); err == nil && fi.Size() > 0 {
+		v, err := ReadJournal(path)
+		switch {
+		case err != nil:
+			return nil, nil, fmt.Errorf("%s: %w (%v)", path, ErrJournalMismatch, err)
+		case v.Plan != planID:
+			return nil, nil, fmt.Errorf("%s: %w (it was written for plan %q)", path, ErrJournalMismatch, v.Plan)
 		}
-		f.Close()
+		states, runs = v.States(), v.Runs
 	}
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
@@ -142,6 +198,7 @@ func OpenJournal(path, planID string) (*Journal, map[int]*OpState, error) {
 	j := &Journal{f: f, runs: runs}
 	if st, _ := f.Stat(); st.Size() == 0 {
 		if err := j.Write(Record{Event: "start", Plan: planID}); err != nil {
+			f.Close()
 			return nil, nil, err
 		}
 	}
@@ -153,7 +210,10 @@ func (j *Journal) Write(r Record) error {
 	if r.Time.IsZero() {
 		r.Time = time.Now().UTC()
 	}
-	line, _ := json.Marshal(r)
+	line, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("write journal: %w", err)
+	}
 	j.mu.Lock()
 	j.buf = append(append(j.buf, line...), '\n')
 	j.seq++

@@ -13,10 +13,11 @@ import (
 
 	"github.com/wpimport/wpimport/internal/emulator"
 	"github.com/wpimport/wpimport/internal/execute"
+	"github.com/wpimport/wpimport/internal/pace"
 	"github.com/wpimport/wpimport/internal/plan"
+	"github.com/wpimport/wpimport/internal/target"
 	"github.com/wpimport/wpimport/internal/testkit"
 	"github.com/wpimport/wpimport/internal/validate"
-	"github.com/wpimport/wpimport/internal/workplace"
 )
 
 // rosterCSV validates a roster written to a temp folder, with files beside
@@ -32,36 +33,15 @@ func rosterCSV(t *testing.T, csv string, files map[string][]byte) *validate.Resu
 	return testkit.Validate(t, p)
 }
 
-func (w *world) account(email string) *emulator.Account {
-	for _, a := range w.srv.Snapshot().Accounts {
-		if strings.EqualFold(a.Email, email) {
-			return a
-		}
-	}
-	return nil
-}
-
-func (w *world) apply(t *testing.T, res *validate.Result, opts plan.Options) (*plan.Plan, *execute.Result) {
-	t.Helper()
-	p, err := plan.Build(context.Background(), plan.Input{Result: res}, w.client, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := w.run(context.Background(), p, execute.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p, r
-}
-
+// Phones, frontline status and pictures (files and URLs) are Workplace's.
 func TestPhonesFrontlinePictures(t *testing.T) {
-	w := newWorld(t, emulator.Config{})
+	w := newWorld(t, graphT, emulator.Config{})
 	png := []byte("\x89PNG\r\n\x1a\n....")
 	res := rosterCSV(t, "name,email,external_id,phone,phone_type,mobile_phone,is_frontline,has_access,picture_url,picture_file\n"+
 		"Ana,ana@acme.example,E1,+44 20 7946 0001,work,+44 7700 900001,true,true,https://cdn.acme.example/ana.jpg,\n"+
 		"Bo,bo@acme.example,E2,,,,false,,,bo.png\n", map[string][]byte{"bo.png": png})
 	p, r := w.apply(t, res, plan.Options{})
-	if s := statuses(r); s["created"] != 2 {
+	if s := statuses(r); s[plan.Created] != 2 {
 		t.Fatalf("statuses %v", s)
 	}
 	ana, bo := w.account("ana@acme.example"), w.account("bo@acme.example")
@@ -74,18 +54,20 @@ func TestPhonesFrontlinePictures(t *testing.T) {
 	if ana.Picture != "https://cdn.acme.example/ana.jpg" || bo.Picture != "upload:bo.png" {
 		t.Errorf("pictures: %q %q", ana.Picture, bo.Picture)
 	}
-	if n := p.Ops[0].Calls(); n != 4 {
+	if n := changeOfRow(p, 2).Calls(); n != 4 {
 		t.Errorf("Ana's create takes %d calls, want 4 (create, 2 phones, picture)", n)
 	}
+	if o := r.Outcomes[changeOfRow(p, 2).ID]; o.Calls != 4 || o.Attempts != 1 {
+		t.Errorf("Ana's outcome: %d calls, %d attempts; want 4 and 1", o.Calls, o.Attempts)
+	}
 	// Next run: same roster, nothing to do; pictures are not sent again.
-	again, _ := plan.Build(context.Background(), plan.Input{Result: res}, w.client, plan.Options{})
-	if len(again.Ops) != 0 {
+	if again := w.plan(t, res, plan.Options{}); work(again) != 0 {
 		t.Errorf("second plan: %s", again.Summary())
 	}
 	// A new primary phone and frontline access removed: shown old → new.
 	res = rosterCSV(t, "name,email,external_id,phone,has_access\nAna,ana@acme.example,E1,+44 20 7946 0002,false\n", nil)
 	p, _ = w.apply(t, res, plan.Options{})
-	if c := p.Ops[0].Changes; c["phone"] != [2]string{"+442079460001", "+442079460002"} || c["frontline"] != [2]string{"true/true", "true/false"} {
+	if c := diffs(changeOfRow(p, 2)); c["phone"] != [2]string{"+442079460001", "+442079460002"} || c["frontline"] != [2]string{"true/true", "true/false"} {
 		t.Errorf("changes = %v", c)
 	}
 	ana = w.account("ana@acme.example")
@@ -103,33 +85,41 @@ func TestPhonesFrontlinePictures(t *testing.T) {
 }
 
 func TestClearAndNewEmail(t *testing.T) {
-	w := newWorld(t, emulator.Config{State: &emulator.State{Accounts: []*emulator.Account{
-		{ID: "100000000000001", Name: "Ana", Email: "ana@old.example", ExternalID: "E1", Title: "Lead", Department: "Ops", Active: true},
-		{ID: "100000000000002", Name: "Bo", Email: "bo@acme.example", ExternalID: "E2", Active: true},
-	}}})
-	res := rosterCSV(t, "name,email,external_id,title,department,new_email\n"+
-		"Ana,ana@old.example,E1,,Ops,ana@new.example\n"+
-		"Bo,bo@acme.example,E2,,,ana@old.example\n", nil) // Bo asks for Ana's current email
-	p, r := w.apply(t, res, plan.Options{Empty: "clear"})
-	if p.Rows[1].Status != "invalid" || p.Rows[1].Issues[0].Code != "new_email.duplicate" {
-		t.Errorf("Bo: %+v", p.Rows[1])
-	}
-	if s := statuses(r); s["updated"] != 1 {
-		t.Errorf("statuses %v", s)
-	}
-	ana := w.account("ana@new.example")
-	if ana == nil || ana.Title != "" || ana.Department != "Ops" {
-		t.Errorf("Ana after apply: %+v", ana)
-	}
-	if c := p.Ops[0].Changes; c["title"] != [2]string{"Lead", ""} || c["email"] != [2]string{"ana@old.example", "ana@new.example"} {
-		t.Errorf("changes = %v", c)
-	}
+	forEach(t, bothTargets, func(t *testing.T, f flavor) {
+		w := newWorld(t, f, emulator.Config{State: &emulator.State{Accounts: []*emulator.Account{
+			{ID: "100000000000001", Name: "Ana", Email: "ana@old.example", ExternalID: "E1", Title: "Lead", Department: "Ops", Active: true},
+			{ID: "100000000000002", Name: "Bo", Email: "bo@acme.example", ExternalID: "E2", Active: true},
+		}}})
+		res := rosterCSV(t, "name,email,external_id,title,department,new_email\n"+
+			"Ana,ana@old.example,E1,,Ops,ana@new.example\n"+
+			"Bo,bo@acme.example,E2,,,ana@old.example\n", nil) // Bo asks for Ana's current email
+		p, r := w.apply(t, res, plan.Options{Empty: "clear"})
+		if p.Rows[1].Status != plan.Invalid || p.Rows[1].Issues[0].Code != "new_email.duplicate" {
+			t.Errorf("Bo: %+v", p.Rows[1])
+		}
+		if s := statuses(r); s[plan.Updated] != 1 {
+			t.Errorf("statuses %v", s)
+		}
+		ana := w.account("ana@new.example")
+		if ana == nil || ana.Title != "" || ana.Department != "Ops" {
+			t.Errorf("Ana after apply: %+v", ana)
+		}
+		c := changeOfRow(p, 2)
+		if d := diffs(c); d["title"] != [2]string{"Lead", ""} || d["email"] != [2]string{"ana@old.example", "ana@new.example"} {
+			t.Errorf("changes = %v", d)
+		}
+		if o := r.Outcomes[c.ID]; o.After == nil || o.After.Email != "ana@new.example" || o.After.Title != "" || o.After.Department != "Ops" {
+			t.Errorf("outcome's After = %+v", o.After)
+		}
+	})
 }
 
+// Offboarding on Workplace: claimed accounts are deactivated, unclaimed
+// ones deleted, long-deactivated ones erased.
 func TestOffboard(t *testing.T) {
 	now := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
 	clock := now
-	w := newWorld(t, emulator.Config{Now: func() time.Time { return clock }, State: &emulator.State{Accounts: []*emulator.Account{
+	w := newWorld(t, graphT, emulator.Config{Now: func() time.Time { return clock }, State: &emulator.State{Accounts: []*emulator.Account{
 		{ID: "100000000000001", Name: "Claimed", Email: "c@acme.example", ExternalID: "E1", Active: true, Claimed: true},
 		{ID: "100000000000002", Name: "Unclaimed", Email: "u@acme.example", ExternalID: "E2", Active: true},
 		{ID: "100000000000003", Name: "Long gone", Email: "g@acme.example", ExternalID: "E3", Active: false, Claimed: true, DeactivateAt: now.Add(-10 * 24 * time.Hour)},
@@ -140,7 +130,7 @@ func TestOffboard(t *testing.T) {
 		{Row: 2, Key: "c@acme.example"}, {Row: 3, Key: "E2"}, {Row: 4, Key: "100000000000003"}, {Row: 5, Key: "j@acme.example"},
 		{Row: 6, Key: "nobody@acme.example"}, {Row: 7, Key: "E1"},
 	}}
-	p, err := plan.Offboard(context.Background(), in, w.client, plan.Options{DeleteUnclaimed: true, Erase: true, MaxDeactivate: "100%"})
+	p, err := plan.Offboard(context.Background(), in, w.tgt, plan.Options{DeleteUnclaimed: true, Erase: true, MaxDeactivate: "100%"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +167,7 @@ func TestOffboard(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := statuses(r); s["deactivated"] != 1 || s["deleted"] != 1 || s["erased"] != 1 {
+	if s := statuses(r); s[plan.Deactivated] != 1 || s[plan.Deleted] != 1 || s[plan.Erased] != 1 {
 		t.Errorf("statuses %v", s)
 	}
 	if a := w.account("c@acme.example"); a == nil || a.Active {
@@ -189,21 +179,28 @@ func TestOffboard(t *testing.T) {
 	if a := w.account("s@acme.example"); !a.Active {
 		t.Error("an unlisted account was touched")
 	}
+	if o := r.Outcomes[changeOfRow(p, 2).ID]; o.After == nil || o.After.Active || o.After.Email != "c@acme.example" {
+		t.Errorf("the deactivation's After: %+v", o.After)
+	}
+	if o := r.Outcomes[changeOfRow(p, 3).ID]; o.After != nil || o.Version != plan.Fingerprint(nil) {
+		t.Errorf("the deletion's After: %+v, version %q; want none, absent", o.After, o.Version)
+	}
 
 	// The service refuses an erasure inside the grace period even if a
 	// plan (made with a wrong clock) asks for it: the row fails, with the
-	// date in the message.
+	// date in the message, and Graph's own code.
 	future := in
 	future.Now = now.Add(5 * 24 * time.Hour)
 	future.Entries = []plan.OffboardEntry{{Row: 2, Key: "j@acme.example"}}
-	p2, _ := plan.Offboard(context.Background(), future, w.client, plan.Options{Erase: true})
-	if len(p2.Ops) != 1 || p2.Ops[0].Action != plan.Erase {
+	p2, _ := plan.Offboard(context.Background(), future, w.tgt, plan.Options{Erase: true})
+	if work(p2) != 1 || p2.Changes[0].Action != plan.Erase {
 		t.Fatalf("future plan: %s", p2.Summary())
 	}
 	r2, _ := w.run(context.Background(), p2, execute.Options{})
 	o := r2.Outcomes[1]
-	if o.Status != "failed" || o.Code != 100 || !strings.Contains(o.Message, "less than 4 days") {
-		t.Errorf("erasure inside the grace period: %+v", o)
+	if o.Status != plan.Failed || o.Error == nil || !strings.HasPrefix(o.Error.Code, "100") || o.Error.Kind != "invalid" ||
+		o.Error.Target != "graph" || !strings.Contains(o.Message, "less than 4 days") {
+		t.Errorf("erasure inside the grace period: %+v %+v", o, o.Error)
 	}
 }
 
@@ -211,28 +208,30 @@ func TestOffboard(t *testing.T) {
 // an error naming the URL; every row is left not_attempted, and a rerun
 // once it is back creates them.
 func TestUnreachableStopsAndResumes(t *testing.T) {
-	w := newWorld(t, emulator.Config{})
-	p := w.plan(t, generated(t, 20, false, 0), plan.Options{})
-	dead := httptest.NewServer(http.NotFoundHandler())
-	deadURL := dead.URL
-	dead.Close()
-	layer := execute.NewLayer(50, execute.DefaultRetry)
-	layer.SetUnreachableAfter(time.Second)
-	c, _ := workplace.New(workplace.Config{BaseURL: deadURL, Token: w.srv.Token(), Wrap: layer.Wrap})
-	layer.Bind(c.Usage, c.BaseURL())
-	start := time.Now()
-	r, err := execute.Run(context.Background(), c, layer, p, execute.Options{Concurrency: 4})
-	var ue *execute.UnreachableError
-	if !errors.As(err, &ue) || !strings.Contains(err.Error(), deadURL) || time.Since(start) > 5*time.Second {
-		t.Fatalf("err = %v after %v", err, time.Since(start))
-	}
-	for _, o := range r.Outcomes {
-		if o.Status != execute.StatusNotAttempted {
-			t.Errorf("op %d: %s %s", o.Op, o.Status, o.Message)
+	forEach(t, bothTargets, func(t *testing.T, f flavor) {
+		w := newWorld(t, f, emulator.Config{})
+		p := w.plan(t, generated(t, 20, false, 0), plan.Options{})
+		dead := httptest.NewServer(http.NotFoundHandler())
+		deadURL := dead.URL
+		dead.Close()
+		tgt, layer := openAt(t, f, deadURL, w.srv.Token(), 50, pace.DefaultRetry)
+		layer.SetUnreachableAfter(time.Second)
+		start := time.Now()
+		r, err := execute.Run(context.Background(), tgt, layer, p, execute.Options{Concurrency: 4})
+		var ue *target.Unreachable
+		if !errors.As(err, &ue) || !strings.Contains(err.Error(), deadURL) || time.Since(start) > 5*time.Second {
+			t.Fatalf("err = %v after %v", err, time.Since(start))
 		}
-	}
-	_, err = w.run(context.Background(), p, execute.Options{})
-	if err != nil || len(w.srv.Snapshot().Accounts) != 20 {
-		t.Errorf("rerun: %v, %d accounts", err, len(w.srv.Snapshot().Accounts))
-	}
+		if len(r.Outcomes) != 20 {
+			t.Errorf("%d outcomes, want 20", len(r.Outcomes))
+		}
+		for _, o := range r.Outcomes {
+			if o.Status != plan.NotAttempted || !strings.Contains(o.Message, "did not answer") {
+				t.Errorf("change %d: %s %s", o.Change, o.Status, o.Message)
+			}
+		}
+		if _, err = w.run(context.Background(), p, execute.Options{}); err != nil || len(w.srv.Snapshot().Accounts) != 20 {
+			t.Errorf("rerun: %v, %d accounts", err, len(w.srv.Snapshot().Accounts))
+		}
+	})
 }

@@ -14,87 +14,88 @@ import (
 	"github.com/wpimport/wpimport/internal/parse"
 	"github.com/wpimport/wpimport/internal/plan"
 	"github.com/wpimport/wpimport/internal/rostergen"
-	"github.com/wpimport/wpimport/internal/scim"
+	"github.com/wpimport/wpimport/internal/target"
 	"github.com/wpimport/wpimport/internal/testkit"
 	"github.com/wpimport/wpimport/internal/validate"
-	"github.com/wpimport/wpimport/internal/workplace"
 )
 
 // A token refused in the middle of a run, while creates whose answers were
-// lost wait on their look-ups: the run stops, and no op is failed or
-// journaled as done. Every cut-off op is not_attempted with its intent on
-// disk, and a plain rerun with a good token makes every account once,
+// lost wait on their look-ups: the run stops, and no change is failed or
+// journaled as done. Every cut-off change is not_attempted with its intent
+// on disk, and a plain rerun with a good token makes every account once,
 // looking up first those whose create may have gone through.
 func TestFatalStopFailsNoRow(t *testing.T) {
-	const n = 60
-	w := newWorld(t, emulator.Config{Latency: 15 * time.Millisecond})
-	p := w.plan(t, generated(t, n, false, 0), plan.Options{})
-	w.srv.SetFaults(0, 1) // every write goes through, its answer is lost
-	path := filepath.Join(t.TempDir(), "plan.journal")
-	j, _, err := execute.OpenJournal(path, "p")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The token is revoked at the 12th lost answer, before the look-up
-	// that would resolve it, while other workers' look-ups are in flight.
-	var lost atomic.Int32
-	w.layer.OnRetry = func(err error) {
-		if lost.Add(1) == 12 {
-			w.srv.SetToken("rotated-token")
+	forEach(t, bothTargets, func(t *testing.T, f flavor) {
+		const n = 60
+		w := newWorld(t, f, emulator.Config{Latency: 15 * time.Millisecond})
+		p := w.plan(t, generated(t, n, false, 0), plan.Options{})
+		w.srv.SetFaults(0, 1) // every write goes through, its answer is lost
+		path := filepath.Join(t.TempDir(), "plan.journal")
+		j, _, err := execute.OpenJournal(path, "p")
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	r1, err := w.run(context.Background(), p, execute.Options{Concurrency: 8, Journal: j})
-	j.Close()
-	if !workplace.IsFatal(err) || !workplace.IsFatal(r1.Fatal) {
-		t.Fatalf("err = %v, want the token's fatal error", err)
-	}
-	s1 := statuses(r1)
-	if s1["failed"] != 0 || s1["not_attempted"] == 0 || s1["created"]+s1["not_attempted"] != n {
-		t.Fatalf("first run: %v; want only created and not_attempted", s1)
-	}
-	unknown := 0
-	for _, o := range r1.Outcomes {
-		if o.Status == execute.StatusNotAttempted && !strings.Contains(o.Message, "the run stopped (Invalid OAuth access token") {
-			t.Errorf("op %d: %q does not name the stop", o.Op, o.Message)
+		// The token is revoked at the 12th lost answer, before the look-up
+		// that would resolve it, while other workers' look-ups are in flight.
+		var lost atomic.Int32
+		w.layer.OnRetry = func(err error) {
+			if lost.Add(1) == 12 {
+				w.srv.SetToken("rotated-token")
+			}
 		}
-		if strings.Contains(o.Message, "looks the account up first") {
-			unknown++
+		r1, err := w.run(context.Background(), p, execute.Options{Concurrency: 8, Journal: j})
+		j.Close()
+		if !target.IsFatal(err) || !target.IsFatal(r1.Fatal) {
+			t.Fatalf("err = %v, want the token's fatal error", err)
 		}
-	}
-	if unknown == 0 {
-		t.Errorf("no create was cut off with its outcome unknown: the test proves nothing (%v)", s1)
-	}
-	j, resumed, err := execute.OpenJournal(path, "p")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer j.Close()
-	for _, o := range r1.Outcomes {
-		st := resumed[o.Op]
-		switch {
-		case o.Status == execute.StatusNotAttempted && st != nil && st.Done != nil:
-			t.Errorf("op %d is not_attempted but journaled %q", o.Op, st.Done.Status)
-		case o.Status == execute.StatusCreated && (st == nil || st.Done == nil || st.Done.Status != execute.StatusCreated):
-			t.Errorf("op %d created but not journaled so: %+v", o.Op, st)
+		s1 := statuses(r1)
+		if s1[plan.Failed] != 0 || s1[plan.NotAttempted] == 0 || s1[plan.Created]+s1[plan.NotAttempted] != n {
+			t.Fatalf("first run: %v; want only created and not_attempted", s1)
 		}
-	}
+		unknown := 0
+		for _, o := range r1.Outcomes {
+			if o.Status == plan.NotAttempted && !strings.Contains(o.Message, "the run stopped ("+f.refused) {
+				t.Errorf("change %d: %q does not name the stop", o.Change, o.Message)
+			}
+			if strings.Contains(o.Message, "looks the account up first") {
+				unknown++
+			}
+		}
+		if unknown == 0 {
+			t.Errorf("no create was cut off with its outcome unknown: the test proves nothing (%v)", s1)
+		}
+		j, resumed, err := execute.OpenJournal(path, "p")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer j.Close()
+		for _, o := range r1.Outcomes {
+			st := resumed[o.Change]
+			switch {
+			case o.Status == plan.NotAttempted && st != nil && st.Done != nil:
+				t.Errorf("change %d is not_attempted but journaled %q", o.Change, st.Done.Status)
+			case o.Status == plan.Created && (st == nil || st.Done == nil || st.Done.Status != plan.Created || st.Done.ObjectID != o.ObjectID):
+				t.Errorf("change %d created but not journaled so: %+v", o.Change, st)
+			}
+		}
 
-	// The plain rerun, with the token that works now.
-	w.srv.SetFaults(0, 0)
-	existing := len(w.srv.Snapshot().Accounts)
-	w.srv.ResetStats()
-	w.setLayer(t, 5000, instant, "rotated-token")
-	r2, err := w.run(context.Background(), p, execute.Options{Concurrency: 8, Journal: j, Resumed: resumed})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s := statuses(r2); s["created"] != n {
-		t.Fatalf("rerun: %v, want %d created", s, n)
-	}
-	checkAccounts(t, w, n)
-	if got := w.srv.Stats().ByRoute["POST /community/accounts"]; got != n-existing {
-		t.Errorf("the rerun sent %d creates for %d accounts missing: an account whose create went through was created again", got, n-existing)
-	}
+		// The plain rerun, with the token that works now.
+		w.srv.SetFaults(0, 0)
+		existing := len(w.srv.Snapshot().Accounts)
+		w.srv.ResetStats()
+		w.open(t, 5000, instant, "rotated-token")
+		r2, err := w.run(context.Background(), p, execute.Options{Concurrency: 8, Journal: j, Resumed: resumed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := statuses(r2); s[plan.Created] != n {
+			t.Fatalf("rerun: %v, want %d created", s, n)
+		}
+		checkAccounts(t, w, n)
+		if got := w.srv.Stats().ByRoute[f.create]; got != n-existing {
+			t.Errorf("the rerun sent %d creates for %d accounts missing: an account whose create went through was created again", got, n-existing)
+		}
+	})
 }
 
 // setsPlan plans n generated people and the people sets of spec (the rows
@@ -111,24 +112,34 @@ func setsPlan(t *testing.T, w *world, n int, spec string) *plan.Plan {
 	}
 	defer rd.Close()
 	sets, _ := validate.ValidatePeopleSets(rd)
-	p, err := plan.Build(context.Background(), plan.Input{Result: generated(t, n, false, 0), PeopleSets: sets}, w.client,
+	p, err := plan.Build(context.Background(), plan.Input{Result: generated(t, n, false, 0), PeopleSets: sets}, w.tgt,
 		plan.Options{SyncPeopleSets: true, MaxDeletePeopleSets: "1"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range p.PeopleSets {
-		if s.Status != "planned" {
-			t.Fatalf("set %q: %s %v", s.Name, s.Status, s.Issues)
+	for _, s := range changesOf(p, plan.KindPeopleSet) {
+		if s.Status() != plan.Planned {
+			t.Fatalf("set %q: %s %v", s.Name, s.Status(), s.Issues)
 		}
 	}
 	return p
+}
+
+// firstOf is the first change of kind k.
+func firstOf(t *testing.T, p *plan.Plan, k plan.Kind) *plan.Change {
+	t.Helper()
+	cs := changesOf(p, k)
+	if len(cs) == 0 {
+		t.Fatalf("the plan has no %s change: %s", k, p.Summary())
+	}
+	return cs[0]
 }
 
 // A people set whose create answer is lost is found by name before any
 // retry: created once, on the same run, never failed; a delete whose answer
 // is lost is done, not "not found".
 func TestPeopleSetLostAnswerCreatedOnce(t *testing.T) {
-	w := newWorld(t, emulator.Config{State: &emulator.State{PeopleSets: []*emulator.PeopleSet{
+	w := newWorld(t, graphT, emulator.Config{State: &emulator.State{PeopleSets: []*emulator.PeopleSet{
 		{ID: "100000000000901", Name: "Old set", Conditions: []emulator.Condition{{Field: "TITLE", Operator: "IS", Values: []string{"x"}}}},
 	}}})
 	p := setsPlan(t, w, 12, "Reports of person 1,MANAGER_RECURSIVE,IS,"+rostergen.Email(1)+"\nEngineers,DEPARTMENT,IS,Engineering\nSales,DEPARTMENT,IS,Sales\n")
@@ -137,14 +148,14 @@ func TestPeopleSetLostAnswerCreatedOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := statuses(r); s["created"] != 12 {
+	if s := statuses(r); s[plan.Created] != 12 {
 		t.Fatalf("accounts: %v", s)
 	}
-	got := map[string]string{}
-	for _, s := range p.PeopleSets {
-		o := r.Sets[s.ID]
+	got := map[string]plan.Status{}
+	for _, s := range changesOf(p, plan.KindPeopleSet) {
+		o := r.Outcomes[s.ID]
 		got[s.Name] = o.Status
-		if want := map[plan.Action]string{plan.Create: "created", plan.Delete: "deleted"}[s.Action]; o.Status != want {
+		if want := plan.DoneStatus(s.Action); o.Status != want {
 			t.Errorf("set %q: %+v, want %s", s.Name, o, want)
 		}
 	}
@@ -167,8 +178,9 @@ func TestPeopleSetLostAnswerCreatedOnce(t *testing.T) {
 // A people set refused in one run is tried again by the plain rerun, as a
 // group is; its journal record does not keep it failed.
 func TestFailedPeopleSetRetriedOnRerun(t *testing.T) {
-	w := newWorld(t, emulator.Config{})
+	w := newWorld(t, graphT, emulator.Config{})
 	p := setsPlan(t, w, 5, "Engineers,DEPARTMENT,IS,Engineering\n")
+	set := firstOf(t, p, plan.KindPeopleSet)
 	path := filepath.Join(t.TempDir(), "plan.journal")
 	j, _, _ := execute.OpenJournal(path, "p")
 	w.srv.Refuse("POST /community/people_sets")
@@ -177,7 +189,7 @@ func TestFailedPeopleSetRetriedOnRerun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o := r1.Sets[1]; o.Status != execute.StatusFailed || o.Code != 100 || !strings.Contains(o.Message, "refuse") {
+	if o := r1.Outcomes[set.ID]; o.Status != plan.Failed || o.Error == nil || o.Error.Code != "100" || !strings.Contains(o.Message, "refuse") {
 		t.Fatalf("first run: %+v", o)
 	}
 	w.srv.Refuse("")
@@ -187,10 +199,10 @@ func TestFailedPeopleSetRetriedOnRerun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o := r2.Sets[1]; o.Status != "created" || o.SetID == "" {
+	if o := r2.Outcomes[set.ID]; o.Status != plan.Created || o.ObjectID == "" {
 		t.Fatalf("rerun: %+v", o)
 	}
-	if s := statuses(r2); s["created"] != 5 {
+	if s := statuses(r2); s[plan.Created] != 5 {
 		t.Errorf("accounts on the rerun: %v", s)
 	}
 	if n := len(w.srv.Snapshot().PeopleSets); n != 1 {
@@ -202,8 +214,9 @@ func TestFailedPeopleSetRetriedOnRerun(t *testing.T) {
 // the next run finds the set its lost create made and calls it created,
 // not stale.
 func TestPeopleSetCutOffThenFound(t *testing.T) {
-	w := newWorld(t, emulator.Config{})
+	w := newWorld(t, graphT, emulator.Config{})
 	p := setsPlan(t, w, 3, "Engineers,DEPARTMENT,IS,Engineering\n")
+	set := firstOf(t, p, plan.KindPeopleSet)
 	path := filepath.Join(t.TempDir(), "plan.journal")
 	j, _, _ := execute.OpenJournal(path, "p")
 	// The set's create goes through unanswered, then the token is refused:
@@ -212,25 +225,25 @@ func TestPeopleSetCutOffThenFound(t *testing.T) {
 	w.layer.OnRetry = func(error) { w.srv.SetToken("rotated-token") }
 	r1, err := w.run(context.Background(), p, execute.Options{Journal: j, Hooks: hooks})
 	j.Close()
-	if !workplace.IsFatal(err) {
+	if !target.IsFatal(err) {
 		t.Fatalf("err = %v, want fatal", err)
 	}
-	o := r1.Sets[1]
-	if o.Status != execute.StatusNotAttempted || !strings.Contains(o.Message, "looks the people set up first") {
+	o := r1.Outcomes[set.ID]
+	if o.Status != plan.NotAttempted || !strings.Contains(o.Message, "looks the people set up first") {
 		t.Fatalf("first run: %+v", o)
 	}
 	w.srv.SetFaults(0, 0)
 	j, resumed, _ := execute.OpenJournal(path, "p")
 	defer j.Close()
-	if st := resumed[1_000_001]; st == nil || !st.Intent || st.Done != nil {
+	if st := resumed[set.ID]; st == nil || !st.Intent || st.Done != nil {
 		t.Fatalf("journal for the set: %+v, want its intent and no outcome", st)
 	}
-	w.setLayer(t, 5000, instant, "rotated-token")
+	w.open(t, 5000, instant, "rotated-token")
 	r2, err := w.run(context.Background(), p, execute.Options{Journal: j, Resumed: resumed})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o := r2.Sets[1]; o.Status != "created" || !strings.Contains(o.Message, "created once") {
+	if o := r2.Outcomes[set.ID]; o.Status != plan.Created || !strings.Contains(o.Message, "created once") {
 		t.Fatalf("rerun: %+v", o)
 	}
 	if n := len(w.srv.Snapshot().PeopleSets); n != 1 {
@@ -238,82 +251,54 @@ func TestPeopleSetCutOffThenFound(t *testing.T) {
 	}
 }
 
-// onPhase calls its function for a phase when the run enters it.
-type onPhase map[string]func()
-
-func (h onPhase) Phase(name string) {
-	if f := h[name]; f != nil {
-		f()
-	}
-}
-func (onPhase) Start(int)               {}
-func (onPhase) OpDone(*execute.Outcome) {}
-func (onPhase) Note(string)             {}
-func (onPhase) Finish()                 {}
-
 // A group create (SCIM) whose answer is lost, then cut off by a refused
 // token, is not_attempted; the rerun finds the group its create made,
 // calls it created (not stale) and fills it.
 func TestGroupCutOffThenFound(t *testing.T) {
-	srv := testkit.Emulator(t, emulator.Config{})
-	client := func(token string) (*scim.Client, *execute.Layer) {
-		layer := execute.NewLayer(5000, instant)
-		c, err := scim.New(scim.Config{BaseURL: srv.URL() + emulator.SCIMPrefix, Token: token, Wrap: layer.Wrap})
-		if err != nil {
-			t.Fatal(err)
-		}
-		layer.Bind(c.Usage, c.BaseURL())
-		t.Cleanup(c.Close)
-		return c, layer
-	}
-	c, layer := client(srv.Token())
-	caps, err := c.Discover(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := newWorld(t, scimRFC, emulator.Config{})
 	res := testkit.ValidateCSV(t, "name,email,external_id,groups\nAnn,ann@acme.example,E1,Engineering\nBob,bob@acme.example,E2,Engineering\n")
-	p, err := plan.Build(context.Background(), plan.Input{Result: res}, c, plan.Options{Uncarried: caps.Uncarried()})
-	if err != nil || len(p.Groups) != 1 || p.Groups[0].Action != plan.Create {
-		t.Fatalf("plan: %v %+v", err, p.Groups)
+	p := w.plan(t, res, plan.Options{})
+	group := firstOf(t, p, plan.KindGroup)
+	if group.Action != plan.Create {
+		t.Fatalf("plan: %s", p.Summary())
 	}
 	path := filepath.Join(t.TempDir(), "plan.journal")
 	j, _, _ := execute.OpenJournal(path, "p")
-	hooks := onPhase{execute.PhaseGroups: func() { srv.SetFaults(0, 1) }}
-	layer.OnRetry = func(error) { srv.SetToken("rotated-token") }
-	r1, err := execute.Run(context.Background(), c, layer, p, execute.Options{Journal: j, Hooks: hooks})
+	hooks := onPhase{execute.PhaseGroups: func() { w.srv.SetFaults(0, 1) }}
+	w.layer.OnRetry = func(error) { w.srv.SetToken("rotated-token") }
+	r1, err := w.run(context.Background(), p, execute.Options{Journal: j, Hooks: hooks})
 	j.Close()
-	if !workplace.IsFatal(err) {
+	if !target.IsFatal(err) {
 		t.Fatalf("err = %v, want fatal", err)
 	}
-	if o := r1.Groups[1]; o.Status != execute.StatusNotAttempted || !strings.Contains(o.Message, "looks the group up first") {
+	if o := r1.Outcomes[group.ID]; o.Status != plan.NotAttempted || !strings.Contains(o.Message, "looks the group up first") {
 		t.Fatalf("first run: %+v", o)
 	}
-	srv.SetFaults(0, 0)
+	w.srv.SetFaults(0, 0)
 	j, resumed, _ := execute.OpenJournal(path, "p")
 	defer j.Close()
-	c, layer = client("rotated-token")
-	r2, err := execute.Run(context.Background(), c, layer, p, execute.Options{Journal: j, Resumed: resumed})
+	w.open(t, 5000, instant, "rotated-token")
+	r2, err := w.run(context.Background(), p, execute.Options{Journal: j, Resumed: resumed})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o := r2.Groups[1]; o.Status != "created" || o.Added != 2 {
+	if o := r2.Outcomes[group.ID]; o.Status != plan.Created || o.Added != 2 || o.ObjectID == "" {
 		t.Fatalf("rerun: %+v", o)
 	}
-	groups := srv.SCIMView()["Groups"].([]any)
+	groups := w.srv.SCIMView()["Groups"].([]any)
 	if len(groups) != 1 {
 		t.Errorf("%d groups, want 1: %v", len(groups), groups)
 	}
 }
 
 // A journal that cannot be written stops the run before a people set is
-// changed, as it does before an account op: nothing is done unrecorded.
+// changed, as it does before an account change: nothing is done
+// unrecorded.
 func TestPeopleSetJournalErrorStops(t *testing.T) {
-	w := newWorld(t, emulator.Config{})
-	if _, err := w.run(context.Background(), w.plan(t, generated(t, 3, false, 0), plan.Options{}), execute.Options{}); err != nil {
-		t.Fatal(err)
-	}
+	w := newWorld(t, graphT, emulator.Config{})
+	w.apply(t, generated(t, 3, false, 0), plan.Options{})
 	p := setsPlan(t, w, 3, "Engineers,DEPARTMENT,IS,Engineering\n")
-	if len(p.Ops) != 0 || len(p.PeopleSets) != 1 {
+	if len(changesOf(p, plan.KindAccount)) != 0 || len(changesOf(p, plan.KindPeopleSet)) != 1 {
 		t.Fatalf("plan: %s", p.Summary())
 	}
 	j, _, err := execute.OpenJournal(filepath.Join(t.TempDir(), "plan.journal"), "p")
@@ -325,10 +310,58 @@ func TestPeopleSetJournalErrorStops(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "journal") {
 		t.Fatalf("err = %v, want the journal's", err)
 	}
-	if o := r.Sets[1]; o.Status != execute.StatusNotAttempted || !strings.Contains(o.Message, "write journal") {
+	if o := r.Outcomes[firstOf(t, p, plan.KindPeopleSet).ID]; o.Status != plan.NotAttempted || !strings.Contains(o.Message, "write journal") {
 		t.Errorf("set: %+v", o)
 	}
 	if n := len(w.srv.Snapshot().PeopleSets); n != 0 {
 		t.Errorf("%d sets made with no journal record", n)
 	}
+}
+
+// Ctrl-C stops new work and lets the calls in flight finish: every account
+// made has its outcome; a second Ctrl-C (Abort) cancels the calls in
+// flight too, and those changes are left for the next run to check.
+func TestInterruptAndAbort(t *testing.T) {
+	forEach(t, bothTargets, func(t *testing.T, f flavor) {
+		w := newWorld(t, f, emulator.Config{Latency: 300 * time.Millisecond})
+		p := w.plan(t, generated(t, 20, false, 0), plan.Options{})
+		ctx, cancel := context.WithCancel(context.Background())
+		r, err := w.run(ctx, p, execute.Options{Concurrency: 4, Hooks: &cancelAfter{n: 1, cancel: cancel}})
+		if err != nil || !r.Interrupted {
+			t.Fatalf("err = %v, interrupted %v", err, r.Interrupted)
+		}
+		s := statuses(r)
+		if s[plan.Created] == 0 || s[plan.Created]+s[plan.NotAttempted] != 20 || s[plan.Created] != len(w.srv.Snapshot().Accounts) {
+			t.Errorf("statuses %v, %d accounts made: want every call in flight finished and reported", s, len(w.srv.Snapshot().Accounts))
+		}
+		for _, o := range r.Outcomes {
+			if o.Status == plan.NotAttempted && !strings.Contains(o.Message, "interrupted; run the same apply again") {
+				t.Errorf("change %d: %q", o.Change, o.Message)
+			}
+		}
+
+		p2 := w.plan(t, generated(t, 20, false, 0), plan.Options{})
+		left := p2.Counts(plan.KindAccount)[plan.Create]
+		ctx, cancel = context.WithCancel(context.Background())
+		abort, cancelAbort := context.WithCancel(context.Background())
+		time.AfterFunc(20*time.Millisecond, cancel)
+		time.AfterFunc(60*time.Millisecond, cancelAbort)
+		start := time.Now()
+		r2, _ := w.run(ctx, p2, execute.Options{Concurrency: 4, Abort: abort})
+		if el := time.Since(start); el >= 280*time.Millisecond {
+			t.Errorf("the run took %v after Abort: the calls in flight (300 ms each) were not cancelled", el)
+		}
+		inFlight := 0
+		for _, o := range r2.Outcomes {
+			switch {
+			case o.Status != plan.NotAttempted:
+				t.Errorf("change %d: %s after Abort", o.Change, o.Status)
+			case strings.Contains(o.Message, "interrupted in flight; the next run checks this account first"):
+				inFlight++
+			}
+		}
+		if inFlight == 0 || len(r2.Outcomes) != left || len(w.srv.Snapshot().Accounts) != s[plan.Created] {
+			t.Errorf("%d changes cut off in flight of %d outcomes (%d creates planned): want the calls in flight cancelled", inFlight, len(r2.Outcomes), left)
+		}
+	})
 }

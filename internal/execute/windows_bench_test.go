@@ -13,8 +13,8 @@ import (
 
 	"github.com/wpimport/wpimport/internal/emulator"
 	"github.com/wpimport/wpimport/internal/execute"
+	"github.com/wpimport/wpimport/internal/pace"
 	"github.com/wpimport/wpimport/internal/plan"
-	"github.com/wpimport/wpimport/internal/workplace"
 )
 
 // windowLimit is a rate limit of another kind than the emulator's token
@@ -90,7 +90,7 @@ func BenchmarkPacingWindows(b *testing.B) {
 			b.Run(fmt.Sprintf("%s/L=%d/rate=%gL", kind, limit, guess), func(b *testing.B) {
 				for b.Loop() {
 					b.StopTimer()
-					w := newWorld(b, emulator.Config{Latency: 50 * time.Millisecond, NoUsage: true})
+					w := newWorld(b, graphT, emulator.Config{Latency: 50 * time.Millisecond, NoUsage: true})
 					p := w.plan(b, generated(b, 300, false, 0), plan.Options{})
 					target, err := url.Parse(w.srv.URL())
 					if err != nil {
@@ -99,16 +99,11 @@ func BenchmarkPacingWindows(b *testing.B) {
 					lim := &windowLimit{limit: limit, sliding: kind == "sliding", next: httputil.NewSingleHostReverseProxy(target)}
 					front := httptest.NewServer(lim)
 					b.Cleanup(front.Close)
-					layer := execute.NewLayer(limit*guess, execute.DefaultRetry)
-					c, err := workplace.New(workplace.Config{BaseURL: front.URL, Token: w.srv.Token(), Wrap: layer.Wrap})
-					if err != nil {
-						b.Fatal(err)
-					}
-					layer.Bind(c.Usage, c.BaseURL())
+					tgt, layer := openAt(b, graphT, front.URL, w.srv.Token(), limit*guess, pace.DefaultRetry)
 					time.Sleep(time.Second)
 					b.StartTimer()
 					start := time.Now()
-					r, err := execute.Run(context.Background(), c, layer, p, execute.Options{Concurrency: 8})
+					r, err := execute.Run(context.Background(), tgt, layer, p, execute.Options{Concurrency: 8})
 					el := time.Since(start).Seconds()
 					if err != nil {
 						b.Fatal(err)
@@ -116,7 +111,7 @@ func BenchmarkPacingWindows(b *testing.B) {
 					calls, refused := lim.counts()
 					failed := 0
 					for _, o := range r.Outcomes {
-						if o.Status != execute.StatusCreated {
+						if o.Status != plan.Created {
 							failed++
 						}
 					}
