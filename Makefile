@@ -14,12 +14,12 @@ race: test
 
 # Benchmarks: figures quoted in the issues' closing notes.
 bench:
-	go test -run '^$$' -bench . -benchmem -benchtime 1x -timeout 30m ./internal/parse ./internal/validate ./internal/report ./internal/emulator ./internal/plan ./internal/execute ./internal/scim
+	go test -run '^$$' -bench . -benchmem -benchtime 1x -timeout 30m ./internal/parse ./internal/validate ./internal/report ./internal/emulator ./internal/plan ./internal/execute ./internal/target/graph ./internal/target/scim
 
 # The SCIM end-to-end tests against SCIMMY, an independent server (needs node and npm).
 interop:
 	cd tools/scimmy && npm ci --no-audit --no-fund --loglevel=error
-	go test -race -tags scimmy -run SCIMMY ./internal/scim ./internal/target/scim ./cmd/wpimport
+	go test -race -tags scimmy -run SCIMMY ./internal/target/scim ./cmd/wpimport
 
 fuzz:
 	go test -run '^$$' -fuzz FuzzCSV -fuzztime 60s ./internal/parse

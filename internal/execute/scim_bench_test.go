@@ -1,4 +1,4 @@
-package scim_test
+package execute_test
 
 import (
 	"bytes"
@@ -10,28 +10,29 @@ import (
 
 	"github.com/wpimport/wpimport/internal/emulator"
 	"github.com/wpimport/wpimport/internal/execute"
+	"github.com/wpimport/wpimport/internal/pace"
 	"github.com/wpimport/wpimport/internal/plan"
 	"github.com/wpimport/wpimport/internal/rostergen"
-	"github.com/wpimport/wpimport/internal/scim"
+	"github.com/wpimport/wpimport/internal/target"
 	"github.com/wpimport/wpimport/internal/testkit"
 	"github.com/wpimport/wpimport/internal/validate"
 )
 
-// The SCIM target's goals, as benchmarks (make bench, or
-// go test ./internal/scim -bench . -benchtime 1x):
+// The SCIM target's goals, as benchmarks of plan and apply over it (make
+// bench, or go test ./internal/execute -run '^$' -bench SCIM -benchtime 1x):
 //   - Bulk: 10,000 creates at 50 ms latency, the service allowing 20
 //     requests/s, at least 10× faster than one request per account;
 //   - planning 100k rows against 100k users in ⌈N/page⌉ + a few calls;
 //   - apply at ≥ 0.97 of --rate at 50 ms latency;
 //   - 0 duplicates with 5% lost answers and 10% 5xx.
 
-// roster is an n-person roster without phones (one call per create).
-func roster(t testing.TB, n int) *validate.Result {
+// scimRoster is an n-person roster without phones (one call per create).
+func scimRoster(t testing.TB, n int) *validate.Result {
 	t.Helper()
-	return validated(t, rosterCSV(n))
+	return validated(t, scimRosterCSV(n))
 }
 
-func rosterCSV(n int) string {
+func scimRosterCSV(n int) string {
 	var b bytes.Buffer
 	header := rostergen.Header[:12]
 	b.WriteString(strings.Join(header, ",") + "\n")
@@ -48,34 +49,37 @@ func validated(t testing.TB, csv string) *validate.Result {
 
 type rig struct {
 	srv    *emulator.Server
-	client *scim.Client
-	layer  *execute.Layer
+	client target.Target
+	layer  *pace.Layer
 }
 
-func newRig(t testing.TB, cfg emulator.Config, rate float64, pageSize int) *rig {
+func newRig(t testing.TB, cfg emulator.Config, rate float64, pageSize int, bulk bool) *rig {
 	t.Helper()
 	srv := testkit.Emulator(t, cfg)
-	layer := execute.NewLayer(rate, execute.DefaultRetry)
-	c, err := scim.New(scim.Config{BaseURL: srv.URL() + emulator.SCIMPrefix, Token: srv.Token(), Wrap: layer.Wrap, PageSize: pageSize})
+	c, layer, err := pace.Open("scim", target.Config{URL: srv.URL() + emulator.SCIMPrefix, Token: srv.Token(), PageSize: pageSize, Bulk: bulk}, rate, pace.DefaultRetry)
 	if err != nil {
 		t.Fatal(err)
 	}
-	layer.Bind(c.Usage, c.BaseURL())
-	t.Cleanup(c.Close)
+	t.Cleanup(func() { c.Close() })
 	return &rig{srv: srv, client: c, layer: layer}
 }
 
 func (r *rig) plan(t testing.TB, res *validate.Result) *plan.Plan {
 	t.Helper()
-	caps, err := r.client.Discover(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := plan.Build(context.Background(), plan.Input{Result: res}, r.client, plan.Options{Uncarried: caps.Uncarried()})
+	p, err := plan.Build(context.Background(), plan.Input{Result: res}, r.client, plan.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// bulkSize is the most operations the service takes in a Bulk request.
+func (r *rig) bulkSize(t testing.TB) int {
+	caps, err := r.client.Capabilities(context.Background())
+	if err != nil || !caps.Bulk {
+		t.Fatalf("bulk: %v %v", caps, err)
+	}
+	return caps.BulkMax
 }
 
 // apply runs p and returns the creates per second and the outcome counts.
@@ -89,7 +93,7 @@ func (r *rig) apply(t testing.TB, p *plan.Plan, conc int) (float64, map[string]i
 	}
 	counts := map[string]int{}
 	for _, o := range res.Outcomes {
-		counts[o.Status]++
+		counts[string(o.Status)]++
 	}
 	return float64(counts["created"]) / el.Seconds(), counts, el
 }
@@ -103,8 +107,8 @@ func BenchmarkSCIMBulk(b *testing.B) {
 	b.Run("one-request-per-account/n=400", func(b *testing.B) {
 		for b.Loop() {
 			b.StopTimer()
-			r := newRig(b, cfg, 20, 100)
-			p := r.plan(b, roster(b, 400))
+			r := newRig(b, cfg, 20, 100, false)
+			p := r.plan(b, scimRoster(b, 400))
 			time.Sleep(time.Second)
 			r.srv.ResetStats()
 			b.StartTimer()
@@ -119,15 +123,12 @@ func BenchmarkSCIMBulk(b *testing.B) {
 	b.Run("bulk/n=10000", func(b *testing.B) {
 		for b.Loop() {
 			b.StopTimer()
-			r := newRig(b, cfg, 20, 100)
-			p := r.plan(b, roster(b, 10_000))
-			if on, err := r.client.EnableBulk(context.Background()); !on || err != nil {
-				b.Fatalf("bulk: %v %v", on, err)
-			}
+			r := newRig(b, cfg, 20, 100, true)
+			p := r.plan(b, scimRoster(b, 10_000))
 			time.Sleep(time.Second)
 			r.srv.ResetStats()
 			b.StartTimer()
-			rate, counts, el := r.apply(b, p, 2*r.client.BulkSize())
+			rate, counts, el := r.apply(b, p, 2*r.bulkSize(b))
 			st := r.srv.Stats()
 			b.ReportMetric(rate, "creates/s")
 			b.ReportMetric(el.Seconds(), "s")
@@ -145,7 +146,7 @@ func BenchmarkSCIMBulk(b *testing.B) {
 // users: the calls must be ⌈N/page⌉ + a few (discovery).
 func BenchmarkSCIMPlan100k(b *testing.B) {
 	const n, page, firstID = 100_000, 500, 500_000_000_000_000
-	res := roster(b, n)
+	res := scimRoster(b, n)
 	state := &emulator.State{}
 	for i := 0; i < n; i++ {
 		row := rostergen.Row(i, 0)
@@ -158,7 +159,7 @@ func BenchmarkSCIMPlan100k(b *testing.B) {
 	}
 	for b.Loop() {
 		b.StopTimer()
-		r := newRig(b, emulator.Config{PageCap: page, State: state}, 5000, page)
+		r := newRig(b, emulator.Config{PageCap: page, State: state}, 5000, page, false)
 		b.StartTimer()
 		start := time.Now()
 		p := r.plan(b, res)
@@ -167,7 +168,7 @@ func BenchmarkSCIMPlan100k(b *testing.B) {
 		b.ReportMetric(float64(calls), "calls")
 		b.ReportMetric(float64((n+page-1)/page), "pages")
 		b.ReportMetric(el.Seconds(), "s")
-		b.ReportMetric(float64(len(p.Ops)), "ops")
+		b.ReportMetric(float64(len(p.Changes)), "changes")
 	}
 }
 
@@ -176,8 +177,8 @@ func BenchmarkSCIMPlan100k(b *testing.B) {
 func BenchmarkSCIMApplyRate(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
-		r := newRig(b, emulator.Config{Latency: 50 * time.Millisecond}, 100, 100)
-		p := r.plan(b, roster(b, 2000))
+		r := newRig(b, emulator.Config{Latency: 50 * time.Millisecond}, 100, 100, false)
+		p := r.plan(b, scimRoster(b, 2000))
 		r.srv.ResetStats()
 		b.StartTimer()
 		start := time.Now()
@@ -198,11 +199,10 @@ func BenchmarkSCIMFaults(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			for b.Loop() {
 				b.StopTimer()
-				r := newRig(b, emulator.Config{Latency: 5 * time.Millisecond, FailRate: 0.10, DropRate: 0.05, Seed: 9, SCIMBulkMaxOps: 100}, 2000, 100)
-				p := r.plan(b, roster(b, 2000))
+				r := newRig(b, emulator.Config{Latency: 5 * time.Millisecond, FailRate: 0.10, DropRate: 0.05, Seed: 9, SCIMBulkMaxOps: 100}, 2000, 100, bulk)
+				p := r.plan(b, scimRoster(b, 2000))
 				conc := 16
 				if bulk {
-					r.client.EnableBulk(context.Background())
 					conc = 200
 				}
 				b.StartTimer()
