@@ -232,8 +232,7 @@ func cmdApply(ctx context.Context, e *env, args []string) error {
 		return refused("the plan was made against %s, not %s: apply it there (--api-url %s) or make a new plan", p.APIURL, tgt.URL(), p.APIURL)
 	}
 	only, err := onlyFailed(o.OnlyFailed, p)
-	nothingToRetry := errors.Is(err, errNothingToRetry)
-	if err != nil && !nothingToRetry {
+	if err != nil {
 		return err
 	}
 	if err := claimPlan(e, st, o, p, digest, out.plan, out.journal); err != nil {
@@ -247,14 +246,22 @@ func cmdApply(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer s.Close()
-	kept, objectsLeft := resumeCounts(p, s.Resumed, only != nil)
-	if nothingToRetry && objectsLeft == 0 {
-		fmt.Fprintf(e.stderr, "Nothing to retry: every row of %s went through (none is failed, partial or not attempted), and every people set and group. Nothing was changed.\n", o.OnlyFailed)
-		return exitCode(exitOK)
+	if only != nil {
+		// --only-failed: the rows the results name, and every people set
+		// and group the journal has not finished.
+		for i := range p.Changes {
+			c := &p.Changes[i]
+			st := s.Resumed[c.ID]
+			if c.Kind != plan.KindAccount && c.Runs() && (st == nil || st.Done == nil || st.Done.Status.Retryable()) {
+				only[c.ID] = true
+			}
+		}
+		if len(only) == 0 {
+			fmt.Fprintf(e.stderr, "Nothing to retry: every row of %s went through (none is failed, partial or not attempted), and every people set and group. Nothing was changed.\n", o.OnlyFailed)
+			return nil
+		}
 	}
-	if nothingToRetry {
-		only = map[int]bool{} // no row: the people sets and groups left
-	}
+	kept, _ := execute.Resume(p, s.Resumed, only != nil)
 	switch {
 	case len(s.Resumed) > 0 && kept == 0:
 		fmt.Fprintf(e.stderr, "Resuming from %s: no change it records is finished; those that were in flight are checked first.\n", out.journal)
@@ -330,24 +337,6 @@ func runnable(p *plan.Plan, only map[int]bool) int {
 	return n
 }
 
-// resumeCounts says what the journal holds: how many changes it finished,
-// and how many people sets and groups are still to do (a failed, partial
-// or not attempted one is done again, --only-failed or not).
-func resumeCounts(p *plan.Plan, resumed map[int]*execute.OpState, onlyFailed bool) (kept, objectsLeft int) {
-	for i := range p.Changes {
-		c := &p.Changes[i]
-		st := resumed[c.ID]
-		done := st != nil && st.Done != nil
-		if done && (!onlyFailed || !plan.Status(st.Done.Status).Retryable()) {
-			kept++
-		}
-		if c.Kind != plan.KindAccount && c.Runs() && (!done || plan.Status(st.Done.Status).Retryable()) {
-			objectsLeft++
-		}
-	}
-	return kept, objectsLeft
-}
-
 // rosterFor re-reads the plan's roster for the original cells, if it is
 // still there and unchanged.
 func rosterFor(ctx context.Context, e *env, p *plan.Plan) *validate.Result {
@@ -366,9 +355,6 @@ func rosterFor(ctx context.Context, e *env, p *plan.Plan) *validate.Result {
 	}
 	return res
 }
-
-// errNothingToRetry: --only-failed found no row to retry.
-var errNothingToRetry = errors.New("nothing to retry")
 
 func onlyFailed(path string, p *plan.Plan) (map[int]bool, error) {
 	if path == "" {
@@ -389,9 +375,6 @@ func onlyFailed(path string, p *plan.Plan) (map[int]bool, error) {
 		if r.Change > 0 && failed[fmt.Sprint(r.Row, "\x00", r.Key)] {
 			only[r.Change] = true
 		}
-	}
-	if len(only) == 0 {
-		return nil, errNothingToRetry
 	}
 	return only, nil
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -131,12 +130,15 @@ func checkTarget(ctx context.Context, w io.Writer, t target.Target) error {
 	}
 	line("Carried", fieldList(caps.Carries), "fields")
 	var unread []string
-	for f := range caps.Carries {
-		if !caps.Reads[f] {
+	for _, f := range append(slices.Clone(roster.Fields), roster.UserName) {
+		switch f {
+		case roster.PhoneType, roster.NewEmail, roster.Groups, roster.MobilePhone, roster.WorkPhone, roster.ID:
+			continue // not values of an account: how others are given
+		}
+		if caps.Carries[f] && !caps.Reads[f] {
 			unread = append(unread, string(f))
 		}
 	}
-	sort.Strings(unread)
 	if len(unread) > 0 {
 		line("Not read", strings.Join(unread, ", ")+" (set, never compared)", "fields")
 	}

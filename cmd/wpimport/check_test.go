@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -18,24 +19,41 @@ func runCheck(t *testing.T, vars map[string]string, args ...string) (int, string
 	return code, out.String(), errb.String()
 }
 
+// check says what each target supports, and where each capability came
+// from, writing nothing: a tenant with accounts is left exactly as it was,
+// and no call but a read reaches the service.
 func TestCheckCommand(t *testing.T) {
-	rfc := testkit.Emulator(t, emulator.Config{})
-	meta := testkit.Emulator(t, emulator.Config{SCIMProfile: emulator.ProfileMeta})
+	seed := func() *emulator.State {
+		return &emulator.State{Accounts: []*emulator.Account{
+			{ID: "100000000000001", Name: "Ada Lovelace", Email: "ada@acme.example", ExternalID: "E1", Title: "Engineer", Active: true},
+			{ID: "100000000000002", Name: "Alan Turing", Email: "alan@acme.example", ExternalID: "E2", Manager: "100000000000001", Active: false},
+		}}
+	}
+	rfc := testkit.Emulator(t, emulator.Config{State: seed()})
+	meta := testkit.Emulator(t, emulator.Config{SCIMProfile: emulator.ProfileMeta, State: seed()})
 	for _, tc := range []struct {
 		name string
+		srv  *emulator.Server
 		env  map[string]string
 		code int
 		want []string
 	}{
-		{"rfc", map[string]string{"WPIMPORT_API": "scim", "WPIMPORT_API_URL": rfc.URL() + "/scim/v2", "WPIMPORT_TOKEN": rfc.Token()}, 0,
-			[]string{"Token:       accepted", "ETags:       yes", "Bulk:        yes (at most 1000 operations", "Groups:      yes", "Not carried: is_frontline, has_access, picture_file, start_date, location\n", "Result:      ready"}},
-		{"meta", map[string]string{"WPIMPORT_API": "scim", "WPIMPORT_API_URL": meta.URL() + "/scim/v2", "WPIMPORT_TOKEN": meta.Token()}, 0,
-			[]string{"Discovery:   none (404)", "ETags:       no", "Bulk:        no", "Groups:      no", "Result:      ready"}},
-		{"bad token", map[string]string{"WPIMPORT_API": "scim", "WPIMPORT_API_URL": rfc.URL() + "/scim/v2", "WPIMPORT_TOKEN": "not-the-token"}, exitFatal,
+		{"rfc", rfc, map[string]string{"WPIMPORT_API": "scim", "WPIMPORT_API_URL": rfc.URL() + "/scim/v2", "WPIMPORT_TOKEN": rfc.Token()}, 0,
+			[]string{"Token:       accepted", "Versions:    yes (updates send If-Match)  [discovery]", "Bulk:        yes (at most 1000 operations",
+				"Groups:      yes  [discovery]", "Reactivate:  keeps the manager", "Delete:      removes",
+				"Not carried: is_frontline, has_access, location, picture_file  [discovery]\n", "Users:       2", "Result:      ready"}},
+		{"meta", meta, map[string]string{"WPIMPORT_API": "scim", "WPIMPORT_API_URL": meta.URL() + "/scim/v2", "WPIMPORT_TOKEN": meta.Token()}, 0,
+			[]string{"Versions:    no", "Bulk:        no  [default: the service has no discovery]", "Groups:      no",
+				"Reactivate:  clears the manager: plans set it again  [default: Meta's documented rules", "Invitations: sent at once",
+				"Delete:      unclaimed-only", "Result:      ready"}},
+		{"bad token", rfc, map[string]string{"WPIMPORT_API": "scim", "WPIMPORT_API_URL": rfc.URL() + "/scim/v2", "WPIMPORT_TOKEN": "not-the-token"}, exitFatal,
 			[]string{"Token:       REFUSED", "NOT READY"}},
-		{"graph", map[string]string{"WPIMPORT_API_URL": rfc.URL(), "WORKPLACE_ACCESS_TOKEN": rfc.Token()}, 0,
-			[]string{"graph API at", "Token:       accepted", "Not carried: start_date, location, groups\n", "Result:      ready"}},
+		{"graph", rfc, map[string]string{"WPIMPORT_API_URL": rfc.URL(), "WORKPLACE_ACCESS_TOKEN": rfc.Token()}, 0,
+			[]string{"graph API at", "Token:       accepted", "People sets: yes", "Erase:       yes", "Reactivate:  clears the manager",
+				"Not read:    auth_method", "Not carried: start_date, location, groups  [documented (Graph API)]\n", "Result:      ready"}},
 	} {
+		before := tc.srv.Snapshot()
+		tc.srv.ResetStats()
 		code, out, errs := runCheck(t, tc.env)
 		if code != tc.code {
 			t.Errorf("%s: exit %d, want %d\n%s%s", tc.name, code, tc.code, out, errs)
@@ -48,9 +66,14 @@ func TestCheckCommand(t *testing.T) {
 		if strings.Contains(out+errs, "not-the-token") {
 			t.Errorf("%s: the token was printed", tc.name)
 		}
-	}
-	if st := rfc.Snapshot(); len(st.Accounts) != 0 {
-		t.Fatal("check wrote something")
+		for route, n := range tc.srv.Stats().ByRoute {
+			if !strings.Contains(route, " GET ") && !strings.HasPrefix(route, "GET ") {
+				t.Errorf("%s: check made %d calls of %s", tc.name, n, route)
+			}
+		}
+		if after := tc.srv.Snapshot(); !reflect.DeepEqual(before, after) {
+			t.Errorf("%s: check changed the tenant", tc.name)
+		}
 	}
 }
 
@@ -58,8 +81,8 @@ func TestCheckCommand(t *testing.T) {
 func TestValidateNamesWhatTheTargetCannotCarry(t *testing.T) {
 	p := testkit.WriteFile(t, "r.csv", []byte("name,email,is_frontline,groups\nA,a@x.example,true,G1\nB,b@x.example,false,\n"))
 	for api, want := range map[string]string{
-		"scim":  "1 rows give is_frontline, which a SCIM service cannot carry",
-		"graph": "1 rows give groups, which Workplace's Graph API cannot carry",
+		"scim":  "1 row gives is_frontline, which a SCIM 2.0 service cannot carry",
+		"graph": "1 row gives groups, which Workplace's Graph API cannot carry",
 	} {
 		var out, errb bytes.Buffer
 		e := &env{stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -163,14 +164,17 @@ func TestBinaryEmailTypoNotPlanned(t *testing.T) {
 	}
 	data, _ := os.ReadFile(planPath)
 	var p struct {
-		Ops []struct {
-			Fields  map[string]string    `json:"fields"`
-			Changes map[string][2]string `json:"changes"`
-		} `json:"ops"`
+		Changes []struct {
+			Fields []string `json:"fields"`
+			After  struct {
+				Email string `json:"email"`
+				Title string `json:"title"`
+			} `json:"after"`
+		} `json:"changes"`
 	}
 	json.Unmarshal(data, &p)
-	if len(p.Ops) != 1 || p.Ops[0].Fields["email"] != "" || p.Ops[0].Fields["title"] != "Manager" || len(p.Ops[0].Changes) != 1 {
-		t.Errorf("ops: %+v", p.Ops)
+	if len(p.Changes) != 1 || !slices.Equal(p.Changes[0].Fields, []string{"title"}) || p.Changes[0].After.Title != "Manager" || p.Changes[0].After.Email != "" {
+		t.Errorf("changes: %+v", p.Changes)
 	}
 	r = runBinary(t, targetEnv(srv), "apply", planPath, "--results", filepath.Join(dir, "results.json"))
 	if r.code != 0 || !strings.Contains(r.stderr, "1 updated") {

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -79,9 +80,11 @@ func TestBinaryHandEditedPlanRefused(t *testing.T) {
 	// A careful edit, changing the value sent and the change shown alike,
 	// so that only the seal can tell (a careless one fails Check first).
 	editPlan(t, planPath, func(p map[string]any) {
-		op := p["ops"].([]any)[0].(map[string]any)
-		op["fields"].(map[string]any)["title"] = "CEO"
-		op["changes"].(map[string]any)["title"] = []any{"", "CEO"}
+		c := p["changes"].([]any)[0].(map[string]any)
+		c["after"].(map[string]any)["title"] = "CEO"
+		if !slices.Contains(c["fields"].([]any), any("title")) {
+			c["fields"] = append(c["fields"].([]any), "title")
+		}
 	})
 	unsealed := filepath.Join(dir, "unsealed.json")
 	os.WriteFile(unsealed, mustRead(t, planPath), 0o644)
@@ -108,10 +111,11 @@ func TestBinaryHandEditedPlanRefused(t *testing.T) {
 	bad := filepath.Join(dir, "bad.json")
 	os.WriteFile(bad, mustRead(t, planPath), 0o644)
 	editPlan(t, bad, func(p map[string]any) {
-		p["ops"].([]any)[0].(map[string]any)["fields"].(map[string]any)["impersonate_token"] = "x"
+		c := p["changes"].([]any)[0].(map[string]any)
+		c["fields"] = append(c["fields"].([]any), "impersonate_token")
 	})
 	r := runBinary(t, targetEnv(srv), "apply", bad, "--approved", fileDigest(t, bad))
-	if r.code != exitRefused || !strings.Contains(r.stderr, `unknown field "impersonate_token"`) || srv.Stats().Calls != 0 {
+	if r.code != exitRefused || !strings.Contains(r.stderr, `unknown or repeated field "impersonate_token"`) || srv.Stats().Calls != 0 {
 		t.Errorf("signed-off plan that fails its checks: %d\n%s", r.code, r.stderr)
 	}
 	// The edited file, signed off as it is, runs, and says why.

@@ -5,6 +5,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -173,21 +175,26 @@ func TestBinaryEditedPlanRefused(t *testing.T) {
 			p["guard"].(map[string]any)["spec"] = "100%"
 		}},
 		{"email changed", fresh, "field email", func(p map[string]any) {
-			op := p["ops"].([]any)[0].(map[string]any)
-			op["fields"].(map[string]any)["email"] = "not an email"
-			op["lookup"].(map[string]any)["email"] = "not an email"
+			c := p["changes"].([]any)[0].(map[string]any)
+			c["after"].(map[string]any)["email"] = "not an email"
+			c["lookup"].(map[string]any)["email"] = "not an email"
 		}},
 		{"create's keys changed", fresh, "look-up keys differ", func(p map[string]any) {
-			op := p["ops"].([]any)[0].(map[string]any)
-			op["fields"].(map[string]any)["email"] = "someone.else@example.com"
+			c := p["changes"].([]any)[0].(map[string]any)
+			c["after"].(map[string]any)["email"] = "someone.else@example.com"
 		}},
-		{"op added", fresh, "out of sequence", func(p map[string]any) {
-			ops := p["ops"].([]any)
-			p["ops"] = append(ops, ops[0])
+		{"change added", fresh, "out of sequence", func(p map[string]any) {
+			cs := p["changes"].([]any)
+			p["changes"] = append(cs, cs[0])
 		}},
-		{"unknown field", fresh, "unknown field", func(p map[string]any) {
-			op := p["ops"].([]any)[0].(map[string]any)
-			op["fields"].(map[string]any)["impersonate_token"] = "x"
+		{"unknown field", fresh, "unknown or repeated field", func(p map[string]any) {
+			c := p["changes"].([]any)[0].(map[string]any)
+			c["fields"] = append(c["fields"].([]any), "impersonate_token")
+		}},
+		{"value outside its fields", fresh, "does not list in its fields", func(p map[string]any) {
+			c := p["changes"].([]any)[0].(map[string]any)
+			c["after"].(map[string]any)["cost_center"] = "X1"
+			c["fields"] = slices.DeleteFunc(c["fields"].([]any), func(f any) bool { return f == "cost_center" })
 		}},
 	}
 	for _, tc := range cases {
@@ -212,8 +219,7 @@ func TestBinaryEditedPlanRefused(t *testing.T) {
 	data, _ := os.ReadFile(fresh)
 	os.WriteFile(edited, data, 0o644)
 	editPlan(t, edited, func(p map[string]any) {
-		op := p["ops"].([]any)[0].(map[string]any)
-		op["fields"].(map[string]any)["title"] = "CEO"
+		p["changes"].([]any)[0].(map[string]any)["after"].(map[string]any)["title"] = "CEO"
 	})
 	srv.ResetStats()
 	r := runBinary(t, targetEnv(srv), "apply", edited, "--approved", digest)
@@ -311,7 +317,7 @@ func TestBinaryPictureFiles(t *testing.T) {
 		t.Fatalf("plan: %d\n%s", r.code, r.stderr)
 	}
 	data, _ := os.ReadFile(planPath)
-	if !strings.Contains(string(data), `"picture_file": "ada.png"`) {
+	if !regexp.MustCompile(`"picture": \{\s*"file": "ada.png"\s*\}`).Match(data) {
 		t.Errorf("plan.json should keep picture_file relative to the roster's folder")
 	}
 	// Alan's picture is replaced by a link to /dev/zero after the plan.
@@ -338,7 +344,7 @@ func TestBinaryPictureFiles(t *testing.T) {
 	}
 	// An edited plan that names a file outside the folder is refused.
 	editPlan(t, planPath, func(p map[string]any) {
-		p["ops"].([]any)[0].(map[string]any)["picture_file"] = "/etc/shadow"
+		p["changes"].([]any)[0].(map[string]any)["picture"] = map[string]any{"file": "/etc/shadow"}
 	})
 	if r := runBinary(t, targetEnv(srv), "apply", planPath, "--results", filepath.Join(dir, "r2.json")); r.code != exitRefused || !strings.Contains(r.stderr, "absolute path") {
 		t.Errorf("edited picture path: %d\n%s", r.code, r.stderr)

@@ -25,7 +25,7 @@ func TestBinarySCIMPlanApply(t *testing.T) {
 	roster := writeRoster(t, 60)
 	planPath := filepath.Join(dir, "plan.json")
 	r := runBinary(t, scimEnv(srv), "plan", roster, "--out", planPath)
-	if r.code != 0 || !strings.Contains(r.stderr, "Plan: 60 to create, 0 to update") || !strings.Contains(r.stderr, "Reading the SCIM service") {
+	if r.code != 0 || !strings.Contains(r.stderr, "Plan: 60 to create, 0 to update") || !strings.Contains(r.stderr, "Reading a SCIM 2.0 service") {
 		t.Fatalf("plan: %d\n%s", r.code, r.stderr)
 	}
 	results := filepath.Join(dir, "results.json")
@@ -72,7 +72,7 @@ func TestBinaryDemoSCIM(t *testing.T) {
 		t.Fatalf("demo: %d stdout %q\n%s", r.code, r.stdout, r.stderr)
 	}
 	for _, s := range []string{"a SCIM 2.0 service", "10 created, 1 updated, 1 reactivated, 1 deactivated, 1 unchanged; NOT DONE: 9 skipped",
-		"1 rows give is_frontline, which the SCIM service cannot carry"} {
+		"1 row gives is_frontline, which the SCIM service at 127.0.0.1:"} {
 		if !strings.Contains(r.stderr, s) {
 			t.Errorf("demo output lacks %q:\n%s", s, r.stderr)
 		}
@@ -131,7 +131,7 @@ func TestBinarySCIMMetaProfile(t *testing.T) {
 		}
 	}
 	r = runBinary(t, scimEnv(srv), "apply", planPath, "--bulk", "--results", filepath.Join(dir, "again.json"))
-	if r.code != 0 || !strings.Contains(r.stderr, "does not support /Bulk") {
+	if r.code != 0 || !strings.Contains(r.stderr, "takes no /Bulk requests") {
 		t.Fatalf("--bulk on Meta: %d\n%s", r.code, r.stderr)
 	}
 }
@@ -189,7 +189,7 @@ func TestBinarySCIMGroups(t *testing.T) {
 		t.Fatalf("the guard: %d\n%s", r.code, r.stderr)
 	}
 	r = runBinary(t, scimEnv(srv), "plan", q2, "--sync-groups", "--max-group-removals", "2", "--out", plan2)
-	if r.code != exitRows || !strings.Contains(r.stderr, "groups: 0 to create, 3 to update (1 members to add, 2 to remove)") {
+	if r.code != exitRows || !strings.Contains(r.stderr, "groups: 0 to create, 3 to update (1 member to add, 2 to remove)") {
 		t.Fatalf("q2 plan: %d\n%s", r.code, r.stderr)
 	}
 	r = runBinary(t, scimEnv(srv), "apply", plan2, "--results", filepath.Join(dir, "r2.xlsx"))
@@ -230,7 +230,7 @@ func TestBinarySCIMOffboard(t *testing.T) {
 	list := filepath.Join(dir, "leavers.csv")
 	os.WriteFile(list, []byte("Employee ID,Email\nE1,\n,u@acme.example\n"), 0o600)
 	planPath := filepath.Join(dir, "offboard.json")
-	if r := runBinary(t, scimEnv(srv), "offboard", list, "--erase", "--out", planPath); r.code != exitUsage || !strings.Contains(r.stderr, "SCIM has no form") {
+	if r := runBinary(t, scimEnv(srv), "offboard", list, "--erase", "--out", planPath); r.code != exitUsage || !strings.Contains(r.stderr, "has no form of it") {
 		t.Fatalf("--erase: %d\n%s", r.code, r.stderr)
 	}
 	r := runBinary(t, scimEnv(srv), "offboard", list, "--delete-unclaimed", "--max-deactivate", "2", "--out", planPath)

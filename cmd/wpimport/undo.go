@@ -26,7 +26,8 @@ type undoOptions struct {
 func parseUndo(e *env, args []string) (*undoOptions, error) {
 	o := &undoOptions{}
 	fs := newFlagSet(e, "undo", "RESULTS --out undo.json [--delete-created] [--max-deactivate N|P%]",
-		"wpimport undo results.xlsx --out undo.json     # then sign undo.xlsx off, and: wpimport apply undo.json --approved sha256:…")
+		"wpimport undo results.xlsx --out undo.json     # writes undo.json and undo.xlsx, to sign off\n"+
+			"wpimport apply undo.json --approved sha256:…   # the digest the sign-off names")
 	o.targetOptions.register(fs, e)
 	fs.StringVar(&o.Out, "out", "", "the undo plan to write (.json); its sign-off workbook is written beside it")
 	fs.BoolVar(&o.DeleteCreated, "delete-created", false, "delete, rather than deactivate, the accounts the import created that were never claimed (where the target can delete), and the groups it created")

@@ -149,7 +149,7 @@ func TestAuthMethod(t *testing.T) {
 		if len(p.Changes) != 1 || p.Changes[0].Action != plan.Create || p.Changes[0].After.AuthMethod != "password" || !p.Changes[0].Sets(roster.AuthMethod) {
 			t.Fatalf("changes: %s", render(p))
 		}
-		if len(p.Warnings) != 1 || !strings.Contains(p.Warnings[0], "2 matched rows give an auth_method. Workplace (Graph API) lets it be set but not read") ||
+		if len(p.Warnings) != 1 || !strings.Contains(p.Warnings[0], "2 matched rows give an auth_method. Workplace's Graph API lets it be set but not read") ||
 			!strings.Contains(p.Warnings[0], "--auth-method all") {
 			t.Errorf("warnings: %q", p.Warnings)
 		}

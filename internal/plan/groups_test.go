@@ -104,7 +104,7 @@ func TestGroupsNotCarried(t *testing.T) {
 	w := newWorld(t, graphT, acct("100000000000001", "Ann", "ann@acme.example", "E1", "", "", true))
 	p := w.plan(t, groupsRoster, plan.Options{})
 	if len(changes(p, plan.KindGroup)) != 0 || len(p.Warnings) != 1 ||
-		!strings.Contains(p.Warnings[0], "4 rows give groups, which Workplace (Graph API) cannot carry: no group is changed") {
+		!strings.Contains(p.Warnings[0], "4 rows give groups, which Workplace's Graph API cannot carry: no group is changed") {
 		t.Errorf("graph: %s", render(p))
 	}
 	g := groupsWorld(t)

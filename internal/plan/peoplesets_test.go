@@ -100,7 +100,7 @@ func TestPeopleSets(t *testing.T) {
 		t.Errorf("Reports' diff: %q", d)
 	}
 	if is := sets["Bad"].Issues; sets["Bad"].Status() != plan.Invalid || len(is) != 1 || is[0].Code != "people_set.manager_not_found" ||
-		!strings.Contains(is[0].Message, `the MANAGER value "ghost@acme.example" is neither a valid roster row nor an account of Workplace (Graph API)`) {
+		!strings.Contains(is[0].Message, `the MANAGER value "ghost@acme.example" is neither a valid roster row nor an account of Workplace's Graph API`) {
 		t.Errorf("Bad: %+v", is)
 	}
 	if !strings.Contains(p.Summary(), "people sets: 2 to create, 1 to update, 1 to delete") || p.PeopleSetsRead != 4 || p.Refused != "" {

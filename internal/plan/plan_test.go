@@ -147,7 +147,7 @@ func TestConflicts(t *testing.T) {
 		for row, want := range map[int]string{
 			2: "the external_id E1 is account 100000000000001 (Ann) but the email ben@acme.example is account 100000000000002 (Ben)",
 			3: "the email cat@acme.example is account 100000000000003, whose external_id is E3, not E9",
-			4: `the manager "ghost@acme.example" is neither in this file nor in ` + map[string]string{"graph": "Workplace (Graph API)", "scim": "the SCIM service at"}[k.name],
+			4: `the manager "ghost@acme.example" is neither in this file nor in ` + map[string]string{"graph": "Workplace's Graph API", "scim": "the SCIM service at"}[k.name],
 			5: `the manager "E1" is row 2, which is conflict; fix that row first`,
 		} {
 			if !strings.Contains(msgs[row], want) {

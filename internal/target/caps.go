@@ -42,7 +42,7 @@ type FieldRule struct {
 // it has.
 type Capabilities struct {
 	// Target is the target's registered name ("graph", "scim"); Service
-	// names it for people ("Workplace (Graph API)", "AWS IAM Identity
+	// names it for people ("Workplace's Graph API", "AWS IAM Identity
 	// Center (SCIM)").
 	Target  string
 	Service string

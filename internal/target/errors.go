@@ -60,10 +60,21 @@ type Error struct {
 	Err        error         // the transport error under an UnknownOutcome, if any
 }
 
+// Error is the error for messages: the call, the service's status and
+// code, and its words: "GET /community/members: HTTP 400, code 190/463:
+// Invalid OAuth access token".
 func (e *Error) Error() string {
 	s := ""
 	if e.Method != "" || e.Path != "" {
 		s = e.Method + " " + e.Path + ": "
+	}
+	switch {
+	case e.Status != 0 && e.Code != "":
+		s += fmt.Sprintf("HTTP %d, code %s: ", e.Status, e.Code)
+	case e.Status != 0:
+		s += fmt.Sprintf("HTTP %d: ", e.Status)
+	case e.Code != "":
+		s += "code " + e.Code + ": "
 	}
 	return s + e.Text()
 }

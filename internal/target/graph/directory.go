@@ -41,7 +41,7 @@ func capabilities() *target.Capabilities {
 		roster.Organization, roster.Division, roster.CostCenter, roster.WorkLocale, roster.StartDate, roster.Manager,
 		roster.Active, roster.IsFrontline, roster.HasAccess, roster.Phone, roster.FirstName, roster.LastName)
 	c := &target.Capabilities{
-		Target: Name, Service: "Workplace (Graph API)",
+		Target: Name, Service: "Workplace's Graph API",
 		Carries: carries, Reads: reads,
 		LookupBy:    []target.KeyKind{target.ByID, target.ByEmail, target.ByExternalID},
 		LookupBatch: lookupChunk,

@@ -92,7 +92,7 @@ func TestErrorUserMessageAndRetryAfter(t *testing.T) {
 	if got := target.RetryAfterOf(err); got != 7*time.Second {
 		t.Errorf("RetryAfterOf = %v", got)
 	}
-	if want := "POST /1: (#4) what Graph said (Try again in a minute) (fbtrace_id AbC123)"; err.Error() != want {
+	if want := "POST /1: HTTP 403, code 4: (#4) what Graph said (Try again in a minute) (fbtrace_id AbC123)"; err.Error() != want {
 		t.Errorf("err = %q, want %q", err, want)
 	}
 }
