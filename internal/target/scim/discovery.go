@@ -2,6 +2,7 @@ package scim
 
 import (
 	"context"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -10,7 +11,7 @@ import (
 )
 
 // Discovery is what the service says it supports (RFC 7644 §4) or, where
-// it says nothing, the safe defaults (as for Meta's service: /Users only).
+// it says nothing, the safe defaults.
 type Discovery struct {
 	Discovered     bool // /ServiceProviderConfig (or …Configs) answered
 	TypesListed    bool // /ResourceTypes answered
@@ -22,12 +23,13 @@ type Discovery struct {
 	FilterMax      int
 	Sort           bool
 	ETag           bool
-	Groups         bool     // /ResourceTypes lists Group
-	Extensions     []string // User schema extensions the service knows
+	Cursor         bool     // RFC 9865: pagination.cursor
+	Groups         bool     // /ResourceTypes lists Group (or, without it, GET /Groups answered)
+	Extensions     []string // User schema extensions the service lists
 	AuthSchemes    []string
 }
 
-// Knows reports whether the service takes the User extension urn.
+// Knows reports whether the service lists the User extension urn.
 func (d *Discovery) Knows(urn string) bool {
 	for _, e := range d.Extensions {
 		if strings.EqualFold(e, urn) {
@@ -35,13 +37,6 @@ func (d *Discovery) Knows(urn string) bool {
 		}
 	}
 	return false
-}
-
-// defaultDiscovery is assumed of a service without discovery: PATCH
-// (Meta's service takes it, as Entra provisions it), filters on userName,
-// no versions, no Bulk, no Groups, and the extensions Meta documents.
-func defaultDiscovery() *Discovery {
-	return &Discovery{Patch: true, Filter: true, Extensions: []string{Enterprise, AuthMethod, Status, Dates}}
 }
 
 // flagOf reads a boolean as services write it: true, 1, "true", "1"
@@ -72,20 +67,28 @@ func countOf(v any) int {
 }
 
 // Discover reads /ServiceProviderConfig (or /ServiceProviderConfigs, as
-// Salesforce and Slack's v1 name it) and /ResourceTypes, once; a service
-// that has neither (404) gets the defaults. Any other error (a refused
-// token, no answer) is returned, and asked again next time.
+// Salesforce and Slack's v1 name it: asked first where the dialect says)
+// and /ResourceTypes, once, and makes the capabilities of them with the
+// dialect. A service that has neither (404) says nothing: its dialect
+// decides; without /ResourceTypes, where the dialect does not say,
+// whether it has groups is asked by a one-item GET /Groups. Any other
+// error (a refused token, no answer) is returned, and asked again next
+// time.
 func (c *Client) Discover(ctx context.Context) (*Discovery, error) {
 	c.discMu.Lock()
 	defer c.discMu.Unlock()
 	if c.disc != nil {
 		return c.disc, nil
 	}
-	d := defaultDiscovery()
+	d := &Discovery{Patch: true}
 	var spc map[string]any
-	err := c.get(ctx, "/ServiceProviderConfig", &spc)
+	paths := []string{"/ServiceProviderConfig", "/ServiceProviderConfigs"}
+	if c.dialect.spc == "ServiceProviderConfigs" {
+		paths[0], paths[1] = paths[1], paths[0]
+	}
+	err := c.get(ctx, paths[0], &spc)
 	if target.IsNotFound(err) {
-		err = c.get(ctx, "/ServiceProviderConfigs", &spc)
+		err = c.get(ctx, paths[1], &spc)
 	}
 	feature := func(name string) map[string]any {
 		m, _ := get(spc, name).(map[string]any)
@@ -99,6 +102,7 @@ func (c *Client) Discover(ctx context.Context) (*Discovery, error) {
 		d.Filter = flagOf(get(feature("filter"), "supported"))
 		d.Sort = flagOf(get(feature("sort"), "supported"))
 		d.ETag = flagOf(get(feature("etag"), "supported"))
+		d.Cursor = flagOf(get(feature("pagination"), "cursor"))
 		d.BulkMaxOps = countOf(get(feature("bulk"), "maxOperations"))
 		d.BulkMaxPayload = countOf(get(feature("bulk"), "maxPayloadSize"))
 		d.FilterMax = countOf(get(feature("filter"), "maxResults"))
@@ -116,7 +120,6 @@ func (c *Client) Discover(ctx context.Context) (*Discovery, error) {
 	switch {
 	case err == nil:
 		d.TypesListed = true
-		d.Extensions = nil
 		list, _ := rts.([]any) // a bare array, as some services answer
 		if m, ok := rts.(map[string]any); ok {
 			list, _ = get(m, "Resources").([]any)
@@ -137,8 +140,20 @@ func (c *Client) Discover(ctx context.Context) (*Discovery, error) {
 		}
 	case !target.IsNotFound(err):
 		return nil, err
+	case c.dialect.groups == groupsAsFound:
+		// No /ResourceTypes: a one-item GET says whether /Groups is there.
+		var lr listResponse
+		q := url.Values{"count": {"1"}}
+		_, err := c.do(ctx, request{method: "GET", path: "/Groups", query: q, idempotent: true}, &lr)
+		te := target.As(err)
+		if err != nil && (te == nil || te.Kind != target.NotFound && te.Kind != target.Invalid) {
+			return nil, err
+		}
+		d.Groups = err == nil
 	}
 	c.disc = d
+	c.caps, c.wire = capabilitiesOf(c.dialect, d, c.base.Host)
+	c.caps.SetOrigin("dialect", c.dialectFrom)
 	return d, nil
 }
 
