@@ -70,7 +70,7 @@ type Client struct {
 	bulk       *bulker
 	bulkClosed bool
 	bulkGone   bool // POST /Bulk answered 404: no more Bulk
-	bulkHold   int // tests: gather exactly this many operations a request
+	bulkHold   int  // tests: gather exactly this many operations a request
 }
 
 var (
