@@ -43,6 +43,11 @@ type Config struct {
 	// shorter one.
 	SCIMUserWindow    time.Duration
 	SCIMUserWindowMax int
+	// SCIMNoRouteLimits turns off a profile's budgets a minute per route
+	// (Slack's, §2), for tests that are not about them (the conformance
+	// suite makes hundreds of accounts in seconds); Rate, faults and
+	// GitHub's window (above) still apply.
+	SCIMNoRouteLimits bool
 	// SCIMFilterMax is filter.maxResults: a filter matching more is
 	// answered tooMany (default 200).
 	SCIMFilterMax int

@@ -128,7 +128,10 @@ var dialects = []*dialect{
 			{Field: roster.UserName, MaxLen: 20, Immutable: true,
 				Why: "Slack takes a userName of at most 20 characters, and never changes it once the user exists (SCIM-DIALECTS.md §2)"},
 			{Field: roster.Name, Forbidden: "@", Why: "Slack refuses @ in a display name (SCIM-DIALECTS.md §2)"}},
-		managerForms: []managerForm{mgrManagerID}, batch: 1, emailFilter: "emails", lookupBy: allKeys, paging: target.PageIndex,
+		// §2: filters match only on userName and email: external ids are
+		// matched from a listing.
+		managerForms: []managerForm{mgrManagerID}, batch: 1, emailFilter: "emails",
+		lookupBy: []target.KeyKind{target.ByID, target.ByEmail, target.ByUserName}, paging: target.PageIndex,
 		groups: groupsYes, delete: target.DeleteDeactivates,
 		budget: target.Budget{N: 180, Per: time.Minute, Of: "user writes (for the whole organization)"}},
 	{name: "atlassian", service: "Atlassian Cloud", section: "§4", known: true, spc: "ServiceProviderConfig",
