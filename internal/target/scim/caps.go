@@ -37,6 +37,7 @@ type wire struct {
 	ownExternalID bool
 	membersHidden bool
 	entitlement   string
+	search        bool // listings go by POST …/.search (a probe found startIndex ignored in the query)
 }
 
 // knows reports whether the service takes the User extension urn.

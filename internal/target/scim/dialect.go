@@ -211,7 +211,10 @@ func dialectNamed(name string) (*dialect, error) {
 func chooseDialect(name string, u *url.URL) (d *dialect, from string, err error) {
 	if strings.TrimSpace(name) != "" {
 		d, err := dialectNamed(name)
-		return d, "--scim-dialect " + d.name, err
+		if err != nil {
+			return nil, "", err
+		}
+		return d, "--scim-dialect " + d.name, nil
 	}
 	if d := byHost(u); d != nil {
 		return d, "the URL's host " + u.Hostname(), nil

@@ -72,10 +72,10 @@ type lister struct {
 func (c *Client) listResources(ctx context.Context, path, what string, fn func([]map[string]any) error) error {
 	// Discovery is not asked for a listing: the dialect, and what
 	// discovery and earlier answers showed if asked already, decide.
-	paging := c.dialect.paging
+	paging, search := c.dialect.paging, false
 	c.discMu.Lock()
 	if c.caps != nil {
-		paging = c.caps.Paging
+		paging, search = c.caps.Paging, c.wire.search
 	}
 	c.discMu.Unlock()
 	l := &lister{c: c, path: path, what: what, fn: fn, seen: map[string]bool{}}
@@ -88,7 +88,7 @@ func (c *Client) listResources(ctx context.Context, path, what string, fn func([
 		c.discMu.Unlock()
 		return l.fail("the %s listing cannot be shown complete (%s): plans look each row up instead, and --sync and group removals are refused", path, why)
 	}
-	return l.byIndex(ctx, false)
+	return l.byIndex(ctx, search)
 }
 
 // take gives fn the resources of a page not seen before; fresh counts them.
@@ -138,14 +138,14 @@ func (l *lister) byIndex(ctx context.Context, search bool) error {
 				func(caps *target.Capabilities, _ *wire) { caps.Paging = target.PageCursor })
 			return l.byCursor(ctx, lr.NextCursor, false)
 		}
+		if start > 1 && len(lr.Resources) > 0 && l.repeats(lr.Resources) {
+			return l.startIgnored(ctx, search)
+		}
 		if !search && ignoredPaging(lr, start, size) {
 			search = true
 			if start > 1 {
 				continue // this page is not the one asked for: ask again
 			}
-		}
-		if start > 1 && len(lr.Resources) > 0 && l.repeats(lr.Resources) {
-			return l.startIgnored(ctx, search)
 		}
 		if lr.TotalResults == nil {
 			return l.fail("the %s listing has no totalResults (%d %ss seen so far): wpimport cannot tell whether it saw every %s, and plans nothing from it",
@@ -205,6 +205,10 @@ func (l *lister) startIgnored(ctx context.Context, searched bool) error {
 	}
 	if !searched {
 		err := l.byIndex(ctx, true)
+		if err == nil {
+			l.c.narrow("paging", "a second page of "+l.path+" repeated the first (startIndex ignored); listed by POST "+l.path+"/.search",
+				func(_ *target.Capabilities, w *wire) { w.search = true })
+		}
 		if te := target.As(err); te == nil || te.Kind != target.NotFound && te.Status != 400 && te.Status != 405 && te.Status != 501 {
 			return err
 		}
