@@ -19,15 +19,15 @@ import (
 // the names.
 func TestDialectChosen(t *testing.T) {
 	for url, want := range map[string]string{
-		"https://scim.eu-west-1.amazonaws.com/a1b2/scim/v2/":           "aws",
-		"https://api.slack.com/scim/v2/":                               "slack",
-		"https://api.github.com/scim/v2/enterprises/acme/":             "github",
-		"https://api.acme.ghe.com/scim/v2/enterprises/acme/":           "github",
-		"https://scim.workplace.com/":                                  "meta",
-		"https://api.atlassian.com/scim/directory/d1":                  "atlassian",
-		"https://api.zoom.us/scim2":                                    "zoom",
-		"https://acme.my.salesforce.com/services/scim/v2":              "salesforce",
-		"https://scim.example.com/scim/v2":                             "rfc",
+		"https://scim.eu-west-1.amazonaws.com/a1b2/scim/v2/":              "aws",
+		"https://api.slack.com/scim/v2/":                                  "slack",
+		"https://api.github.com/scim/v2/enterprises/acme/":                "github",
+		"https://api.acme.ghe.com/scim/v2/enterprises/acme/":              "github",
+		"https://scim.workplace.com/":                                     "meta",
+		"https://api.atlassian.com/scim/directory/d1":                     "atlassian",
+		"https://api.zoom.us/scim2":                                       "zoom",
+		"https://acme.my.salesforce.com/services/scim/v2":                 "salesforce",
+		"https://scim.example.com/scim/v2":                                "rfc",
 		"https://amazonaws.com.evil.example/scim.us-east-1.amazonaws.com": "rfc",
 	} {
 		c, _ := open(t, url)
@@ -75,7 +75,7 @@ func TestCapabilitiesByDialect(t *testing.T) {
 		"aws": {batch: 1, paging: target.PageCursor, groups: true, del: target.DeleteDestroys, phones: 1,
 			required: []roster.Field{roster.FirstName, roster.LastName, roster.Name}, carried: ent,
 			notCarried: append([]roster.Field{roster.PictureURL}, meta...),
-			origins: map[string]string{"paging": "dialect aws (SCIM-DIALECTS.md §1)", "groups": "dialect aws (SCIM-DIALECTS.md §1), narrowed by discovery"}},
+			origins:    map[string]string{"paging": "dialect aws (SCIM-DIALECTS.md §1)", "groups": "dialect aws (SCIM-DIALECTS.md §1), narrowed by discovery"}},
 		"github": {batch: 1, paging: target.PageIndex, groups: true, mread: true, del: target.DeleteDestroys,
 			budget:     target.Budget{N: 1000, Per: time.Hour, Of: "users provisioned"},
 			carried:    []roster.Field{roster.UserName, roster.ExternalID, roster.Groups},
