@@ -3,7 +3,6 @@ package scim
 import (
 	"context"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -161,90 +160,4 @@ func (c *Client) Discover(ctx context.Context) (*Discovery, error) {
 func (c *Client) get(ctx context.Context, path string, out any) error {
 	_, err := c.do(ctx, request{method: "GET", path: path, idempotent: true}, out)
 	return err
-}
-
-// Probe is what one small listing says of the service.
-type Probe struct {
-	Total        int               // totalResults of /Users; -1 if not given
-	ItemsPerPage string            // as the service wrote it
-	PageHonoured bool              // it returned at most the count asked for, from the startIndex asked
-	RateHeaders  map[string]string // Retry-After, RateLimit-*, X-RateLimit-*, if sent
-}
-
-// Probe lists one User (startIndex=1, count=1), writing nothing.
-func (c *Client) probe(ctx context.Context) (*Probe, error) {
-	var lr listResponse
-	q := map[string][]string{"startIndex": {"1"}, "count": {"1"}}
-	ans, err := c.do(ctx, request{method: "GET", path: "/Users", query: q, idempotent: true}, &lr)
-	if err != nil {
-		return nil, err
-	}
-	p := &Probe{Total: -1, ItemsPerPage: fmtAny(lr.ItemsPerPage), PageHonoured: !ignoredPaging(lr, 1, 1), RateHeaders: map[string]string{}}
-	if lr.TotalResults != nil {
-		p.Total = *lr.TotalResults
-	}
-	for k, v := range ans.header {
-		l := strings.ToLower(k)
-		if l == "retry-after" || strings.HasPrefix(l, "ratelimit") || strings.HasPrefix(l, "x-ratelimit") || strings.HasPrefix(l, "x-rate-limit") {
-			p.RateHeaders[k] = strings.Join(v, ", ")
-		}
-	}
-	return p, nil
-}
-
-func fmtAny(v any) string {
-	switch t := v.(type) {
-	case nil:
-		return "(none)"
-	case float64:
-		return strconv.FormatFloat(t, 'f', -1, 64)
-	case string:
-		return strconv.Quote(t)
-	}
-	return "?"
-}
-
-var _ target.Prober = (*Client)(nil)
-
-// Probe lists one User, writing nothing, and says what the service showed:
-// how many users it counts, whether it pages as asked, its rate headers.
-func (c *Client) Probe(ctx context.Context) ([]target.Fact, error) {
-	p, err := c.probe(ctx)
-	if err != nil {
-		return nil, err
-	}
-	total := "not given (wpimport will not plan deactivations from such a listing)"
-	if p.Total >= 0 {
-		total = strconv.Itoa(p.Total)
-	}
-	paging := "honours startIndex and count"
-	switch {
-	case p.Total >= 0 && p.Total < 2:
-		paging = "cannot be told with fewer than 2 users (wpimport detects a page it did not ask for as it lists)"
-	case !p.PageHonoured:
-		paging = "IGNORES startIndex or count in the query (wpimport pages by POST /Users/.search instead)"
-	}
-	rate := "no rate headers sent (wpimport paces by --rate and slows on 429)"
-	if len(p.RateHeaders) > 0 {
-		var hs []string
-		for k, v := range p.RateHeaders {
-			hs = append(hs, k+": "+v)
-		}
-		sort.Strings(hs)
-		rate = strings.Join(hs, "; ")
-	}
-	d, err := c.Discover(ctx)
-	if err != nil {
-		return nil, err
-	}
-	facts := []target.Fact{{Name: "Users", Value: total}, {Name: "Paging", Value: paging + "; itemsPerPage sent as " + p.ItemsPerPage},
-		{Name: "Rate", Value: rate}}
-	if d.Discovered {
-		auth := "none named"
-		if len(d.AuthSchemes) > 0 {
-			auth = strings.Join(d.AuthSchemes, ", ")
-		}
-		facts = append(facts, target.Fact{Name: "Auth", Value: auth})
-	}
-	return facts, nil
 }

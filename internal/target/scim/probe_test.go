@@ -208,3 +208,53 @@ func TestProbeGroupsAndBulk(t *testing.T) {
 		t.Fatalf("asked %v", asked)
 	}
 }
+
+// What wpimport check prints beyond the capabilities (Probe), writing
+// nothing: the dialect and why; for a service of no known dialect, what
+// its answers show (AWS met as unknown: `or` refused, startIndex ignored,
+// cursors answered), now in the capabilities too; a dialect's documented
+// budget; the rate headers.
+func TestProbeFacts(t *testing.T) {
+	ctx := context.Background()
+	facts := func(c *scim.Client) map[string]string {
+		t.Helper()
+		fs, err := c.Probe(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]string{}
+		for _, f := range fs {
+			m[f.Name] = f.Value
+		}
+		return m
+	}
+	srv, c, _ := emu(t, emulator.ProfileAWS, func(cfg *target.Config) { cfg.Dialect = "" })
+	for i := range 3 {
+		if _, err := c.Create(ctx, awsPerson(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writes := srv.Stats().Calls
+	f := facts(c) // a page, two keys joined by or, a second page (the first again), a cursor page
+	if f["Dialect"] != "rfc (no known service at 127.0.0.1: RFC 7644 as discovery and the answers show)" ||
+		f["Paging"] != `cursor; itemsPerPage sent as 1 [probe: a second page of /Users repeated the first (startIndex ignored); the service answers RFC 9865 cursors]` ||
+		f["Users"] != "not given (listings go by cursor to the end)" || f["Rate"] != "no rate headers sent (wpimport paces by --rate and slows on 429)" {
+		t.Fatalf("facts %q", f)
+	}
+	caps, _ := c.Capabilities(ctx)
+	if caps.LookupBatch != 1 || caps.Paging != target.PageCursor || srv.Stats().Calls-writes != 4 {
+		t.Fatalf("batch %d paging %s after %d calls", caps.LookupBatch, caps.Paging, srv.Stats().Calls-writes)
+	}
+	_, c, _ = emu(t, emulator.ProfileAWS)
+	if f := facts(c); f["Users"] != "not given (listings go by cursor to the end)" || !strings.HasPrefix(f["Paging"], "cursor; itemsPerPage sent as 0 [dialect aws") {
+		t.Fatalf("facts %q", f)
+	}
+	_, c, _ = emu(t, emulator.ProfileGitHub)
+	if f := facts(c); f["Budget"] != "1000 users provisioned an hour (SCIM-DIALECTS.md §3): 10,000 take at least 9h0m0s" || f["Dialect"] != "github (--scim-dialect github)" {
+		t.Fatalf("facts %q", f)
+	}
+	_, c, _ = emuWith(t, emulator.Config{SCIMProfile: emulator.ProfileAtlassian, Rate: 50, Burst: 50})
+	if f := facts(c); !strings.HasPrefix(f["Rate"], "X-Ratelimit-Limit: 50; X-Ratelimit-Remaining: ") || !strings.HasSuffix(f["Rate"], "% of the budget used)") {
+		t.Fatalf("facts %q", f)
+	}
+}
