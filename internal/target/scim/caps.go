@@ -172,7 +172,9 @@ func capabilitiesOf(dl *dialect, d *Discovery, host string) (*target.Capabilitie
 	caps.Groups = groupsOf(dl, d)
 	caps.GroupChunk = MaxMembersPerRequest
 	caps.GroupMembersRead = caps.Groups && !dl.membersHidden
-	caps.Carries[roster.Groups] = caps.Groups
+	if caps.Groups {
+		caps.Carries[roster.Groups] = true
+	}
 	caps.SetOrigin("groups", types)
 	if dl.groups != groupsAsFound {
 		caps.SetOrigin("groups", within(from, d.TypesListed))

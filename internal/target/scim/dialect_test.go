@@ -156,3 +156,22 @@ func capsLine(c *target.Capabilities) string {
 		c.LookupBatch, c.Paging, c.Complete, c.Versions, c.Bulk, c.Groups, c.GroupMembersRead, c.Delete, c.ReactivationClearsManager,
 		c.InvitesOnCreate, c.ReadsClaim, c.MaxPhones, c.WriteBudget.N, c.WriteBudget.Per, req, rules, c.Origins)
 }
+
+// Carries and Reads hold only the fields carried and read: no key set to
+// false (wpimport check lists their keys).
+func TestFieldSetsHoldNoFalse(t *testing.T) {
+	for _, profile := range emulator.ProfileNames() {
+		_, c, _ := emu(t, profile)
+		caps, err := c.Capabilities(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for what, set := range map[string]map[roster.Field]bool{"Carries": caps.Carries, "Reads": caps.Reads} {
+			for f, yes := range set {
+				if !yes {
+					t.Errorf("%s: %s holds %s: false", profile, what, f)
+				}
+			}
+		}
+	}
+}
