@@ -43,6 +43,17 @@ type Config struct {
 	// shorter one.
 	SCIMUserWindow    time.Duration
 	SCIMUserWindowMax int
+	// SCIMNoRouteLimits turns off a profile's budgets a minute per route
+	// (Slack's, §2), for tests that are not about them (the conformance
+	// suite makes hundreds of accounts in seconds); Rate, faults and
+	// GitHub's window (above) still apply.
+	SCIMNoRouteLimits bool
+	// SCIMIgnoredPatchPaths are User PATCH paths (compared ignoring case)
+	// whose operations are answered as done and change nothing, in any
+	// profile: an open-source server that silently ignored a PATCH of the
+	// manager in one path form (issue 21; SCIM-DIALECTS.md §15.14: values
+	// accepted and not applied).
+	SCIMIgnoredPatchPaths []string
 	// SCIMFilterMax is filter.maxResults: a filter matching more is
 	// answered tooMany (default 200).
 	SCIMFilterMax int

@@ -66,9 +66,19 @@ func TestSCIMGitHubUsers(t *testing.T) {
 	}
 	// §3: Groups, though no discovery says so.
 	rfcErr(t, scimDo(t, srv, "GET", "/ServiceProviderConfig", nil), 404, "")
-	scimDo(t, srv, "POST", "/Groups", group("Eng", id)).want(t, 201, "")
+	g := scimDo(t, srv, "POST", "/Groups", group("Eng", id)).want(t, 201, "")
 	rfcErr(t, scimDo(t, srv, "GET", filterQ("Groups", `members eq "`+id+`"`), nil), 400, "invalidFilter")
+	// §3: no value-filter paths in a PATCH, of a group either: a member
+	// goes by a value list.
+	gid := g.body["id"].(string)
+	rfcErr(t, scimDo(t, srv, "PATCH", "/Groups/"+gid, patch(op("remove", `members[value eq "`+id+`"]`, nil))), 400, "invalidPath")
+	scimDo(t, srv, "PATCH", "/Groups/"+gid, patch(op("remove", "members", []any{map[string]any{"value": id}}))).want(t, 200, "")
+	if r := scimDo(t, srv, "GET", "/Groups/"+gid, nil).want(t, 200, ""); len(asList(r.body["members"])) != 0 {
+		t.Fatalf("members %v", r.body["members"])
+	}
 }
+
+func asList(v any) []any { l, _ := v.([]any); return l }
 
 // §3: "do not assign more than 1,000 users per hour": a window limit, set
 // short here; only users made count.

@@ -111,11 +111,17 @@ func onlyEq(n *filterNode) bool {
 }
 
 // checkGroupPatch vets a Group PATCH: at most so many member changes
-// (AWS §1: 100), and, where refused, no replacing or removing all members
-// in one request (AWS §1).
+// (AWS §1: 100), no value-filter paths where refused (GitHub §3), and,
+// where refused, no replacing or removing all members in one request
+// (AWS §1).
 func (s *Server) checkGroupPatch(ops []patchOp) *serr {
 	if n, limit := membersIn(ops), s.membersMax(); n > limit {
 		return badRequest("invalidValue", "The request changes %d members; this service takes at most %d a request", n, limit)
+	}
+	for i, op := range ops {
+		if s.prof.patch.noValueFilter && strings.Contains(op.Path, "[") { // GitHub §3: no value-filter paths in a PATCH
+			return badRequest("invalidPath", "Operation %d: value-filter paths like %s are not supported: remove members with path members and a value list", i+1, op.Path)
+		}
 	}
 	if !s.prof.groups.noEmptying {
 		return nil

@@ -201,3 +201,35 @@ func TestSCIMProfileETags(t *testing.T) {
 		}
 	}
 }
+
+// SCIMIgnoredPatchPaths: a PATCH operation on a path named there is
+// answered 200 and changes nothing (issue 21: a server that ignored the
+// manager in one path form); other operations, and other forms of the
+// same change, apply.
+func TestSCIMIgnoredPatchPaths(t *testing.T) {
+	const mgr = entUser + ":manager"
+	srv, _ := start(t, emulator.Config{SCIMIgnoredPatchPaths: []string{mgr}, State: seeded(2)})
+	ids := userIDs(t, srv)
+	r := scimDo(t, srv, "PATCH", "/Users/"+ids[1], patch(op("replace", mgr, map[string]any{"value": ids[0]}))).want(t, 200, "")
+	if ent, _ := r.body[entUser].(map[string]any); ent["manager"] != nil {
+		t.Fatalf("the ignored operation set the manager: %v", ent)
+	}
+	r = scimDo(t, srv, "PATCH", "/Users/"+ids[1], patch(op("replace", mgr, map[string]any{"value": ids[0]}), op("replace", "title", "Lead"))).want(t, 200, "")
+	if ent, _ := r.body[entUser].(map[string]any); ent["manager"] != nil || r.body["title"] != "Lead" {
+		t.Fatalf("answered %v", r.body)
+	}
+	r = scimDo(t, srv, "PATCH", "/Users/"+ids[1], patch(op("replace", mgr+".value", ids[0]))).want(t, 200, "")
+	if ent, _ := r.body[entUser].(map[string]any); ent["manager"].(map[string]any)["value"] != ids[0] {
+		t.Fatalf("the other form was not applied: %v", r.body)
+	}
+}
+
+// userIDs are the ids of the Users listed, in order.
+func userIDs(t *testing.T, srv *emulator.Server) []string {
+	t.Helper()
+	var out []string
+	for _, u := range resources(scimDo(t, srv, "GET", "/Users", nil).want(t, 200, "")) {
+		out = append(out, u["id"].(string))
+	}
+	return out
+}

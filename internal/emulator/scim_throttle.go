@@ -27,6 +27,10 @@ type profileThrottle struct {
 
 func newProfileThrottle(rule throttleRule, cfg Config) *profileThrottle {
 	t := &profileThrottle{rule: rule}
+	if cfg.SCIMNoRouteLimits {
+		rule.limits = nil
+		t.rule = rule
+	}
 	for _, l := range rule.limits {
 		t.limits = append(t.limits, rate.NewLimiter(rate.Limit(float64(l.perMinute)/60), l.burst))
 	}

@@ -226,6 +226,18 @@ func (s *Server) change(kind, method, id string, cur map[string]any, body []byte
 	if len(req.Schemas) != 1 || req.Schemas[0] != scimPatchURN {
 		return nil, errOf(badRequest("invalidSyntax", "A PATCH must list the schema %s", scimPatchURN)), true
 	}
+	if kind == "User" && len(s.cfg.SCIMIgnoredPatchPaths) > 0 {
+		var kept []patchOp
+		for _, op := range req.Operations {
+			if !has(s.cfg.SCIMIgnoredPatchPaths, op.Path) {
+				kept = append(kept, op)
+			}
+		}
+		if len(kept) == 0 && len(req.Operations) > 0 { // accepted, and nothing done
+			return nil, s.resource(http.StatusOK, cur), true
+		}
+		req.Operations = kept
+	}
 	if check != nil {
 		if err := check(req.Operations); err != nil {
 			return nil, errOf(err), true

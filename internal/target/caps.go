@@ -27,6 +27,26 @@ const (
 	DeleteRemoves     Deletion = "removes"        // removed (RFC 7644 §3.6: 404 after)
 )
 
+// Budget is N writes of a kind (Of: "users provisioned", "user writes")
+// in any window of Per.
+type Budget struct {
+	N   int
+	Per time.Duration
+	Of  string
+}
+
+// IsZero reports no budget.
+func (b Budget) IsZero() bool { return b.N <= 0 || b.Per <= 0 }
+
+// Time is how long n writes take at most at the budget's pace: 0 for n
+// within one window, else the windows after the first.
+func (b Budget) Time(n int) time.Duration {
+	if b.IsZero() || n <= b.N {
+		return 0
+	}
+	return time.Duration((n-1)/b.N) * b.Per
+}
+
 // FieldRule is a limit a target documents on a value: checked at plan
 // time, so that a row the target cannot take is invalid before any write.
 type FieldRule struct {
@@ -98,6 +118,15 @@ type Capabilities struct {
 	// ReactivationClearsManager: reactivating an account empties its
 	// manager (Workplace, Meta), so a plan sets it again in the same step.
 	ReactivationClearsManager bool
+	// MaxPhones is the most phone numbers an account holds (AWS takes one
+	// value of each multi-valued attribute); 0 for no limit. Where it is
+	// 1, AddPhone replaces the number the account has.
+	MaxPhones int
+	// WriteBudget is a budget of writes the service documents over a long
+	// window (GitHub: 1,000 users provisioned an hour; Slack: 180 user
+	// writes a minute, for the whole organization); zero where none is
+	// documented. Plans show how long an apply takes under it.
+	WriteBudget Budget
 	// ReadsClaim says the target tells whether an account was claimed.
 	ReadsClaim bool
 	// InvitesOnCreate says a create sends the person an invitation at once.

@@ -73,6 +73,10 @@ func (c *Client) write(ctx context.Context, req request, out *map[string]any) (a
 		return c.do(ctx, req, out)
 	}
 	ans, err := b.send(ctx, req, out)
+	if err == errBulkGone { // nothing was done: on its own
+		*out = nil
+		return c.do(ctx, req, out)
+	}
 	if err == nil || !req.idempotent || !target.IsRetryable(err) || ctx.Err() != nil {
 		return ans, err
 	}
@@ -90,11 +94,18 @@ func (c *Client) bulker(ctx context.Context) (*bulker, error) {
 		return nil, nil
 	}
 	d, err := c.Discover(ctx)
-	if err != nil || !d.Bulk {
+	if err != nil {
+		return nil, err
+	}
+	caps, _, err := c.state(ctx)
+	if err != nil || !caps.Bulk {
 		return nil, err
 	}
 	c.bulkMu.Lock()
 	defer c.bulkMu.Unlock()
+	if c.bulkGone {
+		return nil, nil
+	}
 	if c.bulk != nil || c.bulkClosed {
 		return c.bulk, nil
 	}
@@ -140,7 +151,7 @@ func (b *bulker) send(ctx context.Context, req request, out *map[string]any) (an
 	select {
 	case a := <-it.done:
 		*out = a.body
-		return answer{status: a.status}, a.err
+		return answer{status: a.status, header: http.Header{}, bulk: true}, a.err
 	case <-ctx.Done():
 		// The operation may yet be sent: its outcome is unknown.
 		return answer{}, b.c.classify(req, nil, nil, ctx.Err(), nil)
@@ -231,6 +242,19 @@ func (c *Client) sendBulk(ctx context.Context, batch []*bulkItem) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
 	_, err := c.do(ctx, request{method: http.MethodPost, path: "/Bulk", body: body}, &resp)
+	if target.IsNotFound(err) {
+		// No /Bulk after all: every write goes on its own from now on.
+		c.bulkMu.Lock()
+		c.bulkGone = true
+		c.bulkMu.Unlock()
+		c.narrow("bulk", "POST /Bulk answered 404: writes go one a request", func(caps *target.Capabilities, _ *wire) {
+			caps.Bulk, caps.BulkMax = false, 0
+		})
+		for _, it := range batch {
+			it.done <- bulkAnswer{err: errBulkGone}
+		}
+		return
+	}
 	if err != nil {
 		for _, it := range batch {
 			it.done <- bulkAnswer{err: err}
@@ -257,6 +281,7 @@ func (c *Client) sendBulk(ctx context.Context, batch []*bulkItem) {
 }
 
 var (
+	errBulkGone = errors.New("the service has no /Bulk")
 	errLeftOut  = errors.New("the Bulk answer did not mention this operation")
 	errNoStatus = errors.New("the Bulk answer gave this operation no status")
 )

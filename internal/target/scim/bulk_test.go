@@ -29,7 +29,7 @@ func bulkServer(t *testing.T, answer func(ops []map[string]any) []any) *httptest
 		switch r.URL.Path {
 		case "/ServiceProviderConfig":
 			io.WriteString(w, bulkSPC)
-		case "/ResourceTypes":
+		case "/ResourceTypes", "/Groups": // no groups
 			w.WriteHeader(404)
 		case "/Bulk":
 			var req struct{ Operations []map[string]any }
@@ -93,7 +93,8 @@ func TestBulkAnswerShapes(t *testing.T) {
 	if got[2] == nil || got[2].ID != "u3" || got[2].Name.Formatted != "N" {
 		t.Fatalf("third: %+v %v", got[2], errs[2])
 	}
-	if calls := strings.Join(l.called(), "|"); calls != "GET /ServiceProviderConfig|GET /ResourceTypes|POST /Bulk !" {
+	// Without /ResourceTypes, a one-item GET /Groups says whether there are groups.
+	if calls := strings.Join(l.called(), "|"); calls != "GET /ServiceProviderConfig|GET /ResourceTypes|GET /Groups|POST /Bulk !" {
 		t.Fatalf("calls %s", calls)
 	}
 }
@@ -130,7 +131,7 @@ func TestBulkLostUpdateSentAlone(t *testing.T) {
 		switch r.URL.Path {
 		case "/ServiceProviderConfig":
 			io.WriteString(w, bulkSPC)
-		case "/ResourceTypes":
+		case "/ResourceTypes", "/Groups": // no groups
 			w.WriteHeader(404)
 		case "/Bulk":
 			data, _ := io.ReadAll(r.Body)
@@ -143,6 +144,10 @@ func TestBulkLostUpdateSentAlone(t *testing.T) {
 			mu.Lock()
 			alone = append(alone, r.Method+" "+r.URL.Path+" "+r.Header.Get("If-Match"))
 			mu.Unlock()
+			if r.Method == "GET" { // the client reads back what it wrote
+				io.WriteString(w, `{"id":"7","userName":"a@x.example","title":"T"}`)
+				return
+			}
 			w.WriteHeader(204)
 		}
 	}))
@@ -159,10 +164,10 @@ func TestBulkLostUpdateSentAlone(t *testing.T) {
 	})
 	wg.Wait()
 	kindOf(t, createErr, target.UnknownOutcome)
-	if updateErr != nil || strings.Join(alone, "|") != "PATCH /Users/7 " {
+	if updateErr != nil || strings.Join(alone, "|") != "PATCH /Users/7 |GET /Users/7 " {
 		t.Fatalf("update: %v, sent alone %q", updateErr, alone)
 	}
-	if calls := strings.Join(l.called(), "|"); calls != "GET /ServiceProviderConfig|GET /ResourceTypes|POST /Bulk !|PATCH /Users/7" {
+	if calls := strings.Join(l.called(), "|"); calls != "GET /ServiceProviderConfig|GET /ResourceTypes|GET /Groups|POST /Bulk !|PATCH /Users/7|GET /Users/7" {
 		t.Fatalf("calls %s", calls)
 	}
 }

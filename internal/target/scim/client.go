@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/wpimport/wpimport/internal/roster"
 	"github.com/wpimport/wpimport/internal/target"
@@ -45,10 +46,22 @@ type Client struct {
 	pageSize int
 	calls    atomic.Int64
 
-	// discovery, asked once (discover.go).
+	// The service's dialect (dialect.go), chosen by name or by the URL's
+	// host; from says which, for wpimport check.
+	dialect     *dialect
+	dialectFrom string
+
+	// discovery, asked once (discovery.go), and the capabilities and the
+	// wire made of it with the dialect (caps.go); probes replace both with
+	// narrower copies (narrow).
 	discMu sync.Mutex
 	disc   *Discovery
 	caps   *target.Capabilities
+	wire   *wire
+	// entitlement is the id of the profile new users get (Salesforce).
+	entitlement string
+
+	usage usage // the rate budget the answers' headers tell (usage.go)
 
 	// Bulk (bulk.go): wanted says the caller asked for it; the batcher
 	// starts at the first write, once discovery says the service has it.
@@ -56,12 +69,14 @@ type Client struct {
 	bulkMu     sync.Mutex
 	bulk       *bulker
 	bulkClosed bool
-	bulkHold   int // tests: gather exactly this many operations a request
+	bulkGone   bool // POST /Bulk answered 404: no more Bulk
+	bulkHold   int  // tests: gather exactly this many operations a request
 }
 
 var (
-	_ target.Target = (*Client)(nil)
-	_ target.Groups = (*Client)(nil)
+	_ target.Target        = (*Client)(nil)
+	_ target.Groups        = (*Client)(nil)
+	_ target.UsageReporter = (*Client)(nil)
 )
 
 // maxBody bounds an answer's body.
@@ -81,8 +96,9 @@ func New(cfg target.Config) (*Client, error) {
 	if token == "" {
 		return nil, errors.New("no access token: set WPIMPORT_TOKEN (or WORKPLACE_ACCESS_TOKEN), or give --token-file FILE")
 	}
-	if cfg.Dialect != "" {
-		return nil, fmt.Errorf("SCIM dialect %q is not known: leave --scim-dialect out (discovery decides)", cfg.Dialect)
+	dl, from, err := chooseDialect(cfg.Dialect, u)
+	if err != nil {
+		return nil, err
 	}
 	ps := cfg.PageSize
 	if ps <= 0 {
@@ -93,7 +109,7 @@ func New(cfg target.Config) (*Client, error) {
 		ua = "wpimport/dev" // Meta's service refuses a request without one
 	}
 	return &Client{base: u, token: token, ua: ua, hc: transport.HTTPClient(cfg.HTTPClient), wrap: cfg.Wrap,
-		pageSize: ps, bulkWanted: cfg.Bulk}, nil
+		pageSize: ps, bulkWanted: cfg.Bulk, dialect: dl, dialectFrom: from}, nil
 }
 
 // URL is the service's base URL.
@@ -118,6 +134,7 @@ type request struct {
 type answer struct {
 	status int
 	header http.Header
+	bulk   bool // answered as one operation of a Bulk request
 }
 
 // do sends req through the caller's Wrap and decodes a success into out.
@@ -188,6 +205,7 @@ func (c *Client) send(ctx context.Context, req request, out any) (answer, error)
 		return answer{}, c.classify(req, nil, nil, err, nil)
 	}
 	defer resp.Body.Close()
+	c.usage.observe(resp.Header, time.Now())
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	ans := answer{status: resp.StatusCode, header: resp.Header}
 	if err != nil && ctx.Err() != nil {

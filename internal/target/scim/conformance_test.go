@@ -8,9 +8,10 @@ import (
 )
 
 // TestConformance runs the suite every target passes against the SCIM
-// target on the emulator's SCIM API, in each profile.
+// target on the emulator's SCIM API, in each profile, opened in the
+// dialect of the same name.
 func TestConformance(t *testing.T) {
-	for _, profile := range []string{emulator.ProfileRFC, emulator.ProfileMeta} {
+	for _, profile := range emulator.ProfileNames() {
 		t.Run(profile, func(t *testing.T) { targettest.Run(t, targettest.EmulatorSCIM(profile)) })
 	}
 }

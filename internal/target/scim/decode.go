@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wpimport/wpimport/internal/roster"
 	"github.com/wpimport/wpimport/internal/target"
 )
 
@@ -170,4 +171,25 @@ func idFromLocation(loc string) string {
 		return loc[i+1:]
 	}
 	return ""
+}
+
+// account reads a User as this service writes it: an externalId that is
+// the service's own id (Zoom §5) is not the roster's, and a userName the
+// service made of the email (GitHub's handle, §3) is the email's, not a
+// user name of its own.
+func (c *Client) account(u map[string]any, hdr http.Header) target.Account {
+	a := accountOf(u, hdr)
+	c.discMu.Lock()
+	w, caps := c.wire, c.caps
+	c.discMu.Unlock()
+	if w == nil {
+		return a
+	}
+	if w.ownExternalID {
+		a.ExternalID = ""
+	}
+	if a.UserName != "" && a.Email != "" && caps.Same != nil && caps.Same(roster.UserName, a.Email, a.UserName) {
+		a.UserName = ""
+	}
+	return a
 }

@@ -2,7 +2,7 @@ package scim
 
 import (
 	"context"
-	"sort"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -10,7 +10,7 @@ import (
 )
 
 // Discovery is what the service says it supports (RFC 7644 §4) or, where
-// it says nothing, the safe defaults (as for Meta's service: /Users only).
+// it says nothing, the safe defaults.
 type Discovery struct {
 	Discovered     bool // /ServiceProviderConfig (or …Configs) answered
 	TypesListed    bool // /ResourceTypes answered
@@ -22,12 +22,13 @@ type Discovery struct {
 	FilterMax      int
 	Sort           bool
 	ETag           bool
-	Groups         bool     // /ResourceTypes lists Group
-	Extensions     []string // User schema extensions the service knows
+	Cursor         bool     // RFC 9865: pagination.cursor
+	Groups         bool     // /ResourceTypes lists Group (or, without it, GET /Groups answered)
+	Extensions     []string // User schema extensions the service lists
 	AuthSchemes    []string
 }
 
-// Knows reports whether the service takes the User extension urn.
+// Knows reports whether the service lists the User extension urn.
 func (d *Discovery) Knows(urn string) bool {
 	for _, e := range d.Extensions {
 		if strings.EqualFold(e, urn) {
@@ -35,13 +36,6 @@ func (d *Discovery) Knows(urn string) bool {
 		}
 	}
 	return false
-}
-
-// defaultDiscovery is assumed of a service without discovery: PATCH
-// (Meta's service takes it, as Entra provisions it), filters on userName,
-// no versions, no Bulk, no Groups, and the extensions Meta documents.
-func defaultDiscovery() *Discovery {
-	return &Discovery{Patch: true, Filter: true, Extensions: []string{Enterprise, AuthMethod, Status, Dates}}
 }
 
 // flagOf reads a boolean as services write it: true, 1, "true", "1"
@@ -72,20 +66,28 @@ func countOf(v any) int {
 }
 
 // Discover reads /ServiceProviderConfig (or /ServiceProviderConfigs, as
-// Salesforce and Slack's v1 name it) and /ResourceTypes, once; a service
-// that has neither (404) gets the defaults. Any other error (a refused
-// token, no answer) is returned, and asked again next time.
+// Salesforce and Slack's v1 name it: asked first where the dialect says)
+// and /ResourceTypes, once, and makes the capabilities of them with the
+// dialect. A service that has neither (404) says nothing: its dialect
+// decides; without /ResourceTypes, where the dialect does not say,
+// whether it has groups is asked by a one-item GET /Groups. Any other
+// error (a refused token, no answer) is returned, and asked again next
+// time.
 func (c *Client) Discover(ctx context.Context) (*Discovery, error) {
 	c.discMu.Lock()
 	defer c.discMu.Unlock()
 	if c.disc != nil {
 		return c.disc, nil
 	}
-	d := defaultDiscovery()
+	d := &Discovery{Patch: true}
 	var spc map[string]any
-	err := c.get(ctx, "/ServiceProviderConfig", &spc)
+	paths := []string{"/ServiceProviderConfig", "/ServiceProviderConfigs"}
+	if c.dialect.spc == "ServiceProviderConfigs" {
+		paths[0], paths[1] = paths[1], paths[0]
+	}
+	err := c.get(ctx, paths[0], &spc)
 	if target.IsNotFound(err) {
-		err = c.get(ctx, "/ServiceProviderConfigs", &spc)
+		err = c.get(ctx, paths[1], &spc)
 	}
 	feature := func(name string) map[string]any {
 		m, _ := get(spc, name).(map[string]any)
@@ -99,6 +101,7 @@ func (c *Client) Discover(ctx context.Context) (*Discovery, error) {
 		d.Filter = flagOf(get(feature("filter"), "supported"))
 		d.Sort = flagOf(get(feature("sort"), "supported"))
 		d.ETag = flagOf(get(feature("etag"), "supported"))
+		d.Cursor = flagOf(get(feature("pagination"), "cursor"))
 		d.BulkMaxOps = countOf(get(feature("bulk"), "maxOperations"))
 		d.BulkMaxPayload = countOf(get(feature("bulk"), "maxPayloadSize"))
 		d.FilterMax = countOf(get(feature("filter"), "maxResults"))
@@ -116,7 +119,6 @@ func (c *Client) Discover(ctx context.Context) (*Discovery, error) {
 	switch {
 	case err == nil:
 		d.TypesListed = true
-		d.Extensions = nil
 		list, _ := rts.([]any) // a bare array, as some services answer
 		if m, ok := rts.(map[string]any); ok {
 			list, _ = get(m, "Resources").([]any)
@@ -137,8 +139,20 @@ func (c *Client) Discover(ctx context.Context) (*Discovery, error) {
 		}
 	case !target.IsNotFound(err):
 		return nil, err
+	case c.dialect.groups == groupsAsFound:
+		// No /ResourceTypes: a one-item GET says whether /Groups is there.
+		var lr listResponse
+		q := url.Values{"count": {"1"}}
+		_, err := c.do(ctx, request{method: "GET", path: "/Groups", query: q, idempotent: true}, &lr)
+		te := target.As(err)
+		if err != nil && (te == nil || te.Kind != target.NotFound && te.Kind != target.Invalid) {
+			return nil, err
+		}
+		d.Groups = err == nil
 	}
 	c.disc = d
+	c.caps, c.wire = capabilitiesOf(c.dialect, d, c.base.Host)
+	c.caps.SetOrigin("dialect", c.dialectFrom)
 	return d, nil
 }
 
@@ -146,90 +160,4 @@ func (c *Client) Discover(ctx context.Context) (*Discovery, error) {
 func (c *Client) get(ctx context.Context, path string, out any) error {
 	_, err := c.do(ctx, request{method: "GET", path: path, idempotent: true}, out)
 	return err
-}
-
-// Probe is what one small listing says of the service.
-type Probe struct {
-	Total        int               // totalResults of /Users; -1 if not given
-	ItemsPerPage string            // as the service wrote it
-	PageHonoured bool              // it returned at most the count asked for, from the startIndex asked
-	RateHeaders  map[string]string // Retry-After, RateLimit-*, X-RateLimit-*, if sent
-}
-
-// Probe lists one User (startIndex=1, count=1), writing nothing.
-func (c *Client) probe(ctx context.Context) (*Probe, error) {
-	var lr listResponse
-	q := map[string][]string{"startIndex": {"1"}, "count": {"1"}}
-	ans, err := c.do(ctx, request{method: "GET", path: "/Users", query: q, idempotent: true}, &lr)
-	if err != nil {
-		return nil, err
-	}
-	p := &Probe{Total: -1, ItemsPerPage: fmtAny(lr.ItemsPerPage), PageHonoured: !ignoredPaging(lr, 1, 1), RateHeaders: map[string]string{}}
-	if lr.TotalResults != nil {
-		p.Total = *lr.TotalResults
-	}
-	for k, v := range ans.header {
-		l := strings.ToLower(k)
-		if l == "retry-after" || strings.HasPrefix(l, "ratelimit") || strings.HasPrefix(l, "x-ratelimit") || strings.HasPrefix(l, "x-rate-limit") {
-			p.RateHeaders[k] = strings.Join(v, ", ")
-		}
-	}
-	return p, nil
-}
-
-func fmtAny(v any) string {
-	switch t := v.(type) {
-	case nil:
-		return "(none)"
-	case float64:
-		return strconv.FormatFloat(t, 'f', -1, 64)
-	case string:
-		return strconv.Quote(t)
-	}
-	return "?"
-}
-
-var _ target.Prober = (*Client)(nil)
-
-// Probe lists one User, writing nothing, and says what the service showed:
-// how many users it counts, whether it pages as asked, its rate headers.
-func (c *Client) Probe(ctx context.Context) ([]target.Fact, error) {
-	p, err := c.probe(ctx)
-	if err != nil {
-		return nil, err
-	}
-	total := "not given (wpimport will not plan deactivations from such a listing)"
-	if p.Total >= 0 {
-		total = strconv.Itoa(p.Total)
-	}
-	paging := "honours startIndex and count"
-	switch {
-	case p.Total >= 0 && p.Total < 2:
-		paging = "cannot be told with fewer than 2 users (wpimport detects a page it did not ask for as it lists)"
-	case !p.PageHonoured:
-		paging = "IGNORES startIndex or count in the query (wpimport pages by POST /Users/.search instead)"
-	}
-	rate := "no rate headers sent (wpimport paces by --rate and slows on 429)"
-	if len(p.RateHeaders) > 0 {
-		var hs []string
-		for k, v := range p.RateHeaders {
-			hs = append(hs, k+": "+v)
-		}
-		sort.Strings(hs)
-		rate = strings.Join(hs, "; ")
-	}
-	d, err := c.Discover(ctx)
-	if err != nil {
-		return nil, err
-	}
-	facts := []target.Fact{{Name: "Users", Value: total}, {Name: "Paging", Value: paging + "; itemsPerPage sent as " + p.ItemsPerPage},
-		{Name: "Rate", Value: rate}}
-	if d.Discovered {
-		auth := "none named"
-		if len(d.AuthSchemes) > 0 {
-			auth = strings.Join(d.AuthSchemes, ", ")
-		}
-		facts = append(facts, target.Fact{Name: "Auth", Value: auth})
-	}
-	return facts, nil
 }

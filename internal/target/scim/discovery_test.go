@@ -14,9 +14,9 @@ import (
 	"github.com/wpimport/wpimport/internal/target"
 )
 
-// Capabilities follow discovery: the RFC profile has everything, Meta's
-// none (its defaults: /Users only, no versions, one key a look-up, Meta's
-// extensions).
+// Capabilities follow discovery and the dialect: the RFC profile has
+// everything, Meta's (no discovery) what its dialect documents: /Users
+// only, no versions, one key a look-up, Meta's extensions and rules.
 func TestCapabilitiesEmulator(t *testing.T) {
 	for _, tc := range []struct {
 		profile                string
@@ -25,7 +25,7 @@ func TestCapabilitiesEmulator(t *testing.T) {
 		origin                 string
 	}{
 		{emulator.ProfileRFC, 50, true, true, true, "discovery"},
-		{emulator.ProfileMeta, 1, false, false, false, "default: the service has no discovery"},
+		{emulator.ProfileMeta, 1, false, false, false, "dialect meta (SCIM-DIALECTS.md §12)"},
 	} {
 		t.Run(tc.profile, func(t *testing.T) {
 			_, c, l := emu(t, tc.profile)
@@ -38,7 +38,7 @@ func TestCapabilitiesEmulator(t *testing.T) {
 				caps.Erase || !caps.PictureURL || caps.PictureFile {
 				t.Fatalf("caps %+v", caps)
 			}
-			// Without discovery, Meta's documented rules (SCIM-DIALECTS.md §12).
+			// Meta's documented rules (SCIM-DIALECTS.md §12).
 			meta := tc.profile == emulator.ProfileMeta
 			if caps.ReactivationClearsManager != meta || caps.InvitesOnCreate != meta ||
 				caps.Delete != map[bool]target.Deletion{false: target.DeleteRemoves, true: target.DeleteUnclaimed}[meta] {
@@ -64,7 +64,7 @@ func TestCapabilitiesEmulator(t *testing.T) {
 			}
 			del := "RFC 7644"
 			if meta {
-				del = "default: Meta's documented rules (the service has no discovery)"
+				del = "dialect meta (SCIM-DIALECTS.md §12)"
 			}
 			if caps.Origin("lookup") != tc.origin || caps.Origin("fields") != tc.origin || caps.Origin("delete") != del {
 				t.Errorf("origins %v", caps.Origins)

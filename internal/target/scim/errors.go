@@ -73,6 +73,10 @@ func kindOf(status int) target.Kind {
 		return target.Fatal // the token, a permission or an IP allow-list: every call would fail so
 	case status == http.StatusTooManyRequests:
 		return target.Throttled
+	case status == http.StatusNotImplemented:
+		// Not a passing fault: the service does not do this at all (RFC
+		// 7644 §3.12; Salesforce answers a DELETE so, §7).
+		return target.Invalid
 	case status >= 500:
 		return target.Transient
 	case status == http.StatusNotFound:

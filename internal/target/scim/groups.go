@@ -34,11 +34,20 @@ func groupOf(g map[string]any) target.Group {
 }
 
 // ListGroups reads every group with its members, paging like /Users.
+// Where the service answers groups without their members (AWS §1), a
+// group's members are not known (MembersKnown false): nothing may be
+// removed on the strength of them.
 func (c *Client) ListGroups(ctx context.Context) ([]target.Group, error) {
+	_, w, err := c.state(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var out []target.Group
-	err := c.listResources(ctx, "/Groups", "group", func(res []map[string]any) error {
+	err = c.listResources(ctx, "/Groups", "group", func(res []map[string]any) error {
 		for _, g := range res {
-			out = append(out, groupOf(g))
+			grp := groupOf(g)
+			grp.MembersKnown = !w.membersHidden
+			out = append(out, grp)
 		}
 		return nil
 	})
@@ -53,10 +62,16 @@ func (c *Client) FindGroup(ctx context.Context, name string) (*target.Group, err
 	if _, err := c.do(ctx, request{method: http.MethodGet, path: "/Groups", query: q, idempotent: true}, &lr); err != nil {
 		return nil, err
 	}
+	_, w, err := c.state(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var hits []target.Group
 	for _, g := range lr.Resources {
 		if strings.EqualFold(str(g, "displayName"), name) {
-			hits = append(hits, groupOf(g))
+			grp := groupOf(g)
+			grp.MembersKnown = !w.membersHidden
+			hits = append(hits, grp)
 		}
 	}
 	switch len(hits) {
@@ -89,9 +104,15 @@ func (c *Client) CreateGroup(ctx context.Context, name string) (target.Ref, erro
 
 // ChangeMembers adds and removes members of a group, at most
 // MaxMembersPerRequest changes a PATCH; a removal names its member by a
-// value filter. Adding a member already there and removing one already
-// gone change nothing, so each PATCH is safe to repeat.
+// value filter (RFC 7644 §3.5.2.2), or, where the service takes no
+// value-filter paths (GitHub §3), by a value list in one remove of
+// members. Adding a member already there and removing one already gone
+// change nothing, so each PATCH is safe to repeat.
 func (c *Client) ChangeMembers(ctx context.Context, g target.Ref, add, remove []string) error {
+	_, w, err := c.state(ctx)
+	if err != nil {
+		return err
+	}
 	path := groupPath(g.ID)
 	send := func(ops []patchOp) error {
 		body := map[string]any{"schemas": []string{PatchOp}, "Operations": ops}
@@ -113,6 +134,13 @@ func (c *Client) ChangeMembers(ctx context.Context, g target.Ref, add, remove []
 		ops := make([]patchOp, len(part))
 		for j, id := range part {
 			ops[j] = patchOp{Op: "remove", Path: "members[value eq " + filterValue(id) + "]"}
+		}
+		if !w.valueFilter {
+			value := make([]any, len(part))
+			for j, id := range part {
+				value[j] = map[string]any{"value": id}
+			}
+			ops = []patchOp{{Op: "remove", Path: "members", Value: value}}
 		}
 		if err := send(ops); err != nil {
 			return err

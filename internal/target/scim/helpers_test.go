@@ -83,12 +83,21 @@ func open(t *testing.T, url string, mod ...func(*target.Config)) (*scim.Client, 
 	return c, l
 }
 
-// emu starts the emulator in a SCIM profile and opens a client on it.
+// emu starts the emulator in a SCIM profile and opens a client on it in
+// the dialect of the same name (the emulator serves every profile on
+// 127.0.0.1: no host tells the dialect).
 func emu(t *testing.T, profile string, mod ...func(*target.Config)) (*emulator.Server, *scim.Client, *layer) {
 	t.Helper()
-	srv := testkit.Emulator(t, emulator.Config{SCIMProfile: profile})
-	c, l := open(t, srv.URL()+emulator.SCIMPrefix, append([]func(*target.Config){func(cfg *target.Config) {
-		cfg.Token, cfg.PageSize = srv.Token(), 100
+	return emuWith(t, emulator.Config{SCIMProfile: profile}, mod...)
+}
+
+// emuWith starts the emulator as cfg says and opens a client on it in the
+// dialect of its profile.
+func emuWith(t *testing.T, cfg emulator.Config, mod ...func(*target.Config)) (*emulator.Server, *scim.Client, *layer) {
+	t.Helper()
+	srv := testkit.Emulator(t, cfg)
+	c, l := open(t, srv.URL()+emulator.SCIMPrefix, append([]func(*target.Config){func(c *target.Config) {
+		c.Token, c.PageSize, c.Dialect = srv.Token(), 100, cfg.SCIMProfile
 	}}, mod...)...)
 	return srv, c, l
 }

@@ -9,54 +9,69 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/wpimport/wpimport/internal/roster"
 	"github.com/wpimport/wpimport/internal/target"
 )
 
 // Find returns, by key, the account each key names:
 //   - ids by `id eq` in batches, or one a request by GET /Users/{id}
 //     (404: none);
-//   - emails and user names by `userName eq`, matched here ignoring case
-//     as the userName or the work email; a server that matches
-//     case-sensitively is asked again in lower case;
+//   - emails and user names by `userName eq` (emails by the dialect's
+//     attribute where the userName is not the email: Slack's `emails eq`,
+//     §2), matched here ignoring case as the userName or the work email;
+//     a server that matches case-sensitively is asked again in lower case;
 //   - external ids by `externalId eq`, matched here exactly; a service
-//     that refuses that filter (400: Meta's filters only userName) is
-//     asked by userName, which an email-less account has as its
-//     external id.
+//     that refuses that filter (400) is asked by userName, which an
+//     email-less account has as its external id;
+//   - keys of a kind the service cannot filter on (Capabilities.LookupBy:
+//     GitHub filters neither emails nor the userNames it rewrites, §3) from
+//     one complete listing, compared as the service compares (Same).
 //
 // Where Capabilities say so (LookupBatch > 1) up to that many values go
 // in one request joined by ` or `; a chunk the service refuses to filter
-// (400), or whose answer cannot settle a key (more matches than asked
-// for, two accounts for one key), is asked again one value at a time.
-// Two accounts for one key are then an error, never a guess.
+// (400) is asked again one value at a time, and from then on every
+// look-up goes one key a request (a probe: LookupBatch becomes 1). A
+// chunk whose answer cannot settle a key (more matches than asked for,
+// two accounts for one key) is asked again one value at a time. Two
+// accounts for one key are then an error, never a guess.
 func (c *Client) Find(ctx context.Context, keys []target.Key) (map[target.Key]*target.Account, error) {
-	caps, err := c.Capabilities(ctx)
+	caps, w, err := c.state(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var ids, logins, exts []string
+	lists := map[*lookupBy][]string{}
+	var listed []target.Key
 	seen := map[string]bool{}
-	add := func(list *[]string, kind, v string) {
-		if v != "" && !seen[kind+"\x00"+v] {
-			seen[kind+"\x00"+v] = true
-			*list = append(*list, v)
+	add := func(by *lookupBy, v string) {
+		if v != "" && !seen[by.attr+"\x00"+v] {
+			seen[by.attr+"\x00"+v] = true
+			lists[by] = append(lists[by], v)
 		}
+	}
+	byEmail := byLogin
+	if w.emailFilter != "userName" {
+		byEmail = &lookupBy{attr: w.emailFilter, what: "email", fold: true, answers: byLogin.answers}
 	}
 	for _, k := range keys {
-		switch k.Kind {
-		case target.ByID:
-			add(&ids, "id", k.Value)
-		case target.ByEmail, target.ByUserName:
-			add(&logins, "login", k.Value)
-		case target.ByExternalID:
-			add(&exts, "ext", k.Value)
+		switch {
+		case !caps.CanLookUp(k.Kind):
+			listed = append(listed, k)
+		case k.Kind == target.ByID:
+			add(byID, k.Value)
+		case k.Kind == target.ByEmail:
+			add(byEmail, k.Value)
+		case k.Kind == target.ByUserName:
+			add(byLogin, k.Value)
+		case k.Kind == target.ByExternalID:
+			add(byExternalID, k.Value)
 		}
 	}
-	found := map[string]map[string]*target.Account{}
-	for _, lk := range []struct {
-		by   *lookupBy
-		vals []string
-	}{{byID, ids}, {byLogin, logins}, {byExternalID, exts}} {
-		if found[lk.by.attr], err = c.findBy(ctx, lk.by, lk.vals, caps.LookupBatch); err != nil {
+	found := map[*lookupBy]map[string]*target.Account{}
+	for _, by := range []*lookupBy{byID, byLogin, byEmail, byExternalID} {
+		if _, done := found[by]; done {
+			continue
+		}
+		if found[by], err = c.findBy(ctx, by, lists[by], caps.LookupBatch); err != nil {
 			return nil, err
 		}
 	}
@@ -65,17 +80,57 @@ func (c *Client) Find(ctx context.Context, keys []target.Key) (map[target.Key]*t
 		var a *target.Account
 		switch k.Kind {
 		case target.ByID:
-			a = found[byID.attr][k.Value]
-		case target.ByEmail, target.ByUserName:
-			a = found[byLogin.attr][k.Value]
+			a = found[byID][k.Value]
+		case target.ByEmail:
+			a = found[byEmail][k.Value]
+		case target.ByUserName:
+			a = found[byLogin][k.Value]
 		case target.ByExternalID:
-			a = found[byExternalID.attr][k.Value]
+			a = found[byExternalID][k.Value]
 		}
 		if a != nil {
 			out[k] = a
 		}
 	}
+	if len(listed) > 0 {
+		if err := c.findListed(ctx, caps, listed, out); err != nil {
+			return nil, err
+		}
+	}
 	return out, nil
+}
+
+// findListed finds keys the service cannot filter on in one listing,
+// comparing as the service compares; two accounts for one key are an
+// error.
+func (c *Client) findListed(ctx context.Context, caps *target.Capabilities, keys []target.Key, out map[target.Key]*target.Account) error {
+	hits := map[target.Key][]*target.Account{}
+	err := c.ListAll(ctx, func(page []target.Account) error {
+		for i := range page {
+			a := &page[i]
+			for _, k := range keys {
+				if k.Matches(a) || k.Kind == target.ByUserName && caps.Equal(roster.UserName, k.Value, a.LoginName()) {
+					hits[k] = append(hits[k], a)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		switch h := hits[k]; len(h) {
+		case 0:
+		case 1:
+			out[k] = h[0]
+		default:
+			return &target.Error{Kind: target.Invalid, Target: Name, Method: "GET", Path: "/Users",
+				Message: fmt.Sprintf("%d accounts answer to the %s %s (ids %s and %s): wpimport will not guess which one is meant",
+					len(h), strings.ReplaceAll(string(k.Kind), "_", " "), k.Value, h[0].ID, h[1].ID)}
+		}
+	}
+	return nil
 }
 
 // lookupBy is how one kind of key is looked up.
@@ -110,10 +165,10 @@ func (by *lookupBy) norm(v string) string {
 
 // matches sorts the Users of an answer by the values they answer to; an
 // account answering to one value twice (userName and email) counts once.
-func (by *lookupBy) matches(res []map[string]any) map[string][]*target.Account {
+func (c *Client) matches(by *lookupBy, res []map[string]any) map[string][]*target.Account {
 	out := map[string][]*target.Account{}
 	for _, u := range res {
-		a := accountOf(u, nil) // a listing's ETag is not a User's version
+		a := c.account(u, nil) // a listing's ETag is not a User's version
 		done := map[string]bool{}
 		for _, v := range by.answers(u, &a) {
 			if v != "" && !done[v] {
@@ -142,16 +197,25 @@ func (c *Client) findBy(ctx context.Context, by *lookupBy, vals []string, batch 
 	for i := 0; batch > 1 && i < len(vals); i += batch {
 		part := vals[i:min(i+batch, len(vals))]
 		res, complete, err := c.filter(ctx, by.attr, part, len(part))
-		if isBadRequest(err) {
-			for _, v := range part { // the service cannot filter so after all
+		if isBadRequest(err) && len(part) > 1 {
+			// The service cannot take `or` after all: one key a request,
+			// from now on.
+			c.narrow("lookup", fmt.Sprintf("the service refused %d keys joined by or (HTTP 400%s): one key a request",
+				len(part), prefixed(" ", target.As(err).Code)), func(caps *target.Capabilities, _ *wire) { caps.LookupBatch = 1 })
+			batch = 1
+			for _, v := range vals[i:] {
 				single = append(single, one{v: v})
 			}
+			break
+		}
+		if isBadRequest(err) {
+			single = append(single, one{v: part[0]})
 			continue
 		}
 		if err != nil {
 			return nil, err
 		}
-		hits := by.matches(res)
+		hits := c.matches(by, res)
 		for _, v := range part {
 			switch h := hits[by.norm(v)]; {
 			case len(h) == 1 && complete:
@@ -188,7 +252,7 @@ func (c *Client) findOne(ctx context.Context, by *lookupBy, v string, lowerOnly 
 		if err != nil {
 			return nil, err
 		}
-		a := accountOf(u, ans.header)
+		a := c.account(u, ans.header)
 		return &a, nil
 	}
 	var tries []string
@@ -206,7 +270,7 @@ func (c *Client) findOne(ctx context.Context, by *lookupBy, v string, lowerOnly 
 		if err != nil {
 			return nil, err
 		}
-		switch h := by.matches(res)[by.norm(v)]; len(h) {
+		switch h := c.matches(by, res)[by.norm(v)]; len(h) {
 		case 0:
 			continue
 		case 1:
@@ -249,3 +313,11 @@ func isBadRequest(err error) bool {
 
 // userPath is a User's path, its id one escaped segment.
 func userPath(id string) string { return "/Users/" + url.PathEscape(id) }
+
+// prefixed is p+s, or "" for an empty s.
+func prefixed(p, s string) string {
+	if s == "" {
+		return ""
+	}
+	return p + s
+}

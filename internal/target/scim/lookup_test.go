@@ -85,7 +85,7 @@ func (f *filterServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "/ServiceProviderConfig":
 		fmt.Fprintf(w, `{"patch":{"supported":true},"filter":{"supported":true,"maxResults":%d},"etag":{"supported":false}}`, f.maxResults)
 		return
-	case "/ResourceTypes":
+	case "/ResourceTypes", "/Groups": // no groups
 		w.WriteHeader(404)
 		return
 	}

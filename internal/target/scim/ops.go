@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -27,20 +28,58 @@ var fieldOrder = []roster.Field{roster.Name, roster.FirstName, roster.LastName, 
 var enterpriseAttr = map[roster.Field]string{roster.Department: "department", roster.Division: "division",
 	roster.Organization: "organization", roster.CostCenter: "costCenter", roster.Manager: "manager"}
 
+// managerForm is how a PATCH writes the manager. Services differ: RFC
+// 7643 §4.3 has an object with value; some take only the sub-attribute's
+// path; Slack (§2) and Meta (§12) write managerId.
+type managerForm int
+
+const (
+	mgrObject    managerForm = iota // …:manager = {"value": id}
+	mgrValuePath                    // …:manager.value = id
+	mgrManagerID                    // …:manager = {"managerId": id}
+)
+
+func (f managerForm) String() string {
+	return [...]string{"manager {\"value\": id}", "manager.value", "manager {\"managerId\": id}"}[f]
+}
+
+// op is the path and value that set the manager id in this form.
+func (f managerForm) op(id string) (string, any) {
+	switch f {
+	case mgrValuePath:
+		return Enterprise + ":manager.value", id
+	case mgrManagerID:
+		return Enterprise + ":manager", map[string]any{"managerId": id}
+	}
+	return Enterprise + ":manager", map[string]any{"value": id}
+}
+
+// opts say how opsFor writes.
+type opts struct {
+	w            *wire
+	carries      map[roster.Field]bool
+	method, path string // for messages
+	form         managerForm
+	// follow: the userName follows the email (it is the email), so an
+	// email change changes it too.
+	follow bool
+}
+
 // opsFor turns the fields of set, at their values in to, into PATCH
-// operations: one per attribute (never two on one path, so never two on
-// userName or active), replace with the value, remove for a field
+// operations: one per attribute with a plain path (never two on one
+// path), replace with the value, remove (with its path) for a field
 // cleared. A field the service cannot carry is an error, never dropped.
-func opsFor(d *Discovery, to *target.Account, set []roster.Field, method, path string) ([]patchOp, error) {
+func opsFor(o opts, to *target.Account, set []roster.Field) ([]patchOp, error) {
 	want := map[roster.Field]bool{}
 	for _, f := range set {
 		want[f] = true
 	}
 	for f := range want {
-		if err := carried(d, f, method, path); err != nil {
+		if err := carried(o, f); err != nil {
 			return nil, err
 		}
 	}
+	method, path := o.method, o.path
 	var ops []patchOp
 	done := map[string]bool{}
 	put := func(p string, v any) {
@@ -73,7 +112,7 @@ func opsFor(d *Discovery, to *target.Account, set []roster.Field, method, path s
 			if to.Email == "" {
 				return nil, invalid(method, path, "an account's email cannot be cleared over SCIM")
 			}
-			if to.UserName == "" { // the userName is the email
+			if o.follow && to.UserName == "" { // the userName is the email
 				put("userName", to.Email)
 			}
 			put("emails", []any{map[string]any{"value": to.Email, "type": "work", "primary": true}})
@@ -91,11 +130,11 @@ func opsFor(d *Discovery, to *target.Account, set []roster.Field, method, path s
 		case roster.Department, roster.Division, roster.Organization, roster.CostCenter:
 			put(Enterprise+":"+enterpriseAttr[f], to.Get(f))
 		case roster.Manager:
-			var v any
 			if id := to.ManagerID(); id != "" {
-				v = map[string]any{"value": id}
+				put(o.form.op(id))
+			} else {
+				put(Enterprise+":manager", nil)
 			}
-			put(Enterprise+":manager", v)
 		case roster.AuthMethod:
 			put(AuthMethod+":authMethod", to.AuthMethod)
 		case roster.Invited:
@@ -112,8 +151,11 @@ func opsFor(d *Discovery, to *target.Account, set []roster.Field, method, path s
 			put(Dates+":startDate", v)
 		case roster.Phone, roster.WorkPhone, roster.MobilePhone, roster.PhoneType:
 			var v any
-			if len(to.Phones) > 0 {
-				v = phoneList(to.Phones)
+			if ps := to.Phones; len(ps) > 0 {
+				if o.w.maxPhones > 0 && len(ps) > o.w.maxPhones {
+					ps = primaryFirst(ps)[:o.w.maxPhones]
+				}
+				v = phoneList(ps)
 			}
 			put("phoneNumbers", v)
 		case roster.Active:
@@ -123,19 +165,41 @@ func opsFor(d *Discovery, to *target.Account, set []roster.Field, method, path s
 	return ops, nil
 }
 
-// carried returns an error for a field the service cannot carry in a
-// create or an update.
-func carried(d *Discovery, f roster.Field, method, path string) error {
-	need := ""
+// primaryFirst is ps with the primary number first.
+func primaryFirst(ps []target.Phone) []target.Phone {
+	out := slices.Clone(ps)
+	slices.SortStableFunc(out, func(a, b target.Phone) int {
+		switch {
+		case a.Primary == b.Primary:
+			return 0
+		case a.Primary:
+			return -1
+		}
+		return 1
+	})
+	return out
+}
+
+// extensionOf is the extension a field is written in, "" for the core.
+func extensionOf(f roster.Field) string {
 	switch f {
 	case roster.Department, roster.Division, roster.Organization, roster.CostCenter, roster.Manager:
-		need = Enterprise
+		return Enterprise
 	case roster.AuthMethod:
-		need = AuthMethod
+		return AuthMethod
 	case roster.Invited:
-		need = Status
+		return Status
 	case roster.StartDate:
-		need = Dates
+		return Dates
+	}
+	return ""
+}
+
+// carried returns an error for a field the service cannot carry in a
+// create or an update.
+func carried(o opts, f roster.Field) error {
+	method, path := o.method, o.path
+	switch f {
 	case roster.PictureURL:
 		return invalid(method, path, "picture_url is set by its own request (SetPicture), not with the account's fields")
 	case roster.Groups:
@@ -143,15 +207,13 @@ func carried(d *Discovery, f roster.Field, method, path string) error {
 	case roster.Location, roster.IsFrontline, roster.HasAccess, roster.PictureFile, roster.ID:
 		return invalid(method, path, "the SCIM service cannot carry %s", f)
 	}
-	if need != "" && !d.Knows(need) {
-		return invalid(method, path, "the SCIM service cannot carry %s: it does not know the extension %s", f, need)
+	if ext := extensionOf(f); ext != "" && !o.w.knows(ext) {
+		return invalid(method, path, "the SCIM service cannot carry %s: it does not know the extension %s", f, ext)
 	}
-	for _, k := range fieldOrder {
-		if k == f {
-			return nil
-		}
+	if !slices.Contains(fieldOrder, f) || !o.carries[f] {
+		return invalid(method, path, "the SCIM service cannot carry %s", f)
 	}
-	return invalid(method, path, "the SCIM service cannot carry %s", f)
+	return nil
 }
 
 func phoneList(ps []target.Phone) []any {
@@ -194,8 +256,9 @@ func createFields(a *target.Account) []roster.Field {
 // displayName and name.formatted, name.givenName and familyName, the work
 // email, the extensions the values need, and schemas listing them. Phones
 // are added after, by AddPhone, as on every target.
-func userBody(a *target.Account, d *Discovery) (map[string]any, error) {
-	ops, err := opsFor(d, a, createFields(a), "POST", "/Users")
+func userBody(a *target.Account, o opts) (map[string]any, error) {
+	o.method, o.path, o.follow = "POST", "/Users", true
+	ops, err := opsFor(o, a, createFields(a))
 	if err != nil {
 		return nil, err
 	}
@@ -272,30 +335,19 @@ func setPath(u map[string]any, path string, v any) {
 	c[sub] = v
 }
 
-// removePath removes [urn:]attr[.sub].
-func removePath(u map[string]any, path string) {
-	m, path := splitPath(u, path, false)
-	if m == nil {
-		return
-	}
-	attr, sub, ok := strings.Cut(path, ".")
-	if !ok {
-		delete(m, attr)
-	} else if c, _ := m[attr].(map[string]any); c != nil {
-		delete(c, sub)
-	}
-}
-
 // applyOps makes ops on a User's JSON form, as the service would: for a
-// GET, change, PUT where the service has no PATCH. An add of a value the
-// list already holds (a phone number by its digits) adds nothing.
+// GET, change, PUT where the service has no PATCH. A removal is written
+// as null, which RFC 7643 §2.5 makes the same as no value, so that a
+// service whose PUT changes only what it names (Zoom §5) clears it too.
+// An add of a value the list already holds (a phone number by its digits)
+// adds nothing.
 func applyOps(u map[string]any, ops []patchOp) {
 	for _, op := range ops {
 		switch op.Op {
 		case "replace":
 			setPath(u, op.Path, op.Value)
 		case "remove":
-			removePath(u, op.Path)
+			setPath(u, op.Path, nil)
 		case "add":
 			list, _ := u[op.Path].([]any)
 			for _, x := range op.Value.([]any) {

@@ -65,8 +65,12 @@ func TestLostPatchRepeatedWithoutIfMatch(t *testing.T) {
 		case "/ServiceProviderConfig":
 			io.WriteString(w, `{"patch":{"supported":true},"etag":{"supported":true}}`)
 			return
-		case "/ResourceTypes":
+		case "/ResourceTypes", "/Groups":
 			w.WriteHeader(404)
+			return
+		}
+		if r.Method == "GET" { // the client reads back what it wrote (the PATCH answered 204)
+			io.WriteString(w, `{"id":"7","userName":"a@x.example","title":"New"}`)
 			return
 		}
 		mu.Lock()
@@ -85,7 +89,8 @@ func TestLostPatchRepeatedWithoutIfMatch(t *testing.T) {
 	if _, err := c.Update(context.Background(), target.Ref{ID: "7", Version: `W/"1"`}, &target.Account{Title: "New"}, []roster.Field{roster.Title}); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(ifMatch, "|") != `W/"1"|` || l.tries != 4 { // 2 discovery, 2 PATCH attempts
+	// 2 discovery and a GET /Groups (no /ResourceTypes), 2 PATCH attempts, the GET that checks the title
+	if strings.Join(ifMatch, "|") != `W/"1"|` || l.tries != 6 {
 		t.Fatalf("If-Match sent %q in %d attempts", ifMatch, l.tries)
 	}
 }

@@ -3,6 +3,7 @@ package targettest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -176,8 +177,9 @@ func describedWell(c target.Call, token string) string {
 }
 
 // person returns a new account to create, unique in the case: a name
-// (given and family names too where the target carries them), an email
-// and an external id where carried.
+// (given and family names too where the target carries them), an email,
+// a user name where the target requires one (Slack: its userName is
+// short, and not the email), and an external id where carried.
 func (e *env) person() *target.Account {
 	e.n++
 	i := e.n
@@ -190,7 +192,8 @@ func (e *env) person() *target.Account {
 	}
 	if e.caps.CanCarry(roster.Email) {
 		a.Email = fmt.Sprintf("pat.doe%03d@acme.example", i)
-	} else {
+	}
+	if !e.caps.CanCarry(roster.Email) || slices.Contains(e.caps.Required, roster.UserName) {
 		a.UserName = fmt.Sprintf("pat.doe%03d", i)
 	}
 	if e.caps.CanCarry(roster.ExternalID) {
