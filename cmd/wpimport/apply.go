@@ -200,6 +200,14 @@ func cmdApply(ctx context.Context, e *env, args []string) error {
 	}
 	retry := pace.DefaultRetry
 	retry.Tries = o.MaxTries
+	if p != nil && p.Target.Dialect != "" && planAPI(p) == o.API {
+		// Apply speaks the dialect the plan was made in.
+		if o.Dialect != "" && o.Dialect != p.Target.Dialect {
+			return refused("the plan was made for the SCIM dialect %s, not %s: apply it with --scim-dialect %s (or without the option), or make a new plan", p.Target.Dialect, o.Dialect, p.Target.Dialect)
+		}
+		o.Dialect = p.Target.Dialect
+	}
+	o.bulk = o.Bulk
 	tgt, layer, err := o.open(e, o.Rate, retry)
 	if err != nil {
 		return err

@@ -110,14 +110,15 @@ func TestBinarySCIMBulk(t *testing.T) {
 // answers are still resolved without a duplicate (by userName).
 func TestBinarySCIMMetaProfile(t *testing.T) {
 	srv := testkit.Emulator(t, emulator.Config{SCIMProfile: emulator.ProfileMeta, DropRate: 0.1, Seed: 11})
+	metaEnv := append(scimEnv(srv), "WPIMPORT_SCIM_DIALECT=meta")
 	dir := t.TempDir()
 	roster := writeRoster(t, 80)
 	planPath := filepath.Join(dir, "plan.json")
-	r := runBinary(t, scimEnv(srv), "plan", roster, "--out", planPath)
+	r := runBinary(t, metaEnv, "plan", roster, "--out", planPath)
 	if r.code != 0 || !strings.Contains(r.stderr, "Plan: 80 to create") {
 		t.Fatalf("plan: %d\n%s", r.code, r.stderr)
 	}
-	r = runBinary(t, scimEnv(srv), "apply", planPath, "--rate", "500", "--results", filepath.Join(dir, "results.json"))
+	r = runBinary(t, metaEnv, "apply", planPath, "--rate", "500", "--results", filepath.Join(dir, "results.json"))
 	if r.code != 0 || !strings.Contains(r.stderr, "80 created") {
 		t.Fatalf("apply: %d\n%s", r.code, r.stderr)
 	}
@@ -130,7 +131,7 @@ func TestBinarySCIMMetaProfile(t *testing.T) {
 			t.Fatalf("%+v: Meta invites at once, and the auth method goes in its extension", a)
 		}
 	}
-	r = runBinary(t, scimEnv(srv), "apply", planPath, "--bulk", "--results", filepath.Join(dir, "again.json"))
+	r = runBinary(t, metaEnv, "apply", planPath, "--bulk", "--results", filepath.Join(dir, "again.json"))
 	if r.code != 0 || !strings.Contains(r.stderr, "takes no /Bulk requests") {
 		t.Fatalf("--bulk on Meta: %d\n%s", r.code, r.stderr)
 	}

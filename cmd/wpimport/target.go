@@ -29,6 +29,10 @@ type targetOptions struct {
 	API       string
 	APIURL    string
 	TokenFile string
+	// Dialect is --scim-dialect: the SCIM service's dialect, by name ("" chooses by the URL's host).
+	Dialect string
+	// bulk asks a SCIM service for /Bulk requests (apply --bulk).
+	bulk bool
 	// tokenFrom says where open found the token ("$WPIMPORT_TOKEN",
 	// "$WORKPLACE_ACCESS_TOKEN", "--token-file PATH"), for messages.
 	tokenFrom string
@@ -38,6 +42,14 @@ func (o *targetOptions) register(fs *flag.FlagSet, e *env) {
 	fs.StringVar(&o.API, "api", defaultAPI(e), "the target: graph (Workplace's Graph API) or scim (a SCIM 2.0 service) (env WPIMPORT_API)")
 	fs.StringVar(&o.APIURL, "api-url", e.getenv("WPIMPORT_API_URL"), "the API's base URL (env WPIMPORT_API_URL; default https://graph.facebook.com, or https://scim.workplace.com/ with --api scim); http only for loopback")
 	fs.StringVar(&o.TokenFile, "token-file", "", "read the access token from this file (default: env WPIMPORT_TOKEN, else WORKPLACE_ACCESS_TOKEN)")
+	fs.StringVar(&o.Dialect, "scim-dialect", e.getenv("WPIMPORT_SCIM_DIALECT"), "SCIM: the service's dialect, one of "+strings.Join(dialects(apiSCIM), ", ")+
+		" (env WPIMPORT_SCIM_DIALECT; default: chosen by the URL's host, else rfc, narrowed by what discovery and probes show)")
+}
+
+// dialects are the dialects target api speaks; none if it has one.
+func dialects(api string) []string {
+	r, _ := target.Lookup(api)
+	return r.Dialects
 }
 
 // defaultAPI is $WPIMPORT_API, else graph.
@@ -66,7 +78,10 @@ func (o *targetOptions) open(e *env, rate float64, retry pace.Retry) (target.Tar
 	if err != nil {
 		return nil, nil, err
 	}
-	t, layer, err := pace.Open(o.API, target.Config{URL: o.APIURL, Token: token, TokenSource: o.tokenFrom, UserAgent: "wpimport/" + version}, rate, retry)
+	if o.Dialect != "" && len(dialects(o.API)) == 0 {
+		return nil, nil, usageErr("--scim-dialect is for --api scim; %s has one dialect", o.service())
+	}
+	t, layer, err := pace.Open(o.API, target.Config{URL: o.APIURL, Token: token, TokenSource: o.tokenFrom, UserAgent: "wpimport/" + version, Dialect: o.Dialect, Bulk: o.bulk}, rate, retry)
 	if err != nil {
 		return nil, nil, usageErr("%v", err)
 	}

@@ -68,6 +68,9 @@ func cmdUndo(ctx context.Context, e *env, args []string) error {
 	if !flagGiven(args, "api-url") && e.getenv("WPIMPORT_API_URL") == "" {
 		o.APIURL = r.Info.APIURL
 	}
+	if o.Dialect == "" {
+		o.Dialect = r.Info.Target.Dialect
+	}
 	st, err := openState(e)
 	if err != nil {
 		return err

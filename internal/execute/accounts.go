@@ -2,6 +2,7 @@ package execute
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/wpimport/wpimport/internal/picture"
@@ -45,11 +46,22 @@ func (r *runner) runAccount(c *plan.Change) {
 		return
 	}
 	got, err := r.write(c, w, mgr, inFlight)
+	var na *target.NotApplied
+	if errors.As(err, &na) && got != nil {
+		// The write went through, but the service kept another value of
+		// one field: done as far as it goes, never tried again (a create
+		// made the account), the field named for a person to set.
+		err = nil
+	}
 	switch {
 	case err == nil:
 		if o.Status == "" {
 			o.Status = plan.DoneStatus(c.Action)
 			o.After, o.Version = afterOf(c, got, o.ObjectID, mgr)
+			if na != nil {
+				o.After, o.Version = got.Clone(), got.Version
+				o.Status, o.Message = plan.NotApplied, notAppliedText(plan.DoneStatus(c.Action), na)
+			}
 			r.steps(c, w, pic, nil, inFlight)
 		}
 	case cutOff(err):
@@ -121,6 +133,17 @@ func (r *runner) write(c *plan.Change, w *counted, mgr string, inFlight bool) (*
 		got, err := r.t.Update(w.mainCtx, r.ref(c), to, c.Fields)
 		return got, r.settle(err)
 	case plan.Deactivate:
+		if len(c.Fields) > 1 {
+			// An undo's deactivation of a reactivated account also sets
+			// back what the reactivation changed (its manager, fields): one
+			// update, active among its fields.
+			to := c.After.Clone()
+			if c.Sets(roster.Manager) {
+				to.Manager = refTo(mgr)
+			}
+			got, err := r.t.Update(w.mainCtx, r.ref(c), to, c.Fields)
+			return got, r.settle(err)
+		}
 		got, err := r.t.SetActive(w.mainCtx, r.ref(c), false)
 		return got, r.settle(err)
 	case plan.Delete, plan.Erase:
@@ -165,10 +188,15 @@ func (r *runner) create(c *plan.Change, w *counted, mgr string, inFlight bool) (
 	a := c.After.Clone()
 	a.Manager = refTo(mgr)
 	var got *target.Account
+	var na error // a *target.NotApplied the create came back with
 	end, err := r.once(w.mainCtx, w.ctx, intent{obj: "account", unknown: inFlight, create: true,
 		try: func(ctx context.Context) error {
 			var err error
 			got, err = r.t.Create(ctx, a)
+			if target.IsNotApplied(err) && got != nil {
+				// Made, but a value not kept: the account exists.
+				na, err = err, nil
+			}
 			return err
 		},
 		find: func(ctx context.Context) (seen, error) {
@@ -190,7 +218,20 @@ func (r *runner) create(c *plan.Change, w *counted, mgr string, inFlight bool) (
 		o.Status = plan.Stale
 		o.Message = fmt.Sprintf("an account with this %s already exists (%s); it was made after the plan: skipped, make a new plan", keyName(c.Lookup, got), got.ID)
 	}
-	return got, nil
+	return got, na
+}
+
+// notAppliedText says what a write the service did not wholly keep did.
+func notAppliedText(done plan.Status, na *target.NotApplied) string {
+	return fmt.Sprintf("%s, but %s: the service accepted %s %q and kept %s; set it by hand, or ask the service's support",
+		done, na.Field, na.Field, na.Sent, keptText(na.Kept))
+}
+
+func keptText(kept string) string {
+	if kept == "" {
+		return "no value"
+	}
+	return fmt.Sprintf("%q", kept)
 }
 
 // lookup finds the account a create would have made, by its keys:

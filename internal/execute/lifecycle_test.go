@@ -235,3 +235,60 @@ func TestUnreachableStopsAndResumes(t *testing.T) {
 		}
 	})
 }
+
+// A write the service answers as done but does not keep (a server that
+// ignores the manager in every PATCH form) is not_applied: the other
+// fields went through, the outcome names the field and both values, and a
+// rerun of the plan does not send it again.
+func TestManagerNotKept(t *testing.T) {
+	const ent = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+	w := newWorld(t, scimRFC, emulator.Config{
+		SCIMIgnoredPatchPaths: []string{ent + ":manager", ent + ":manager.value"},
+		State: &emulator.State{Accounts: []*emulator.Account{
+			{ID: "100000000000001", Name: "Ann", Email: "ann@acme.example", ExternalID: "E1", Active: true},
+			{ID: "100000000000002", Name: "Bob", Email: "bob@acme.example", ExternalID: "E2", Title: "Clerk", Active: true},
+		}}})
+	res := rosterCSV(t, "name,email,external_id,title,manager\n"+
+		"Ann,ann@acme.example,E1,,\n"+
+		"Bob,bob@acme.example,E2,Lead,E1\n", nil)
+	p := w.plan(t, res, plan.Options{})
+	path := filepath.Join(t.TempDir(), "plan.journal")
+	j, _, err := execute.OpenJournal(path, "plan-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := w.run(context.Background(), p, execute.Options{Journal: j})
+	j.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := changeOfRow(p, 3)
+	o := r.Outcomes[c.ID]
+	if o.Status != plan.NotApplied || !strings.Contains(o.Message, "manager") || !strings.Contains(o.Message, "100000000000001") {
+		t.Fatalf("Bob: %s: %s", o.Status, o.Message)
+	}
+	bob := w.account("bob@acme.example")
+	if bob.Title != "Lead" || bob.Manager != "" {
+		t.Errorf("Bob is %q under %q: want the title kept and the manager not", bob.Title, bob.Manager)
+	}
+	if o.After == nil || o.After.Title != "Lead" || o.After.ManagerID() != "" {
+		t.Errorf("the outcome's After is the account as kept: %+v", o.After)
+	}
+	if s := statuses(r); s[plan.NotApplied] != 1 || s[plan.Failed] != 0 {
+		t.Errorf("statuses %v", s)
+	}
+	// The journal has it: the same plan again sends nothing.
+	j, resumed, err := execute.OpenJournal(path, "plan-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	w.srv.ResetStats()
+	r2, err := w.run(context.Background(), p, execute.Options{Journal: j, Resumed: resumed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r2.Outcomes[c.ID].Status != plan.NotApplied || w.srv.Stats().ByRoute["SCIM PATCH /Users/{id}"] != 0 {
+		t.Errorf("rerun: %s, %v", r2.Outcomes[c.ID].Status, w.srv.Stats().ByRoute)
+	}
+}

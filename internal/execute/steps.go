@@ -2,6 +2,7 @@ package execute
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -24,9 +25,15 @@ func (r *runner) steps(c *plan.Change, w *counted, pic []byte, only map[string]b
 		return
 	}
 	ref := target.Ref{ID: o.ObjectID}
-	var failed []string
+	var failed, notKept []string
 	step := func(name, what string, err error) {
 		if err == nil {
+			return
+		}
+		var na *target.NotApplied
+		if errors.As(err, &na) {
+			// Accepted, not kept: a rerun would do the same.
+			notKept = append(notKept, fmt.Sprintf("%s was accepted but not kept (the service holds %s)", what, keptText(na.Kept)))
 			return
 		}
 		o.Steps = append(o.Steps, name)
@@ -56,7 +63,16 @@ func (r *runner) steps(c *plan.Change, w *counted, pic []byte, only map[string]b
 		}
 		step("picture", "setting the picture", r.settle(r.t.SetPicture(w.ctx, ref, tp)))
 	}
+	if len(notKept) > 0 && len(failed) == 0 {
+		if o.Status != plan.NotApplied {
+			o.Message = joinMessage(o.Message, fmt.Sprintf("%s, but %s; set it by hand, or ask the service's support", plan.DoneStatus(c.Action), strings.Join(notKept, "; ")))
+		} else {
+			o.Message = joinMessage(o.Message, strings.Join(notKept, "; "))
+		}
+		o.Status = plan.NotApplied
+	}
 	if len(failed) > 0 {
+		failed = append(failed, notKept...)
 		o.Status = plan.Partial
 		msg := fmt.Sprintf("%s, but %s; run apply again to redo just that", plan.DoneStatus(c.Action), strings.Join(failed, "; "))
 		if o.Message != "" {
@@ -64,6 +80,13 @@ func (r *runner) steps(c *plan.Change, w *counted, pic []byte, only map[string]b
 		}
 		o.Message = msg
 	}
+}
+
+func joinMessage(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
 }
 
 // hasPhone reads the account and reports whether it has the number

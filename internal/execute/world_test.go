@@ -81,7 +81,7 @@ func (w *world) open(t testing.TB, rate float64, retry pace.Retry, token string)
 
 func openAt(t testing.TB, f flavor, url, token string, rate float64, retry pace.Retry) (target.Target, *pace.Layer) {
 	t.Helper()
-	tgt, layer, err := pace.Open(f.target, target.Config{URL: url + f.prefix, Token: token, UserAgent: "wpimport/test"}, rate, retry)
+	tgt, layer, err := pace.Open(f.target, target.Config{URL: url + f.prefix, Token: token, UserAgent: "wpimport/test", Dialect: f.profile}, rate, retry)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func openAt(t testing.TB, f flavor, url, token string, rate float64, retry pace.
 // outside is the target opened with no layer: someone else's changes.
 func (w *world) outside(t testing.TB) target.Target {
 	t.Helper()
-	tgt, err := target.Open(w.f.target, target.Config{URL: w.srv.URL() + w.f.prefix, Token: w.srv.Token(), UserAgent: "someone/else"})
+	tgt, err := target.Open(w.f.target, target.Config{URL: w.srv.URL() + w.f.prefix, Token: w.srv.Token(), UserAgent: "someone/else", Dialect: w.f.profile})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -115,7 +115,7 @@ func (p *Plan) setTarget(dir target.Directory, caps *target.Capabilities) {
 		p.APIURL = t.URL()
 	}
 	p.API = caps.Target
-	p.Target = TargetInfo{Name: caps.Target, Service: caps.Service, ReactivationClearsManager: caps.ReactivationClearsManager,
+	p.Target = TargetInfo{Name: caps.Target, Service: caps.Service, Dialect: caps.Dialect, ReactivationClearsManager: caps.ReactivationClearsManager,
 		ReadsAuthMethod: caps.CanRead(roster.AuthMethod), Delete: caps.Delete, InvitesOnCreate: caps.InvitesOnCreate}
 }
 

@@ -76,6 +76,8 @@ func (r RosterInfo) Folder() string {
 type TargetInfo struct {
 	Name    string `json:"name"`    // graph, scim
 	Service string `json:"service"` // for people
+	// Dialect is the target's dialect (SCIM: rfc, aws, …); apply speaks it.
+	Dialect string `json:"dialect,omitempty"`
 	// ReactivationClearsManager: a reactivation sets the manager again.
 	ReactivationClearsManager bool `json:"reactivation_clears_manager,omitempty"`
 	// ReadsAuthMethod: auth_method was compared like any field.

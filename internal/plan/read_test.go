@@ -33,12 +33,14 @@ func TestLookupCalls(t *testing.T) {
 		// lookup: HTTP requests (ReadCalls) and their weight against
 		// the rate budget (target.Call.Weight).
 		lookup, lookupCost int
-		list               int // pages listed by --read auto
+		// list: pages listed by --read auto (SCIM: a first page that says
+		// it is everything is confirmed by asking for the next).
+		list int
 	}{
 		{graphT, quarterly, 3, 3, 2},
 		{graphT, quarterlyByEmail, 1, 5, 2},
-		{scimT, quarterly, 2, 2, 1},
-		{scimT, quarterlyByEmail, 1, 1, 1},
+		{scimT, quarterly, 2, 2, 2},
+		{scimT, quarterlyByEmail, 1, 1, 2},
 	} {
 		by := map[bool]string{true: "by email", false: "by external_id"}[tc.roster == quarterlyByEmail]
 		t.Run(tc.k.name+" "+by, func(t *testing.T) {

@@ -87,7 +87,7 @@ func openOn(t testing.TB, k kind, srv *emulator.Server, wrap target.Wrap) target
 	if k.target == "scim" {
 		url += emulator.SCIMPrefix
 	}
-	tgt, err := target.Open(k.target, target.Config{URL: url, Token: srv.Token(), UserAgent: "wpimport/test", Wrap: wrap})
+	tgt, err := target.Open(k.target, target.Config{URL: url, Token: srv.Token(), UserAgent: "wpimport/test", Wrap: wrap, Dialect: k.profile})
 	if err != nil {
 		t.Fatal(err)
 	}

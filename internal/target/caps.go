@@ -66,6 +66,10 @@ type Capabilities struct {
 	// Center (SCIM)").
 	Target  string
 	Service string
+	// Dialect names the dialect the target speaks where it has several
+	// (SCIM: rfc, aws, slack, …); "" where it has one. A plan records it,
+	// and apply speaks the plan's.
+	Dialect string
 
 	// Carries are the roster fields the target can set; Reads those it
 	// returns when an account is read (auth_method can be set on Graph,

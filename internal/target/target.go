@@ -209,6 +209,9 @@ type Registration struct {
 	NeverCarried []roster.Field
 	// NoPeopleSets says no service of this target has people sets.
 	NoPeopleSets bool
+	// Dialects name the dialects Config.Dialect may choose ("" chooses
+	// by the URL); none where the target has one.
+	Dialects []string
 }
 
 var (

@@ -95,7 +95,7 @@ func capabilitiesOf(dl *dialect, d *Discovery, host string) (*target.Capabilitie
 	if w.emailFilter == "" {
 		w.emailFilter = "userName"
 	}
-	caps := &target.Capabilities{Target: Name, Service: dl.service + " (SCIM, dialect " + dl.name + ")"}
+	caps := &target.Capabilities{Target: Name, Service: dl.service + " (SCIM, dialect " + dl.name + ")", Dialect: dl.name}
 	if !dl.known {
 		caps.Service = "the SCIM service at " + host
 	}

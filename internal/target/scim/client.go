@@ -33,6 +33,7 @@ func init() {
 		// URLs) and no location attribute of a User.
 		NeverCarried: []roster.Field{roster.IsFrontline, roster.HasAccess, roster.PictureFile, roster.Location},
 		NoPeopleSets: true,
+		Dialects:     DialectNames(),
 	})
 }
 
