@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -77,6 +78,10 @@ func checkTarget(ctx context.Context, w io.Writer, t target.Target) error {
 	reachLine(w, err)
 	if err != nil {
 		return err
+	}
+	// Probes narrow what the target learned: show what apply will meet.
+	if now, err := t.Capabilities(ctx); err == nil {
+		caps = now
 	}
 	yn := func(b bool) string {
 		if b {
@@ -152,6 +157,12 @@ func checkTarget(ctx context.Context, w io.Writer, t target.Target) error {
 	}
 	for _, r := range caps.Rules {
 		line("Rule", fmt.Sprintf("%s: %s", r.Field, r.Why), "rules")
+	}
+	if caps.MaxPhones > 0 {
+		line("Phones", fmt.Sprintf("at most %d a person (the primary number is sent, the others are named not carried)", caps.MaxPhones), "phones")
+	}
+	for _, f := range slices.Sorted(maps.Keys(caps.Defaults)) {
+		line("Default", fmt.Sprintf("%s reads back as %s when cleared (a cleared cell is not planned again)", f, caps.Defaults[f]), "defaults")
 	}
 	for _, f := range facts {
 		line(f.Name, f.Value, "")

@@ -74,6 +74,20 @@ func (c *Client) FindGroup(ctx context.Context, name string) (*target.Group, err
 			hits = append(hits, grp)
 		}
 	}
+	if len(hits) == 0 {
+		// displayName is matched ignoring case (RFC 7643 §4.2), but some
+		// servers match it exactly (SCIMMY): a miss is confirmed from the
+		// listing. Only lost answers and checks come here, seldom.
+		all, err := c.ListGroups(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, g := range all {
+			if strings.EqualFold(g.Name, name) {
+				hits = append(hits, g)
+			}
+		}
+	}
 	switch len(hits) {
 	case 0:
 		return nil, nil

@@ -57,10 +57,12 @@ func TestGroupsEmulator(t *testing.T) {
 	if groups, err := c.ListGroups(ctx); err != nil || len(groups) != 0 {
 		t.Fatalf("after delete: %+v %v", groups, err)
 	}
-	// The listing of one group is confirmed by asking the next page: a
-	// first page whose totalResults is its own size may be all a service
-	// shows (AWS without a cursor, SCIM-DIALECTS.md §1).
-	want := []string{"POST /Groups !", "GET /Groups", "GET /Groups", "PATCH /Groups/" + g.ID, "PATCH /Groups/" + g.ID,
+	// A FindGroup that misses confirms the miss from the listing (a
+	// server may match displayName by case). The listing of one group is
+	// confirmed by asking the next page: a first page whose totalResults
+	// is its own size may be all a service shows (AWS without a cursor,
+	// SCIM-DIALECTS.md §1).
+	want := []string{"POST /Groups !", "GET /Groups", "GET /Groups", "GET /Groups", "GET /Groups", "PATCH /Groups/" + g.ID, "PATCH /Groups/" + g.ID,
 		"PATCH /Groups/" + g.ID, "PATCH /Groups/" + g.ID, "GET /Groups", "GET /Groups", "DELETE /Groups/" + g.ID + " !", "GET /Groups"}
 	if got := l.called(); !slices.Equal(got, want) {
 		t.Fatalf("calls %v", got)

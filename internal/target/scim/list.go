@@ -45,8 +45,14 @@ type lister struct {
 	c          *Client
 	path, what string
 	fn         func([]map[string]any) error
-	seen       map[string]bool
+	// seen are the resources this pass saw (a listing that starts again,
+	// by cursor or by .search, starts a new pass); sent those given to fn,
+	// in any pass: fn never gets a resource twice.
+	seen, sent map[string]bool
 }
+
+// again starts a new pass of the listing.
+func (l *lister) again() { l.seen = map[string]bool{} }
 
 // listResources pages through a resource endpoint, giving fn each page's
 // resources not seen before (pages are not stable: a resource seen twice
@@ -78,7 +84,7 @@ func (c *Client) listResources(ctx context.Context, path, what string, fn func([
 		paging, search = c.caps.Paging, c.wire.search
 	}
 	c.discMu.Unlock()
-	l := &lister{c: c, path: path, what: what, fn: fn, seen: map[string]bool{}}
+	l := &lister{c: c, path: path, what: what, fn: fn, seen: map[string]bool{}, sent: map[string]bool{}}
 	switch paging {
 	case target.PageCursor:
 		return l.byCursor(ctx, "", false)
@@ -91,7 +97,8 @@ func (c *Client) listResources(ctx context.Context, path, what string, fn func([
 	return l.byIndex(ctx, search)
 }
 
-// take gives fn the resources of a page not seen before; fresh counts them.
+// take gives fn the resources of a page not given before; fresh counts
+// those this pass had not seen.
 func (l *lister) take(res []map[string]any) (fresh int, err error) {
 	var page []map[string]any
 	for _, r := range res {
@@ -100,12 +107,17 @@ func (l *lister) take(res []map[string]any) (fresh int, err error) {
 			continue
 		}
 		l.seen[id] = true
+		fresh++
+		if l.sent[id] {
+			continue
+		}
+		l.sent[id] = true
 		page = append(page, r)
 	}
 	if len(page) > 0 {
 		err = l.fn(page)
 	}
-	return len(page), err
+	return fresh, err
 }
 
 func (l *lister) fail(format string, args ...any) error {
@@ -139,6 +151,12 @@ func (l *lister) byIndex(ctx context.Context, search bool) error {
 			return l.byCursor(ctx, lr.NextCursor, false)
 		}
 		if start > 1 && len(lr.Resources) > 0 && l.repeats(lr.Resources) {
+			if got, ok := lr.StartIndex.(float64); ok && confirmed && int(got) == start && start > total {
+				// Asked past the end to confirm, the service says it
+				// read the index asked and answers the first page again
+				// (SCIMMY's .search): the end, not an ignored index.
+				break
+			}
 			return l.startIgnored(ctx, search)
 		}
 		if !search && ignoredPaging(lr, start, size) {
@@ -196,6 +214,7 @@ func (l *lister) repeats(res []map[string]any) bool {
 // …/.search; else the listing cannot be made complete, and the
 // capabilities say so from then on.
 func (l *lister) startIgnored(ctx context.Context, searched bool) error {
+	l.again()
 	if err := l.byCursor(ctx, "", true); err != errNoCursor {
 		if err == nil {
 			l.c.narrow("paging", "a second page of "+l.path+" repeated the first (startIndex ignored); the service answers RFC 9865 cursors",
@@ -204,6 +223,7 @@ func (l *lister) startIgnored(ctx context.Context, searched bool) error {
 		return err
 	}
 	if !searched {
+		l.again()
 		err := l.byIndex(ctx, true)
 		if err == nil {
 			l.c.narrow("paging", "a second page of "+l.path+" repeated the first (startIndex ignored); listed by POST "+l.path+"/.search",

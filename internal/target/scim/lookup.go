@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"slices"
 	"strings"
 
 	"github.com/wpimport/wpimport/internal/roster"
@@ -189,6 +190,7 @@ func (c *Client) findBy(ctx context.Context, by *lookupBy, vals []string, batch 
 		lowerOnly bool // asked as given already: ask in lower case only
 	}
 	var single []one
+	var lower []string // not found as given, in batches: asked in lower case
 	if batch <= 1 {
 		for _, v := range vals {
 			single = append(single, one{v: v})
@@ -197,6 +199,15 @@ func (c *Client) findBy(ctx context.Context, by *lookupBy, vals []string, batch 
 	for i := 0; batch > 1 && i < len(vals); i += batch {
 		part := vals[i:min(i+batch, len(vals))]
 		res, complete, err := c.filter(ctx, by.attr, part, len(part))
+		if err == nil && !complete && len(res) > 1 && len(res) < len(part) {
+			// The service answers fewer resources a request than asked
+			// (SCIMMY: 20, whatever the count): batches of that size.
+			batch = len(res)
+			c.narrow("lookup", fmt.Sprintf("the service answered at most %d resources a request: %d keys joined by or", batch, batch),
+				func(caps *target.Capabilities, _ *wire) { caps.LookupBatch = min(caps.LookupBatch, batch) })
+			i -= batch // ask this part again, in smaller batches
+			continue
+		}
 		if isBadRequest(err) && len(part) > 1 {
 			// The service cannot take `or` after all: one key a request,
 			// from now on.
@@ -223,7 +234,23 @@ func (c *Client) findBy(ctx context.Context, by *lookupBy, vals []string, batch 
 			case len(h) > 0 || !complete:
 				single = append(single, one{v: v})
 			case by.fold && strings.ToLower(v) != v:
-				single = append(single, one{v: v, lowerOnly: true}) // a server matching case-sensitively
+				lower = append(lower, v) // a server matching case-sensitively
+			}
+		}
+	}
+	if len(lower) > 0 {
+		// Asked again in lower case, in batches too.
+		vals := make([]string, len(lower))
+		for i, v := range lower {
+			vals[i] = strings.ToLower(v)
+		}
+		found, err := c.findBy(ctx, by, slices.Compact(slices.Sorted(slices.Values(vals))), batch)
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range lower {
+			if a := found[strings.ToLower(v)]; a != nil {
+				out[v] = a
 			}
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/wpimport/wpimport/internal/roster"
 	"github.com/wpimport/wpimport/internal/target"
 	"github.com/wpimport/wpimport/internal/target/scim"
+	"github.com/wpimport/wpimport/internal/target/targettest"
 	"github.com/wpimport/wpimport/internal/testkit"
 )
 
@@ -191,4 +192,18 @@ func TestSCIMMYBulk(t *testing.T) {
 	if err != nil || found[target.Key{Kind: target.ByEmail, Value: "n3@x.example"}].ID != got[3].ID {
 		t.Fatalf("%v %v", found, err)
 	}
+}
+
+// TestSCIMMYConformance runs the suite every target passes against SCIMMY,
+// a server wpimport did not write: each case on a new SCIMMY process. The
+// fault cases are logged as not run (SCIMMY cannot stage faults), as are
+// the cases of what SCIMMY does not offer.
+func TestSCIMMYConformance(t *testing.T) {
+	targettest.Run(t, targettest.Harness{Name: "scim on SCIMMY", Target: scim.Name, Start: func(t *testing.T, o targettest.Options) *targettest.Server {
+		base := testkit.SCIMMY(t)
+		return &targettest.Server{
+			Config:       target.Config{URL: base, Token: testkit.SCIMMYToken, UserAgent: "wpimport/targettest", PageSize: o.PageCap},
+			RefusedToken: "refused-token-0123456789abcdef",
+		}
+	}})
 }
