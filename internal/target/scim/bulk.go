@@ -289,7 +289,7 @@ var (
 // opAnswer turns one operation's part of a BulkResponse into the answer
 // its own request would have given.
 func (c *Client) opAnswer(req request, r bulkResult) bulkAnswer {
-	status := statusOf(r.Status)
+	status := countOf(r.Status)
 	if status == 0 {
 		return bulkAnswer{err: c.classify(req, nil, nil, errNoStatus, nil)}
 	}
@@ -315,16 +315,4 @@ func (c *Client) opAnswer(req request, r bulkResult) bulkAnswer {
 		meta["version"] = r.Version
 	}
 	return bulkAnswer{status: status, body: rb}
-}
-
-// statusOf reads a status written as a string or a number.
-func statusOf(v any) int {
-	switch t := v.(type) {
-	case float64:
-		return int(t)
-	case string:
-		n, _ := strconv.Atoi(strings.TrimSpace(t))
-		return n
-	}
-	return 0
 }
