@@ -139,7 +139,7 @@ func parsePlan(e *env, args []string) (*planOptions, error) {
 	return o, nil
 }
 
-// outputs decides and checks the plan's outputs: plan.json (never an
+// planOutputs decides and checks the plan's outputs: plan.json (never an
 // input) and the workbook beside it (renamed if it would be one).
 func planOutputs(inputs func(*files), out string) (xlsx string, err error) {
 	var f files

@@ -358,12 +358,12 @@ func TestProgressLines(t *testing.T) {
 	l.Note("retrying: no answer (connection refused)")
 	l.Finish()
 	got := buf.String()
-	for _, want := range []string{"6/10 ops (60%)", "applying", "1 failed", "7 throttled", "retrying: no answer"} {
+	for _, want := range []string{"6/10 changes (60%)", "applying", "1 failed", "7 throttled", "retrying: no answer"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("progress line lacks %q: %s", want, got)
 		}
 	}
-	if strings.Contains(got, "ops/s") {
+	if strings.Contains(got, "changes/s") {
 		t.Errorf("a pace after less than a second of this run's own work: %s", got)
 	}
 }

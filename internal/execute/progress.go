@@ -12,8 +12,8 @@ import (
 	"github.com/wpimport/wpimport/internal/plan"
 )
 
-// Progress is what both renderers show. Every finished op counts (failed
-// and stale too); ops an earlier run finished count as done but not in
+// progress is what both renderers show. Every finished change counts (failed
+// and stale too); changes an earlier run finished count as done but not in
 // the pace, so rates and ETA are this run's own.
 type progress struct {
 	mu        sync.Mutex
@@ -83,7 +83,7 @@ func (p *progress) status() (done, total int, text string) {
 	el := time.Since(p.start).Seconds()
 	if p.phase == PhaseApplying && own > 0 && el >= 1 {
 		rate := float64(own) / el
-		parts = append(parts, fmt.Sprintf("%.1f ops/s", rate))
+		parts = append(parts, fmt.Sprintf("%.1f changes/s", rate))
 		if left := p.total - p.done; left > 0 {
 			parts = append(parts, "ETA "+time.Duration(float64(left)/rate*float64(time.Second)).Round(time.Second).String())
 		}
@@ -126,7 +126,7 @@ func (b *Bar) Start(total int) {
 		progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionSetDescription(PhaseChecking),
 		progressbar.OptionFullWidth(), progressbar.OptionOnCompletion(func() { fmt.Fprintln(b.w) }),
 		// The description carries this run's own pace and ETA; the bar's
-		// would count ops an earlier run finished.
+		// would count changes an earlier run finished.
 		progressbar.OptionSetPredictTime(false), progressbar.OptionSetElapsedTime(false))
 	tick(&b.wg, 500*time.Millisecond, b.stop, b.draw)
 }
@@ -197,7 +197,7 @@ func (l *Lines) print() {
 	if total > 0 {
 		pct = 100 * float64(done) / float64(total)
 	}
-	fmt.Fprintf(l.w, "apply: %d/%d ops (%.0f%%) · %s\n", done, total, pct, text)
+	fmt.Fprintf(l.w, "apply: %d/%d changes (%.0f%%) · %s\n", done, total, pct, text)
 }
 
 func (l *Lines) Phase(name string) { l.setPhase(name) }

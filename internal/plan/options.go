@@ -51,10 +51,6 @@ type ScopeRule struct {
 // DefaultMaxDeactivate is the guard when none is given.
 const DefaultMaxDeactivate = "5%"
 
-// LookupMax is the largest roster planned by look-ups rather than a full
-// listing (read=auto).
-const LookupMax = 2000
-
 // Normalize fills defaults and checks values.
 func (o *Options) Normalize() error {
 	if len(o.Match) == 0 {
